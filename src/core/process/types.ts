@@ -1,0 +1,35 @@
+/**
+ * A child process seen from its parent, whatever started it: Node's `child_process.fork`
+ * (CLI, tests, web bridge) or Electron's `utilityProcess.fork` (the app). Messages are
+ * structured-cloned, so typed arrays cross without base64.
+ */
+export interface ChildHandle {
+  readonly pid: number | undefined;
+  postMessage(message: unknown): void;
+  onMessage(listener: (message: unknown) => void): void;
+  /** Called once; `code` is null when killed by a signal. */
+  onExit(listener: (code: number | null, signal: string | null) => void): void;
+  /** Lines the child wrote to stderr (native crashes land here, not in the log channel). */
+  onStderr(listener: (text: string) => void): void;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+export interface SpawnOptions {
+  /** Absolute path of the child's entry module. */
+  readonly modulePath: string;
+  readonly args?: readonly string[];
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Human name for logs: "capture", "engine". */
+  readonly name: string;
+}
+
+export type SpawnChild = (options: SpawnOptions) => ChildHandle;
+
+/** Messages every child sends besides its own protocol. */
+export type ChildControlMessage =
+  | { readonly type: 'ready' }
+  | { readonly type: 'log'; readonly level: 'debug' | 'info' | 'warn' | 'error'; readonly message: string; readonly data?: unknown }
+  | { readonly type: 'fatal'; readonly error: { readonly name: string; readonly message: string; readonly stack?: string } };
+
+/** Sent by the parent to ask for a clean exit. */
+export const SHUTDOWN_MESSAGE = { type: 'shutdown' } as const;

@@ -1,0 +1,4 @@
+// Placeholder composition root; the Electron shell issue replaces it.
+import { app } from 'electron';
+
+void app.whenReady();

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+/** The key of the "System default" choice: follows whatever the OS calls the default input. */
+export const DEFAULT_DEVICE_KEY = 'default';
+
+export const deviceInfoSchema = z.object({
+  /** Stable across re-enumeration and restarts: host API + name (+ #n only to break ties). */
+  key: z.string(),
+  name: z.string(),
+  index: z.number().int(),
+  hostApi: z.string(),
+  maxInputChannels: z.number().int(),
+  defaultSampleRate: z.number(),
+  isDefault: z.boolean(),
+});
+export type DeviceInfo = z.infer<typeof deviceInfoSchema>;
+
+export const levelSchema = z.object({ rmsDb: z.number(), peakDb: z.number() });
+export type Level = z.infer<typeof levelSchema>;
+
+export const healthWarningKinds = ['digital-silence', 'clipping', 'stalled'] as const;
+export const healthSchema = z.object({
+  kind: z.enum(healthWarningKinds),
+  /** true while the condition holds; false when it clears. */
+  active: z.boolean(),
+  deviceName: z.string(),
+  message: z.string(),
+});
+export type HealthWarning = z.infer<typeof healthSchema>;
+
+export const deviceLostSchema = z.object({
+  lostKey: z.string(),
+  lostName: z.string(),
+  /** The device now in use, or null when capture stopped. */
+  fallbackKey: z.string().nullable(),
+  message: z.string(),
+});
+export type DeviceLost = z.infer<typeof deviceLostSchema>;

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+export const modelKinds = ['online', 'offline'] as const;
+
+export const catalogModelSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.enum(modelKinds),
+  language: z.string(),
+  sizeBytes: z.number(),
+  license: z.string(),
+  description: z.string(),
+  isDefault: z.boolean(),
+});
+export type CatalogModel = z.infer<typeof catalogModelSchema>;
+
+export const installedModelSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.enum(modelKinds),
+  dir: z.string(),
+  sizeBytes: z.number(),
+  purpose: z.string(),
+});
+export type InstalledModel = z.infer<typeof installedModelSchema>;
+
+export const modelsStateSchema = z.object({
+  installed: z.array(installedModelSchema),
+  catalog: z.array(catalogModelSchema),
+  activeModelId: z.string().nullable(),
+  diskUsageBytes: z.number(),
+});
+export type ModelsState = z.infer<typeof modelsStateSchema>;
+
+export const modelProgressSchema = z.object({
+  id: z.string(),
+  phase: z.enum(['downloading', 'verifying', 'extracting', 'installed', 'failed', 'cancelled']),
+  receivedBytes: z.number(),
+  totalBytes: z.number(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+export type ModelProgress = z.infer<typeof modelProgressSchema>;

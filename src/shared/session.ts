@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+export const sessionStates = ['idle', 'starting', 'streaming', 'reconnecting', 'stopping', 'error'] as const;
+export const sessionStateSchema = z.enum(sessionStates);
+export type SessionState = z.infer<typeof sessionStateSchema>;
+
+export const providerIds = ['local', 'openai', 'openai-compatible', 'deepgram', 'assemblyai'] as const;
+export const providerIdSchema = z.enum(providerIds);
+export type ProviderId = z.infer<typeof providerIdSchema>;
+
+/** Providers that need an API key kept in main's keychain. */
+export const keyedProviders = ['openai', 'openai-compatible', 'deepgram', 'assemblyai'] as const;
+export const keyedProviderSchema = z.enum(keyedProviders);
+export type KeyedProvider = z.infer<typeof keyedProviderSchema>;
+
+export const sessionSnapshotSchema = z.object({
+  state: sessionStateSchema,
+  sessionId: z.string().nullable(),
+  provider: providerIdSchema,
+  deviceKey: z.string().nullable(),
+  /** Name of the device actually capturing (differs from deviceKey after a fallback). */
+  deviceName: z.string().nullable(),
+  startedAt: z.number().nullable(),
+  reconnectAttempt: z.number().int(),
+  /** Audio not yet accounted for by the service, in ms. */
+  bufferedMs: z.number(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  /** Non-fatal notices (storage full, replay overflow, ...), newest last. */
+  warnings: z.array(z.object({ code: z.string(), message: z.string() })),
+});
+export type SessionSnapshot = z.infer<typeof sessionSnapshotSchema>;
+
+export const startOptionsSchema = z.object({
+  deviceKey: z.string().optional(),
+  provider: providerIdSchema.optional(),
+  modelId: z.string().optional(),
+});
+export type StartOptions = z.infer<typeof startOptionsSchema>;
+
+export function idleSnapshot(provider: ProviderId = 'local'): SessionSnapshot {
+  return {
+    state: 'idle',
+    sessionId: null,
+    provider,
+    deviceKey: null,
+    deviceName: null,
+    startedAt: null,
+    reconnectAttempt: 0,
+    bufferedMs: 0,
+    error: null,
+    warnings: [],
+  };
+}
