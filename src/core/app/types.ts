@@ -1,0 +1,40 @@
+import type { EventSink, HandlerTable } from '../ipc/handlers.ts';
+import type { SpawnChild } from '../process/types.ts';
+
+/**
+ * The whole app without a window: capture, engine, session, history, models, settings,
+ * secrets and captions behind one handler table. Electron main, the web bridge and tests
+ * all build one of these and put a front end on it.
+ */
+export interface AppCore {
+  readonly handlers: HandlerTable;
+  /** Subscribes a front end to every event; returns the unsubscribe. */
+  subscribe(sink: EventSink): () => void;
+  /** Stops the session (draining), the child processes and the servers. */
+  dispose(): Promise<void>;
+}
+
+/** What a key store must do: keys go in, are used by providers, and never go back out to a UI. */
+export interface SecretStore {
+  set(name: string, value: string): Promise<void>;
+  get(name: string): Promise<string | null>;
+  delete(name: string): Promise<void>;
+  has(name: string): Promise<boolean>;
+}
+
+export interface AppCoreOptions {
+  /** Where settings, journals, history and models live (Electron's userData, or a CLI dir). */
+  readonly userDataDir: string;
+  /** How child processes start: utilityProcess in the app, child_process.fork elsewhere. */
+  readonly spawn: SpawnChild;
+  /** Entry modules of the child processes (built .js in the app, .ts sources in Node). */
+  readonly entries: { readonly capture: string; readonly engine: string };
+  readonly secrets: SecretStore;
+  /** Clipboard writer: Electron's clipboard in the app; absent where the front end copies itself. */
+  readonly writeClipboard?: (text: string) => void;
+  /** Overrides for tests and headless use. */
+  readonly modelDir?: string;
+  readonly vadModelPath?: string;
+  readonly appVersion: string;
+  readonly transport: 'ipc' | 'web';
+}
