@@ -1,7 +1,9 @@
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BenchFigures, BenchSuite } from './suite.ts';
+import { summarize } from './summary.ts';
+import { PLOT_KEY, type BenchFigures, type BenchSuite, type PlotRequest } from './suite.ts';
+import { latencyCdfSvg } from './svg-plot.ts';
 
 /**
  * `npm run bench [suite …]`: runs every suite in bench/suites (or the named ones) one after
@@ -23,10 +25,18 @@ for (const file of files) {
   const t0 = performance.now();
   process.stderr.write(`bench: ${suite.name} — ${suite.description}\n`);
   try {
-    results[suite.name] = {
-      ...(await suite.run({ tmpDir, quick, log: (m) => process.stderr.write(`  ${suite.name}: ${m}\n`) })),
-      durationS: Math.round((performance.now() - t0) / 100) / 10,
-    };
+    const { [PLOT_KEY]: plot, ...figures } = await suite.run({
+      tmpDir,
+      quick,
+      log: (m) => process.stderr.write(`  ${suite.name}: ${m}\n`),
+    });
+    if (plot) {
+      const request = plot as PlotRequest;
+      const file = `${suite.name}-latency.svg`;
+      await writeFile(join(here, file), latencyCdfSvg(request.title, request.series));
+      figures['plot'] = `bench/${file}`;
+    }
+    results[suite.name] = { ...figures, durationS: Math.round((performance.now() - t0) / 100) / 10 };
   } catch (error) {
     results[suite.name] = { error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
     process.exitCode = 1;
@@ -48,4 +58,5 @@ const output = {
   suites: results,
 };
 await writeFile(join(here, 'results.json'), `${JSON.stringify(output, null, 2)}\n`);
+await writeFile(join(here, 'summary.md'), summarize(output));
 process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);

@@ -37,3 +37,13 @@ export function round(value: number, digits = 3): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
 }
+
+/**
+ * A suite may return raw latency samples under this key; the runner draws them as
+ * `bench/<suite>-latency.svg` and keeps only the percentiles in results.json.
+ */
+export const PLOT_KEY = '_plot';
+export interface PlotRequest {
+  readonly title: string;
+  readonly series: readonly { name: string; values: readonly number[]; target?: { p50?: number; p95?: number } }[];
+}
