@@ -47,11 +47,14 @@ export const ERROR_CATALOG = {
 
   // Storage
   SETTINGS_CORRUPT: 'Your settings file was unreadable; defaults are in use and the old file was kept beside it.',
+  SETTINGS_INVALID: 'That setting cannot be saved: the value is not valid.',
+  SETTINGS_WRITE_FAILED: 'Your settings could not be saved. Check that the Earshot data folder is writable and the disk is not full.',
   STORAGE_FULL: 'The disk is full: the transcript is still shown but is not being saved. Free some space.',
   STORAGE_READ_ONLY: 'The transcript folder is read-only: the transcript is still shown but is not being saved.',
   STORAGE_FAILED: 'The transcript could not be saved. It is still shown; check the log file.',
   SESSION_NOT_FOUND: 'That session no longer exists in History.',
   SECRETS_UNAVAILABLE: 'The system keychain is not available, so the API key cannot be stored securely.',
+  SECRETS_FAILED: 'The API key could not be read or saved. Set it again in Settings; details are in the log file.',
 
   // Files and CLI input
   INPUT_NOT_FOUND: 'The input file does not exist.',
