@@ -11,6 +11,8 @@ export const ERROR_CATALOG = {
   INTERNAL: 'Something unexpected went wrong inside Earshot. Details are in the log file.',
   USAGE: 'The command line was not understood. Run `earshot --help` for usage.',
   NOT_AVAILABLE: 'This feature is not available in this build.',
+  BRIDGE_DISCONNECTED: 'The connection to Earshot was lost. It reconnects by itself; reload the page if it does not.',
+  BRIDGE_UNAVAILABLE: 'The web interface could not start: the renderer is not built or the port is taken. Run `npm run build`, or pick another --port.',
 
   // Capture
   DEVICE_NOT_FOUND: 'The selected microphone was not found. Plug it in, or choose another one.',
