@@ -33,11 +33,24 @@ export const settingsSchema = z.object({
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
-/** A change from the UI: any subset of fields, captions merged field by field. */
-export const settingsPatchSchema = settingsSchema
-  .omit({ version: true, captions: true })
+type WithoutDefaults<T extends z.ZodRawShape> = {
+  [K in keyof T]: T[K] extends z.ZodDefault<infer Inner> ? Inner : T[K];
+};
+
+/** `.partial()` alone would still fill absent fields with their defaults, so a patch would reset them. */
+function withoutDefaults<T extends z.ZodRawShape>(shape: T): WithoutDefaults<T> {
+  return Object.fromEntries(
+    Object.entries(shape).map(([key, field]) => [key, field instanceof z.ZodDefault ? field.unwrap() : field]),
+  ) as WithoutDefaults<T>;
+}
+
+const { version: _version, captions: captionsField, ...patchableFields } = settingsSchema.shape;
+
+/** A change from the UI: any subset of fields (absent ones stay as they are), captions merged field by field. */
+export const settingsPatchSchema = z
+  .object(withoutDefaults(patchableFields))
   .partial()
-  .extend({ captions: settingsSchema.shape.captions.unwrap().partial().optional() })
+  .extend({ captions: z.object(withoutDefaults(captionsField.unwrap().shape)).partial().strict().optional() })
   .strict();
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
 
