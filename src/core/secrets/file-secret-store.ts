@@ -45,11 +45,10 @@ export class FileSecretStore implements SecretStore {
     return (await this.get(name)) !== null;
   }
 
-  set(name: string, value: string): Promise<void> {
+  async set(name: string, value: string): Promise<void> {
     assertSecretName(name);
-    if (value.trim() === '')
-      return Promise.reject(new EarshotError('SECRETS_FAILED', 'An empty API key cannot be saved.'));
-    return this.#mutate((file) => {
+    if (value.trim() === '') throw new EarshotError('SECRETS_FAILED', 'An empty API key cannot be saved.');
+    await this.#mutate((file) => {
       file.secrets[name] = value.trim();
     });
   }
