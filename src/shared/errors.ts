@@ -65,6 +65,9 @@ export const ERROR_CATALOG = {
 
   // Captions server
   CAPTIONS_PORT_IN_USE: 'The captions port is already in use. Choose another port in Settings.',
+  CAPTIONS_HOST_NOT_ALLOWED: 'The captions server only listens on this computer unless network (LAN) access is turned on.',
+  CAPTIONS_TOKEN_INVALID: 'The captions token is not usable. Choose another one, or leave it empty to get a random one.',
+  CAPTIONS_START_FAILED: 'The captions server could not start. Check the host and port in Settings.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;
