@@ -1,0 +1,180 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isAlive, nextEvent, waitForExit } from '../../../tests/helpers/process-events.ts';
+import { setLogSink, type LogRecord } from '../log/logger.ts';
+import { spawnNodeChild } from './node-spawn.ts';
+import { ProcessHost, type CrashReport, type ProcessHostOptions } from './process-host.ts';
+
+const FIXTURE = fileURLToPath(new URL('./fixtures/test-child.ts', import.meta.url));
+
+type FromChild = { type: 'echo'; value: unknown; pid: number } | { type: 'logged' };
+type ToChild = { type: 'echo'; value: unknown } | { type: 'log' } | { type: 'crash'; how: 'exit' | 'fatal' | 'signal' };
+
+const hosts: ProcessHost<FromChild, ToChild>[] = [];
+
+function host(mode: string, options: Partial<ProcessHostOptions> = {}): ProcessHost<FromChild, ToChild> {
+  const created = new ProcessHost<FromChild, ToChild>({
+    name: 'fixture',
+    modulePath: FIXTURE,
+    spawn: spawnNodeChild,
+    env: { FIXTURE_MODE: mode, ...options.env },
+    readyTimeoutMs: 10_000,
+    backoffBaseMs: 20,
+    backoffMaxMs: 100,
+    ...options,
+  });
+  hosts.push(created);
+  return created;
+}
+
+async function echo(h: ProcessHost<FromChild, ToChild>, value: unknown): Promise<FromChild> {
+  const reply = nextEvent<[FromChild]>(h, 'message', `echo of ${JSON.stringify(value)}`, {
+    accept: (m) => m.type === 'echo',
+  });
+  h.send({ type: 'echo', value });
+  return (await reply)[0];
+}
+
+afterEach(async () => {
+  setLogSink(() => {});
+  await Promise.all(hosts.splice(0).map((h) => h.stop(1000)));
+});
+
+describe('ProcessHost with real child processes', () => {
+  it('starts a child, waits for its ready handshake, exchanges messages and stops it', async () => {
+    const h = host('normal');
+    const states: string[] = [];
+    h.on('state', (s) => states.push(s));
+    await h.start();
+    expect(h.state).toBe('ready');
+    const pid = h.pid!;
+    expect(isAlive(pid)).toBe(true);
+    // Typed arrays cross intact (structured clone), which capture frames rely on.
+    const reply = await echo(h, { frame: new Int16Array([1, -2, 3]) });
+    expect(reply).toEqual({ type: 'echo', value: { frame: new Int16Array([1, -2, 3]) }, pid });
+
+    await h.stop();
+    expect(h.state).toBe('stopped');
+    await waitForExit(pid, 'the stopped child');
+    expect(states).toEqual(['starting', 'ready', 'stopping', 'stopped']);
+  });
+
+  it('rejects start when the child never says ready, naming the timeout', async () => {
+    const h = host('never-ready', { readyTimeoutMs: 400 });
+    await expect(h.start()).rejects.toThrow('fixture process was not ready within 400 ms');
+  });
+
+  it('restarts a child that crashes and reports why (its last stderr line)', async () => {
+    const h = host('normal');
+    await h.start();
+    const firstPid = h.pid!;
+    const crashed = nextEvent<[CrashReport]>(h, 'crash', 'the crash report');
+    const readyAgain = nextEvent(h, 'ready', 'the restarted child to be ready');
+    h.send({ type: 'crash', how: 'exit' });
+
+    const [report] = await crashed;
+    expect(report).toMatchObject({
+      name: 'fixture',
+      pid: firstPid,
+      code: 3,
+      signal: null,
+      reason: 'boom: simulated native crash',
+      willRestart: true,
+      attempt: 1,
+    });
+    await readyAgain;
+    expect(h.state).toBe('ready');
+    expect(h.pid).not.toBe(firstPid);
+    expect((await echo(h, 'still here')).pid).toBe(h.pid);
+  });
+
+  it('reports the fatal error a child sent before dying', async () => {
+    const h = host('normal');
+    await h.start();
+    const crashed = nextEvent<[CrashReport]>(h, 'crash', 'the crash report');
+    h.send({ type: 'crash', how: 'fatal' });
+    const [report] = await crashed;
+    expect(report.reason).toBe('Error: model file is truncated');
+    expect(report.code).toBe(1);
+  });
+
+  it.skipIf(process.platform === 'win32')('reports a child killed by a signal', async () => {
+    const h = host('normal');
+    await h.start();
+    const crashed = nextEvent<[CrashReport]>(h, 'crash', 'the crash report');
+    h.send({ type: 'crash', how: 'signal' });
+    const [report] = await crashed;
+    expect(report).toMatchObject({ signal: 'SIGKILL', reason: 'killed by SIGKILL', willRestart: true });
+  });
+
+  it('keeps waiting through crashes during start, then becomes ready', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'earshot-host-'));
+    const counter = join(dir, 'starts');
+    await writeFile(counter, '0');
+    const h = host('crash-first-n', {
+      env: { FIXTURE_MODE: 'crash-first-n', FIXTURE_COUNTER: counter, FIXTURE_CRASHES: '2' },
+    });
+    const reports: CrashReport[] = [];
+    h.on('crash', (r) => reports.push(r));
+    await h.start();
+    expect(reports.map((r) => [r.attempt, r.reason])).toEqual([
+      [1, 'flaky start 1'],
+      [2, 'flaky start 2'],
+    ]);
+    expect(h.state).toBe('ready');
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('gives up after maxRestarts and says why', async () => {
+    const h = host('crash-on-start', { maxRestarts: 2 });
+    const reports: CrashReport[] = [];
+    h.on('crash', (r) => reports.push(r));
+    await expect(h.start()).rejects.toThrow('fixture process failed: cannot open device');
+    expect(h.state).toBe('failed');
+    expect(reports.map((r) => [r.attempt, r.willRestart, r.code])).toEqual([
+      [1, true, 7],
+      [2, true, 7],
+      [3, false, 7],
+    ]);
+  });
+
+  it('kills a child that ignores the shutdown request once the timeout passes', async () => {
+    const records: LogRecord[] = [];
+    setLogSink((r) => records.push(r), 'debug');
+    const h = host('hang-on-shutdown');
+    await h.start();
+    const pid = h.pid!;
+    let crashes = 0;
+    h.on('crash', () => (crashes += 1));
+    await h.stop(300);
+    expect(h.state).toBe('stopped');
+    await waitForExit(pid, 'the hung child');
+    expect(crashes).toBe(0);
+    expect(
+      records.some((r) => r.scope === 'fixture-host' && r.message.includes('did not exit within 300 ms; killing it')),
+    ).toBe(true);
+  });
+
+  it('forwards the child’s log lines to the parent’s logger, prefixed with its pid', async () => {
+    const records: LogRecord[] = [];
+    setLogSink((r) => records.push(r), 'debug');
+    const h = host('normal');
+    await h.start();
+    const logged = nextEvent(h, 'message', 'the child to confirm it logged', {
+      accept: (m: FromChild) => m.type === 'logged',
+    });
+    h.send({ type: 'log' });
+    await logged;
+    expect(records).toContainEqual(
+      expect.objectContaining({
+        scope: 'fixture-host',
+        level: 'info',
+        message: `pid ${h.pid}: hello from child`,
+        data: { n: 1 },
+      }),
+    );
+  });
+});
