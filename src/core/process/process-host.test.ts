@@ -30,12 +30,12 @@ function host(mode: string, options: Partial<ProcessHostOptions> = {}): ProcessH
   return created;
 }
 
-async function echo(h: ProcessHost<FromChild, ToChild>, value: unknown): Promise<FromChild> {
+async function echo(h: ProcessHost<FromChild, ToChild>, value: unknown): Promise<Extract<FromChild, { type: 'echo' }>> {
   const reply = nextEvent<[FromChild]>(h, 'message', `echo of ${JSON.stringify(value)}`, {
     accept: (m) => m.type === 'echo',
   });
   h.send({ type: 'echo', value });
-  return (await reply)[0];
+  return (await reply)[0] as Extract<FromChild, { type: 'echo' }>;
 }
 
 afterEach(async () => {
