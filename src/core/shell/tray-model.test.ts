@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { idleSnapshot, sessionStates, type SessionSnapshot } from '../../shared/session.ts';
+import { trayModel } from './tray-model.ts';
+
+const snap = (patch: Partial<SessionSnapshot>): SessionSnapshot => ({ ...idleSnapshot(), ...patch });
+
+describe('trayModel', () => {
+  it('maps every session state to an icon and a start/stop item', () => {
+    const table = Object.fromEntries(
+      sessionStates.map((state) => {
+        const m = trayModel(
+          snap({ state, error: state === 'error' ? { code: 'DEVICE_LOST', message: 'Mic gone' } : null }),
+        );
+        return [state, [m.icon, m.toggle.label, m.toggle.enabled]];
+      }),
+    );
+    expect(table).toEqual({
+      idle: ['idle', 'Start listening', true],
+      starting: ['listening', 'Stop listening', true],
+      streaming: ['listening', 'Stop listening', true],
+      reconnecting: ['listening', 'Stop listening', true],
+      stopping: ['listening', 'Stopping…', false],
+      error: ['error', 'Start listening', true],
+    });
+  });
+
+  it('says what is going on in the status line and tooltip', () => {
+    expect(trayModel(snap({ state: 'streaming', deviceName: 'USB Mic' })).status).toBe('Listening — USB Mic');
+    expect(trayModel(snap({ state: 'reconnecting', reconnectAttempt: 3 })).status).toBe('Reconnecting (attempt 3)…');
+    const error = trayModel(
+      snap({ state: 'error', error: { code: 'X', message: 'The microphone was disconnected.' } }),
+    );
+    expect(error.tooltip).toBe('Earshot — Error: The microphone was disconnected.');
+  });
+
+  it('keeps the tooltip within the Windows limit', () => {
+    const m = trayModel(snap({ state: 'error', error: { code: 'X', message: 'x'.repeat(500) } }));
+    expect(m.tooltip.length).toBeLessThanOrEqual(127);
+  });
+});
