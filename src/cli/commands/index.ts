@@ -11,4 +11,6 @@ export interface CommandEntry {
   readonly load: () => Promise<CliCommand>;
 }
 
-export const commands: readonly CommandEntry[] = [];
+export const commands: readonly CommandEntry[] = [
+  { name: 'serve', summary: 'run the offline engine as a WebSocket server', load: async () => (await import('./serve.ts')).default },
+];

@@ -1,0 +1,166 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { createLogger } from '../core/log/logger.ts';
+import { EarshotError, isErrorCode } from '../shared/errors.ts';
+import type { DecoderReply, DecoderRequest, DecoderWorkerData, ModelInfo } from './decoder-protocol.ts';
+import type { RecognizerEvent, RecognizerSettings } from './recognizers/events.ts';
+
+const log = createLogger('engine-decoders');
+
+export interface DecoderPoolOptions {
+  readonly modelDir: string;
+  readonly vadModelPath: string | null;
+  /** Decode threads; default: one per core (at most 4). */
+  readonly workers?: number;
+  /** Path of decode-worker (a bundler may move it). */
+  readonly workerPath?: string | URL;
+}
+
+export interface DecoderListener {
+  onEvents(events: readonly RecognizerEvent[]): void;
+  /** The session's recognizer failed or its worker died; the session cannot go on. */
+  onFailure(message: string): void;
+}
+
+/** One connection's handle on its recognizer session inside a worker. */
+export interface DecoderSession {
+  /** Input samples sent but not yet decoded: the connection's backlog. */
+  readonly pendingSamples: number;
+  append(pcm: Int16Array): void;
+  commit(eventId: string | null): void;
+  clear(): void;
+  configure(settings: RecognizerSettings): void;
+  close(): void;
+}
+
+interface WorkerSlot {
+  worker: Worker;
+  readonly sessions: Map<number, SessionState>;
+  ready: boolean;
+}
+
+interface SessionState {
+  readonly listener: DecoderListener;
+  pending: number;
+}
+
+/**
+ * Decode worker threads, each holding the model once, with connections spread over them
+ * (a new session goes to the worker with the fewest). A worker that dies fails only its own
+ * sessions and is replaced.
+ */
+export class DecoderPool {
+  readonly #options: DecoderPoolOptions;
+  readonly #slots: WorkerSlot[] = [];
+  #nextSid = 1;
+  #closed = false;
+  #model: ModelInfo | null = null;
+
+  private constructor(options: DecoderPoolOptions) {
+    this.#options = options;
+  }
+
+  static async start(options: DecoderPoolOptions): Promise<DecoderPool> {
+    const pool = new DecoderPool(options);
+    const count = options.workers ?? Math.min(4, Math.max(1, availableParallelism()));
+    try {
+      await Promise.all(Array.from({ length: count }, () => pool.#spawn()));
+    } catch (error) {
+      await pool.close();
+      throw error;
+    }
+    return pool;
+  }
+
+  get model(): ModelInfo {
+    return this.#model!;
+  }
+
+  get sessionCount(): number {
+    return this.#slots.reduce((n, s) => n + s.sessions.size, 0);
+  }
+
+  open(settings: RecognizerSettings, listener: DecoderListener): DecoderSession {
+    const slot = this.#slots.filter((s) => s.ready).sort((a, b) => a.sessions.size - b.sessions.size)[0];
+    if (!slot) throw new EarshotError('ENGINE_CRASHED', 'No decode worker is running; the engine is restarting them.');
+    const sid = this.#nextSid++;
+    const state: SessionState = { listener, pending: 0 };
+    slot.sessions.set(sid, state);
+    const send = (request: DecoderRequest, transfer?: ArrayBuffer[]): void => {
+      if (slot.sessions.has(sid)) slot.worker.postMessage(request, transfer);
+    };
+    send({ type: 'open', sid, settings });
+    return {
+      get pendingSamples() {
+        return state.pending;
+      },
+      append: (pcm) => {
+        state.pending += pcm.length;
+        // Copy into a buffer of its own so the transfer cannot detach the caller's memory.
+        const own = new Int16Array(pcm);
+        send({ type: 'audio', sid, pcm: own }, [own.buffer]);
+      },
+      commit: (eventId) => send({ type: 'commit', sid, eventId }),
+      clear: () => send({ type: 'clear', sid }),
+      configure: (next) => send({ type: 'configure', sid, settings: next }),
+      close: () => {
+        send({ type: 'close', sid });
+        slot.sessions.delete(sid);
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const slots = this.#slots.splice(0);
+    await Promise.all(slots.map((s) => s.worker.terminate()));
+  }
+
+  #spawn(): Promise<void> {
+    const data: DecoderWorkerData = { modelDir: this.#options.modelDir, vadModelPath: this.#options.vadModelPath, numThreads: 1 };
+    const worker = new Worker(this.#options.workerPath ?? new URL('./decode-worker.ts', import.meta.url), { workerData: data });
+    const slot: WorkerSlot = { worker, sessions: new Map(), ready: false };
+    this.#slots.push(slot);
+    return new Promise((resolve, reject) => {
+      worker.on('message', (reply: DecoderReply) => {
+        switch (reply.type) {
+          case 'ready':
+            slot.ready = true;
+            this.#model = reply.model;
+            resolve();
+            return;
+          case 'load_failed':
+            reject(new EarshotError(isErrorCode(reply.code) ? reply.code : 'ENGINE_START_FAILED', reply.message));
+            return;
+          case 'events': {
+            const state = slot.sessions.get(reply.sid);
+            if (!state) return;
+            state.pending = Math.max(0, state.pending - reply.samples);
+            if (reply.events.length > 0) state.listener.onEvents(reply.events);
+            return;
+          }
+          case 'session_failed': {
+            const state = slot.sessions.get(reply.sid);
+            slot.sessions.delete(reply.sid);
+            state?.listener.onFailure(reply.message);
+            return;
+          }
+        }
+      });
+      worker.on('error', (error: Error) => {
+        log.error(`decode worker failed: ${error.message}`, error);
+        reject(new EarshotError('ENGINE_START_FAILED', `A decode worker could not start: ${error.message}`));
+      });
+      worker.on('exit', (code) => {
+        const index = this.#slots.indexOf(slot);
+        if (index >= 0) this.#slots.splice(index, 1);
+        for (const state of slot.sessions.values()) state.listener.onFailure(`The decoder stopped (exit code ${code}).`);
+        slot.sessions.clear();
+        if (!this.#closed && slot.ready) {
+          log.warn(`decode worker exited with code ${code}; starting a new one`);
+          this.#spawn().catch((error: unknown) => log.error('replacement decode worker failed to start', error));
+        }
+      });
+    });
+  }
+}

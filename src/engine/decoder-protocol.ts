@@ -1,0 +1,32 @@
+import type { RecognizerEvent, RecognizerSettings } from './recognizers/events.ts';
+
+/** What the engine tells about its model (also handed to the app's main process). */
+export interface ModelInfo {
+  readonly name: string;
+  readonly kind: 'online' | 'offline';
+  readonly sampleRate: number;
+  readonly language: string;
+}
+
+/** Socket thread → decode worker. `sid` numbers a connection's session inside the engine. */
+export type DecoderRequest =
+  | { readonly type: 'open'; readonly sid: number; readonly settings: RecognizerSettings }
+  | { readonly type: 'configure'; readonly sid: number; readonly settings: RecognizerSettings }
+  | { readonly type: 'audio'; readonly sid: number; readonly pcm: Int16Array }
+  | { readonly type: 'commit'; readonly sid: number; readonly eventId: string | null }
+  | { readonly type: 'clear'; readonly sid: number }
+  | { readonly type: 'close'; readonly sid: number };
+
+/** Decode worker → socket thread. */
+export type DecoderReply =
+  | { readonly type: 'ready'; readonly model: ModelInfo }
+  | { readonly type: 'load_failed'; readonly code: string; readonly message: string }
+  /** `samples`: how many input samples this reply accounts for (backlog bookkeeping). */
+  | { readonly type: 'events'; readonly sid: number; readonly events: readonly RecognizerEvent[]; readonly samples: number }
+  | { readonly type: 'session_failed'; readonly sid: number; readonly message: string };
+
+export interface DecoderWorkerData {
+  readonly modelDir: string;
+  readonly vadModelPath: string | null;
+  readonly numThreads: number;
+}

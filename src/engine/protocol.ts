@@ -1,0 +1,37 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Server → client event helpers for the OpenAI Realtime transcription protocol (GA shape;
+ * spec: docs/engine-protocol.md). Every event carries a fresh `event_id`.
+ */
+export type ServerEvent = { readonly type: string; readonly event_id: string } & Record<string, unknown>;
+
+export type ErrorType = 'invalid_request_error' | 'server_error';
+
+export function newId(prefix: string): string {
+  return `${prefix}_${randomBytes(9).toString('base64url')}`;
+}
+
+export function serverEvent(type: string, fields: Record<string, unknown>): ServerEvent {
+  return { type, event_id: newId('event'), ...fields };
+}
+
+/** The OpenAI error shape: `{type: "error", error: {type, code, message, param, event_id}}`. */
+export function errorEvent(code: string, message: string, options: { param?: string | null; eventId?: string | null; type?: ErrorType } = {}): ServerEvent {
+  return serverEvent('error', {
+    error: { type: options.type ?? 'invalid_request_error', code, message, param: options.param ?? null, event_id: options.eventId ?? null },
+  });
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** Strict base64 → PCM16 samples; returns an error message instead of guessing. */
+export function decodePcm16(audio: unknown): Int16Array | string {
+  if (typeof audio !== 'string') return 'audio must be a base64 string of PCM16 samples.';
+  if (audio.length % 4 !== 0 || !BASE64.test(audio)) return 'audio is not valid base64.';
+  const bytes = Buffer.from(audio, 'base64');
+  if (bytes.length % 2 !== 0) return `audio has ${bytes.length} bytes; PCM16 needs an even number.`;
+  const samples = new Int16Array(bytes.length / 2);
+  for (let i = 0; i < samples.length; i++) samples[i] = bytes.readInt16LE(i * 2);
+  return samples;
+}

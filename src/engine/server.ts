@@ -1,0 +1,145 @@
+import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { createLogger } from '../core/log/logger.ts';
+import { presentedToken, selectProtocol, tokenMatches } from './auth.ts';
+import { EngineConnection } from './connection.ts';
+import type { DecoderPool } from './decoder-pool.ts';
+import { errorEvent } from './protocol.ts';
+
+const log = createLogger('engine-server');
+
+export const REALTIME_PATH = '/v1/realtime';
+
+export interface EngineServerOptions {
+  readonly pool: DecoderPool;
+  readonly token: string;
+  readonly host: string;
+  readonly port: number;
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer } | undefined;
+  /** Largest WebSocket message; a bigger one closes that connection with 1009. */
+  readonly maxPayload?: number;
+  /** A connection with no frames and no pings for this long is closed. */
+  readonly idleTimeoutMs?: number;
+  readonly maxBacklogS?: number;
+}
+
+export interface EngineServer {
+  readonly url: string;
+  readonly port: number;
+  readonly connections: number;
+  close(): Promise<void>;
+}
+
+/** Closes an idle connection: 1001 "going away", the code for a server ending a session. */
+const CLOSE_IDLE = 1001;
+
+/**
+ * The engine's WebSocket endpoint: authenticates before the upgrade (401 otherwise), serves
+ * `GET /v1/realtime` only, and gives each connection its own `EngineConnection`.
+ */
+export async function startEngineServer(options: EngineServerOptions): Promise<EngineServer> {
+  const idleTimeoutMs = options.idleTimeoutMs ?? 120_000;
+  const maxBacklogS = options.maxBacklogS ?? 120;
+  const http: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }) : createHttpServer();
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: options.maxPayload ?? 1024 * 1024,
+    perMessageDeflate: false,
+    handleProtocols: selectProtocol,
+  });
+
+  http.on('request', (request, response) => {
+    const path = new URL(request.url ?? '/', 'http://engine').pathname;
+    if (path === '/health') {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ status: 'ok', model: options.pool.model, connections: wss.clients.size }));
+      return;
+    }
+    response.writeHead(path === REALTIME_PATH ? 426 : 404, { 'content-type': 'text/plain' });
+    response.end(path === REALTIME_PATH ? 'Upgrade to WebSocket required.\n' : 'Not found.\n');
+  });
+
+  http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', (error) => log.warn(`upgrade socket error: ${error.message}`));
+    const path = new URL(request.url ?? '/', 'http://engine').pathname;
+    if (path !== REALTIME_PATH) return reject(socket, 404, 'Not Found', `Only ${REALTIME_PATH} is served.`);
+    if (!tokenMatches(presentedToken(request), options.token)) {
+      return reject(socket, 401, 'Unauthorized', 'Missing or wrong token.', { 'WWW-Authenticate': 'Bearer' });
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+  });
+
+  wss.on('connection', (ws: WebSocket) => {
+    let connection: EngineConnection;
+    try {
+      connection = new EngineConnection(ws, options.pool, { maxBacklogS });
+    } catch (error) {
+      ws.send(JSON.stringify(errorEvent('engine_unavailable', (error as Error).message, { type: 'server_error' })));
+      ws.close(1011, 'engine unavailable');
+      return;
+    }
+    let idle = setTimeout(() => ws.close(CLOSE_IDLE, 'idle timeout'), idleTimeoutMs);
+    const touch = (): void => {
+      clearTimeout(idle);
+      idle = setTimeout(() => ws.close(CLOSE_IDLE, 'idle timeout'), idleTimeoutMs);
+    };
+    ws.on('message', (data, isBinary) => {
+      touch();
+      try {
+        connection.handleMessage(data, isBinary);
+      } catch (error) {
+        // A bug in handling one event must not take the process (or other connections) down.
+        log.error('unexpected error while handling an event', error);
+        ws.send(JSON.stringify(errorEvent('server_error', 'The engine could not handle this event.', { type: 'server_error' })));
+      }
+    });
+    ws.on('ping', touch);
+    ws.on('pong', touch);
+    ws.on('error', (error) => log.warn(`connection error: ${error.message}`));
+    ws.on('close', () => {
+      clearTimeout(idle);
+      connection.close();
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.port, options.host, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (http.address() as AddressInfo).port;
+  const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const url = `${options.tls ? 'wss' : 'ws'}://${hostForUrl}:${port}${REALTIME_PATH}`;
+  log.info(`listening on ${url}`);
+
+  return {
+    url,
+    port,
+    get connections() {
+      return wss.clients.size;
+    },
+    close: async () => {
+      for (const ws of wss.clients) ws.close(1001, 'engine shutting down');
+      await new Promise<void>((resolve) => {
+        const done = (): void => resolve();
+        wss.close(() => http.close(done));
+        // Clients that do not answer the close handshake are cut after a moment.
+        setTimeout(() => {
+          for (const ws of wss.clients) ws.terminate();
+          http.closeAllConnections();
+        }, 1000).unref();
+      });
+    },
+  };
+}
+
+function reject(socket: Duplex, status: number, reason: string, body: string, headers: Record<string, string> = {}): void {
+  const lines = [`HTTP/1.1 ${status} ${reason}`, 'Connection: close', 'Content-Type: text/plain', `Content-Length: ${Buffer.byteLength(body)}`];
+  for (const [k, v] of Object.entries(headers)) lines.push(`${k}: ${v}`);
+  socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
+}
