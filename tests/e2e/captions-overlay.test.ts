@@ -1,0 +1,205 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCaptionsServer, type CaptionsServer } from '../../src/core/captions/server.ts';
+import { REPO_ROOT } from '../helpers/paths.ts';
+
+/**
+ * The overlay page in real headless Chromium: it renders the snapshot and live captions,
+ * shows only the last lines, the partial lighter, honours its query parameters, runs under
+ * its strict CSP without violations, and reconnects by itself. Screenshots go to test-results/.
+ */
+
+const CHROMIUM = '/usr/bin/chromium';
+const RESULTS_DIR = join(REPO_ROOT, 'test-results');
+const TOKEN = 'overlay-e2e-token-0123456789';
+const hasChromium = existsSync(CHROMIUM);
+
+let server: CaptionsServer | undefined;
+let browser: Browser | undefined;
+
+beforeAll(async () => {
+  if (!hasChromium) return;
+  await mkdir(RESULTS_DIR, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Opens the overlay and collects anything the CSP blocked or the page logged as an error. */
+async function openOverlay(url: string): Promise<{ page: Page; problems: string[] }> {
+  const page = await browser!.newPage({ viewport: { width: 1280, height: 360 } });
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective}`));
+  });
+  const response = await page.goto(url);
+  expect(response?.status()).toBe(200);
+  return { page, problems };
+}
+
+function waitForConnection(page: Page, state: string, what: string): Promise<unknown> {
+  return page
+    .waitForSelector(`body[data-connection="${state}"]`, { state: 'attached', timeout: 15_000 })
+    .catch((error: unknown) => {
+      throw new Error(`timed out waiting for ${what}`, { cause: error });
+    });
+}
+
+const sentence = (n: number): string =>
+  `Sentence number ${n} of the live transcript, long enough to wrap across the overlay when several are shown together.`;
+
+describe('captions overlay page', () => {
+  it.skipIf(!hasChromium)(
+    'renders captions in headless Chromium, last two lines only, partial lighter, then reconnects',
+    async () => {
+      server = await startCaptionsServer({ token: TOKEN });
+      const port = server.port;
+      server.publishSession('streaming');
+      for (let n = 1; n <= 6; n++) server.publishTranscript({ segmentId: `s${n}`, text: sentence(n), isFinal: true });
+
+      const { page, problems } = await openOverlay(`${server.overlayUrl}&size=40&position=bottom&lines=2`);
+      await waitForConnection(page, 'open', 'the overlay to connect');
+      await page.waitForFunction(
+        () => document.getElementById('finals')?.textContent?.includes('Sentence number 6'),
+        null,
+        { timeout: 10_000 },
+      );
+
+      server.publishTranscript({ segmentId: 's7', text: 'and this is still being spoken', isFinal: false });
+      await page.waitForFunction(
+        () => document.getElementById('partial')?.textContent?.includes('still being spoken'),
+        null,
+        { timeout: 10_000 },
+      );
+
+      const layout = await page.evaluate(() => {
+        const windowEl = document.getElementById('window')!;
+        const text = document.getElementById('text')!;
+        const finals = document.getElementById('finals')!;
+        const partial = document.getElementById('partial')!;
+        const lineHeight = parseFloat(getComputedStyle(windowEl).lineHeight);
+        return {
+          lineHeight,
+          fontSize: parseFloat(getComputedStyle(windowEl).fontSize),
+          visibleHeight: windowEl.clientHeight,
+          fullHeight: text.scrollHeight,
+          textBottom: text.getBoundingClientRect().bottom,
+          windowBottom: windowEl.getBoundingClientRect().bottom,
+          finalsOpacity: Number(getComputedStyle(finals).opacity),
+          partialOpacity: Number(getComputedStyle(partial).opacity),
+          background: getComputedStyle(document.body).backgroundColor,
+        };
+      });
+      expect(layout.fontSize).toBe(40);
+      // Six long sentences take many lines; exactly two are visible, and they are the newest (bottom).
+      expect(layout.fullHeight).toBeGreaterThan(3 * layout.lineHeight);
+      expect(layout.visibleHeight).toBeCloseTo(2 * layout.lineHeight, 0);
+      expect(Math.abs(layout.textBottom - layout.windowBottom)).toBeLessThan(1);
+      expect(layout.finalsOpacity).toBe(1);
+      expect(layout.partialOpacity).toBeLessThan(1);
+      expect(layout.background).toBe('rgb(0, 0, 0)');
+      await page.screenshot({ path: join(RESULTS_DIR, 'captions-overlay.png') });
+
+      // The partial settles into a final: same text, now full strength.
+      server.publishTranscript({ segmentId: 's7', text: 'and this is now final.', isFinal: true });
+      await page.waitForFunction(
+        () => document.getElementById('finals')?.textContent?.endsWith('and this is now final.'),
+        null,
+        { timeout: 10_000 },
+      );
+      expect(await page.locator('#partial').textContent()).toBe('');
+
+      // The server goes away and comes back on the same port: the page reconnects and catches up.
+      await server.close();
+      await waitForConnection(page, 'connecting', 'the overlay to notice the server left');
+      server = await startCaptionsServer({ token: TOKEN, port });
+      server.publishSession('streaming');
+      server.publishTranscript({ segmentId: 'r1', text: 'Back after the restart.', isFinal: true });
+      await waitForConnection(page, 'open', 'the overlay to reconnect');
+      await page.waitForFunction(
+        () => document.getElementById('finals')?.textContent === 'Back after the restart.',
+        null,
+        { timeout: 15_000 },
+      );
+
+      expect(problems.filter((p) => !p.includes('WebSocket'))).toEqual([]);
+      await page.close();
+    },
+  );
+
+  it.skipIf(!hasChromium)(
+    'honours transparent, top position, alignment and colour; CSP blocks nothing it needs',
+    async () => {
+      server ??= await startCaptionsServer({ token: TOKEN });
+      server.publishTranscript({ segmentId: 't1', text: 'Transparent overlay for OBS, text outlined.', isFinal: true });
+      const url = `${server.overlayUrl}&transparent=1&box=0&position=top&align=left&size=64&color=%23ffd700`;
+      const { page, problems } = await openOverlay(url);
+      await waitForConnection(page, 'open', 'the transparent overlay to connect');
+      await page.waitForFunction(
+        () => document.getElementById('finals')?.textContent?.includes('Transparent overlay'),
+        null,
+        { timeout: 10_000 },
+      );
+      const look = await page.evaluate(() => {
+        const captions = document.getElementById('captions')!;
+        return {
+          background: getComputedStyle(document.body).backgroundColor,
+          boxBackground: getComputedStyle(captions).backgroundColor,
+          color: getComputedStyle(captions).color,
+          top: captions.getBoundingClientRect().top,
+          left: captions.getBoundingClientRect().left,
+          fontSize: parseFloat(getComputedStyle(captions).fontSize),
+          shadow: getComputedStyle(captions).textShadow,
+        };
+      });
+      expect(look.background).toBe('rgba(0, 0, 0, 0)');
+      expect(look.boxBackground).toBe('rgba(0, 0, 0, 0)');
+      expect(look.color).toBe('rgb(255, 215, 0)');
+      expect(look.fontSize).toBe(64);
+      expect(look.top).toBeLessThan(50);
+      expect(look.left).toBeLessThan(100);
+      expect(look.shadow).not.toBe('none');
+      await page.screenshot({ path: join(RESULTS_DIR, 'captions-overlay-transparent.png'), omitBackground: true });
+      expect(problems).toEqual([]);
+      await page.close();
+    },
+  );
+
+  it.skipIf(!hasChromium)('tells the person when the token in the overlay URL is no longer valid', async () => {
+    server ??= await startCaptionsServer({ token: TOKEN });
+    const port = server.port;
+    const { page } = await openOverlay(server.overlayUrl);
+    await waitForConnection(page, 'open', 'the overlay to connect');
+    await server.close();
+    server = await startCaptionsServer({ token: 'a-different-token-after-restart', port });
+    await waitForConnection(page, 'unauthorized', 'the overlay to notice its token is refused');
+    expect(await page.locator('#notice').textContent()).toMatch(/wrong token/);
+    expect(await page.locator('#notice').isVisible()).toBe(true);
+    await page.close();
+  });
+
+  it.skipIf(hasChromium)(`is skipped: ${CHROMIUM} is not installed (apt-get install chromium)`, () => {});
+});
