@@ -52,9 +52,9 @@ async function openOverlay(url: string): Promise<{ page: Page; problems: string[
     if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective}`));
-  });
+  await page.addInitScript(
+    "document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective));",
+  );
   const response = await page.goto(url);
   expect(response?.status()).toBe(200);
   return { page, problems };
@@ -66,6 +66,38 @@ function waitForConnection(page: Page, state: string, what: string): Promise<unk
     .catch((error: unknown) => {
       throw new Error(`timed out waiting for ${what}`, { cause: error });
     });
+}
+
+/*
+ * Code that runs in the page is passed as strings: the test tsconfig has no DOM library, and
+ * typing a few lookups is not worth pulling browser globals into the Node type-check.
+ */
+
+/** Waits until the element's text satisfies `predicate`, a JS expression over `text`. */
+function waitForText(page: Page, id: string, predicate: string, what: string): Promise<unknown> {
+  return page
+    .waitForFunction(`((text) => ${predicate})(document.getElementById('${id}')?.textContent ?? '')`, null, {
+      timeout: 15_000,
+    })
+    .catch((error: unknown) => {
+      throw new Error(`timed out waiting for ${what}`, { cause: error });
+    });
+}
+
+type Measurements = Record<string, number | string>;
+
+/** Evaluates an object of named JS expressions in the page; `css(id)` and `box(id)` are helpers there. */
+function measure(page: Page, expressions: Record<string, string>): Promise<Measurements> {
+  const body = Object.entries(expressions)
+    .map(([name, expression]) => `${JSON.stringify(name)}: ${expression}`)
+    .join(',\n');
+  const script = `(() => {
+    const el = (id) => document.getElementById(id);
+    const css = (id) => getComputedStyle(id === 'body' ? document.body : el(id));
+    const box = (id) => el(id).getBoundingClientRect();
+    return { ${body} };
+  })()`;
+  return page.evaluate<Measurements>(script);
 }
 
 const sentence = (n: number): string =>
@@ -82,54 +114,36 @@ describe('captions overlay page', () => {
 
       const { page, problems } = await openOverlay(`${server.overlayUrl}&size=40&position=bottom&lines=2`);
       await waitForConnection(page, 'open', 'the overlay to connect');
-      await page.waitForFunction(
-        () => document.getElementById('finals')?.textContent?.includes('Sentence number 6'),
-        null,
-        { timeout: 10_000 },
-      );
+      await waitForText(page, 'finals', "text.includes('Sentence number 6')", 'the snapshot to render');
 
       server.publishTranscript({ segmentId: 's7', text: 'and this is still being spoken', isFinal: false });
-      await page.waitForFunction(
-        () => document.getElementById('partial')?.textContent?.includes('still being spoken'),
-        null,
-        { timeout: 10_000 },
-      );
+      await waitForText(page, 'partial', "text.includes('still being spoken')", 'the partial to render');
 
-      const layout = await page.evaluate(() => {
-        const windowEl = document.getElementById('window')!;
-        const text = document.getElementById('text')!;
-        const finals = document.getElementById('finals')!;
-        const partial = document.getElementById('partial')!;
-        const lineHeight = parseFloat(getComputedStyle(windowEl).lineHeight);
-        return {
-          lineHeight,
-          fontSize: parseFloat(getComputedStyle(windowEl).fontSize),
-          visibleHeight: windowEl.clientHeight,
-          fullHeight: text.scrollHeight,
-          textBottom: text.getBoundingClientRect().bottom,
-          windowBottom: windowEl.getBoundingClientRect().bottom,
-          finalsOpacity: Number(getComputedStyle(finals).opacity),
-          partialOpacity: Number(getComputedStyle(partial).opacity),
-          background: getComputedStyle(document.body).backgroundColor,
-        };
+      const layout = await measure(page, {
+        lineHeight: "parseFloat(css('window').lineHeight)",
+        fontSize: "parseFloat(css('window').fontSize)",
+        visibleHeight: "el('window').clientHeight",
+        fullHeight: "el('text').scrollHeight",
+        textBottom: "box('text').bottom",
+        windowBottom: "box('window').bottom",
+        finalsOpacity: "Number(css('finals').opacity)",
+        partialOpacity: "Number(css('partial').opacity)",
+        background: "css('body').backgroundColor",
       });
-      expect(layout.fontSize).toBe(40);
+      const lineHeight = Number(layout['lineHeight']);
+      expect(layout['fontSize']).toBe(40);
       // Six long sentences take many lines; exactly two are visible, and they are the newest (bottom).
-      expect(layout.fullHeight).toBeGreaterThan(3 * layout.lineHeight);
-      expect(layout.visibleHeight).toBeCloseTo(2 * layout.lineHeight, 0);
-      expect(Math.abs(layout.textBottom - layout.windowBottom)).toBeLessThan(1);
-      expect(layout.finalsOpacity).toBe(1);
-      expect(layout.partialOpacity).toBeLessThan(1);
-      expect(layout.background).toBe('rgb(0, 0, 0)');
+      expect(layout['fullHeight']).toBeGreaterThan(3 * lineHeight);
+      expect(layout['visibleHeight']).toBeCloseTo(2 * lineHeight, 0);
+      expect(Math.abs(Number(layout['textBottom']) - Number(layout['windowBottom']))).toBeLessThan(1);
+      expect(layout['finalsOpacity']).toBe(1);
+      expect(layout['partialOpacity']).toBeLessThan(1);
+      expect(layout['background']).toBe('rgb(0, 0, 0)');
       await page.screenshot({ path: join(RESULTS_DIR, 'captions-overlay.png') });
 
       // The partial settles into a final: same text, now full strength.
       server.publishTranscript({ segmentId: 's7', text: 'and this is now final.', isFinal: true });
-      await page.waitForFunction(
-        () => document.getElementById('finals')?.textContent?.endsWith('and this is now final.'),
-        null,
-        { timeout: 10_000 },
-      );
+      await waitForText(page, 'finals', "text.endsWith('and this is now final.')", 'the partial to settle');
       expect(await page.locator('#partial').textContent()).toBe('');
 
       // The server goes away and comes back on the same port: the page reconnects and catches up.
@@ -139,11 +153,7 @@ describe('captions overlay page', () => {
       server.publishSession('streaming');
       server.publishTranscript({ segmentId: 'r1', text: 'Back after the restart.', isFinal: true });
       await waitForConnection(page, 'open', 'the overlay to reconnect');
-      await page.waitForFunction(
-        () => document.getElementById('finals')?.textContent === 'Back after the restart.',
-        null,
-        { timeout: 15_000 },
-      );
+      await waitForText(page, 'finals', "text === 'Back after the restart.'", 'the new snapshot after reconnecting');
 
       expect(problems.filter((p) => !p.includes('WebSocket'))).toEqual([]);
       await page.close();
@@ -158,30 +168,23 @@ describe('captions overlay page', () => {
       const url = `${server.overlayUrl}&transparent=1&box=0&position=top&align=left&size=64&color=%23ffd700`;
       const { page, problems } = await openOverlay(url);
       await waitForConnection(page, 'open', 'the transparent overlay to connect');
-      await page.waitForFunction(
-        () => document.getElementById('finals')?.textContent?.includes('Transparent overlay'),
-        null,
-        { timeout: 10_000 },
-      );
-      const look = await page.evaluate(() => {
-        const captions = document.getElementById('captions')!;
-        return {
-          background: getComputedStyle(document.body).backgroundColor,
-          boxBackground: getComputedStyle(captions).backgroundColor,
-          color: getComputedStyle(captions).color,
-          top: captions.getBoundingClientRect().top,
-          left: captions.getBoundingClientRect().left,
-          fontSize: parseFloat(getComputedStyle(captions).fontSize),
-          shadow: getComputedStyle(captions).textShadow,
-        };
+      await waitForText(page, 'finals', "text.includes('Transparent overlay')", 'the caption to render');
+      const look = await measure(page, {
+        background: "css('body').backgroundColor",
+        boxBackground: "css('captions').backgroundColor",
+        color: "css('captions').color",
+        top: "box('captions').top",
+        left: "box('captions').left",
+        fontSize: "parseFloat(css('captions').fontSize)",
+        shadow: "css('captions').textShadow",
       });
-      expect(look.background).toBe('rgba(0, 0, 0, 0)');
-      expect(look.boxBackground).toBe('rgba(0, 0, 0, 0)');
-      expect(look.color).toBe('rgb(255, 215, 0)');
-      expect(look.fontSize).toBe(64);
-      expect(look.top).toBeLessThan(50);
-      expect(look.left).toBeLessThan(100);
-      expect(look.shadow).not.toBe('none');
+      expect(look['background']).toBe('rgba(0, 0, 0, 0)');
+      expect(look['boxBackground']).toBe('rgba(0, 0, 0, 0)');
+      expect(look['color']).toBe('rgb(255, 215, 0)');
+      expect(look['fontSize']).toBe(64);
+      expect(look['top']).toBeLessThan(50);
+      expect(look['left']).toBeLessThan(100);
+      expect(look['shadow']).not.toBe('none');
       await page.screenshot({ path: join(RESULTS_DIR, 'captions-overlay-transparent.png'), omitBackground: true });
       expect(problems).toEqual([]);
       await page.close();
