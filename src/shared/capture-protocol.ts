@@ -80,7 +80,7 @@ export const captureFrameSchema = z.object({
   seq: z.number().int().nonnegative(),
   captureTimeMs: z.number(),
   sampleRate: z.number(),
-  samples: z.instanceof(Int16Array),
+  samples: z.custom<Int16Array>((value) => value instanceof Int16Array, 'samples must be an Int16Array'),
   /** True for frames replayed from the pre-roll ring at start. */
   preRoll: z.boolean(),
   timing: frameTimingSchema,

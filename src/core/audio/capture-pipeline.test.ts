@@ -8,7 +8,11 @@ interface Captured {
   health: HealthWarning[];
 }
 
-async function pipeline(deviceRate: number, channels: number, sessionRate: number): Promise<{ p: CapturePipeline; out: Captured }> {
+async function pipeline(
+  deviceRate: number,
+  channels: number,
+  sessionRate: number,
+): Promise<{ p: CapturePipeline; out: Captured }> {
   const out: Captured = { frames: [], levels: [], health: [] };
   const p = await CapturePipeline.create(
     { deviceRate, channels, sessionRate, deviceName: 'Test mic' },

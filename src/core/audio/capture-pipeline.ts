@@ -43,7 +43,13 @@ export class CapturePipeline {
   #callbackMs = 0;
   #closed = false;
 
-  private constructor(format: PipelineFormat, sink: PipelineSink, resampler: Resampler, healthOptions: InputHealthOptions, nowMs: number) {
+  private constructor(
+    format: PipelineFormat,
+    sink: PipelineSink,
+    resampler: Resampler,
+    healthOptions: InputHealthOptions,
+    nowMs: number,
+  ) {
     this.format = format;
     this.#sink = sink;
     this.#resampler = resampler;
@@ -59,7 +65,11 @@ export class CapturePipeline {
     this.#health.open(format.deviceName, nowMs);
   }
 
-  static async create(format: PipelineFormat, sink: PipelineSink, options: { health?: InputHealthOptions; nowMs?: number } = {}): Promise<CapturePipeline> {
+  static async create(
+    format: PipelineFormat,
+    sink: PipelineSink,
+    options: { health?: InputHealthOptions; nowMs?: number } = {},
+  ): Promise<CapturePipeline> {
     if (!Number.isInteger(samplesPerFrame(format.sessionRate))) {
       throw new RangeError(`A 20 ms frame at ${format.sessionRate} Hz is not a whole number of samples.`);
     }

@@ -11,7 +11,8 @@ export class Framer {
   #index = 0;
 
   constructor(frameLength: number, onFrame: (samples: Int16Array, index: number) => void) {
-    if (!Number.isInteger(frameLength) || frameLength <= 0) throw new RangeError(`Frame length must be a positive integer (got ${frameLength}).`);
+    if (!Number.isInteger(frameLength) || frameLength <= 0)
+      throw new RangeError(`Frame length must be a positive integer (got ${frameLength}).`);
     this.frameLength = frameLength;
     this.#onFrame = onFrame;
     this.#pending = new Int16Array(frameLength);

@@ -30,13 +30,24 @@ describe('InputHealthWatchdog', () => {
 
   it('does not call quiet but non-zero input silence', () => {
     const { dog, events } = setup();
-    for (let t = 0; t < 500; t++) dog.onData(chunk((i) => (i % 97 === 0 ? 1 : 0)), 1, RATE, t * 10);
+    for (let t = 0; t < 500; t++)
+      dog.onData(
+        chunk((i) => (i % 97 === 0 ? 1 : 0)),
+        1,
+        RATE,
+        t * 10,
+      );
     expect(events).toEqual([]);
   });
 
   it('raises clipping on repeated full-scale samples and clears after 2 s without', () => {
     const { dog, events } = setup();
-    dog.onData(chunk((i) => (i % 50 === 0 ? 32767 : 1000)), 1, RATE, 0);
+    dog.onData(
+      chunk((i) => (i % 50 === 0 ? 32767 : 1000)),
+      1,
+      RATE,
+      0,
+    );
     expect(events).toMatchObject([{ kind: 'clipping', active: true }]);
     for (let t = 1; t <= 150; t++) dog.onData(chunk(1000), 1, RATE, t * 10);
     expect(events).toHaveLength(1);
@@ -46,7 +57,12 @@ describe('InputHealthWatchdog', () => {
 
   it('ignores a single full-scale click', () => {
     const { dog, events } = setup();
-    dog.onData(chunk((i) => (i === 5 ? -32768 : 100)), 1, RATE, 0);
+    dog.onData(
+      chunk((i) => (i === 5 ? -32768 : 100)),
+      1,
+      RATE,
+      0,
+    );
     expect(events).toEqual([]);
   });
 

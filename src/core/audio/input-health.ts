@@ -83,7 +83,7 @@ export class InputHealthWatchdog {
     if (lastNonZero < 0) {
       this.#zeroRunMs += chunkMs;
     } else {
-      this.#zeroRunMs = (interleaved.length - 1 - lastNonZero) / channels * msPerFrame;
+      this.#zeroRunMs = ((interleaved.length - 1 - lastNonZero) / channels) * msPerFrame;
       this.#set('digital-silence', false);
     }
     if (this.#zeroRunMs > this.#options.silenceMs) this.#set('digital-silence', true);
@@ -114,7 +114,12 @@ export class InputHealthWatchdog {
     if (this.#active.has(kind) === active) return;
     if (active) this.#active.add(kind);
     else this.#active.delete(kind);
-    this.#onChange({ kind, active, deviceName: this.#deviceName, message: healthMessage(kind, active, this.#deviceName) });
+    this.#onChange({
+      kind,
+      active,
+      deviceName: this.#deviceName,
+      message: healthMessage(kind, active, this.#deviceName),
+    });
   }
 }
 

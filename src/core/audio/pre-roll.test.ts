@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { AudioFrame } from './frame.ts';
 import { PreRollRing } from './pre-roll.ts';
 
-const frame = (seq: number): AudioFrame => ({ seq, captureTimeMs: seq * 20, sampleRate: 16000, samples: new Int16Array(320) });
+const frame = (seq: number): AudioFrame => ({
+  seq,
+  captureTimeMs: seq * 20,
+  sampleRate: 16000,
+  samples: new Int16Array(320),
+});
 
 describe('PreRollRing', () => {
   it('holds about 500 ms: the newest 25 frames of 20 ms, oldest first', () => {

@@ -69,12 +69,15 @@ describe('createResampler (SpeexDSP)', () => {
     [48000, 16000, 8600],
     [44100, 16000, 12000],
     [48000, 24000, 15000],
-  ])('suppresses a tone above the new Nyquist by at least 50 dB (%i → %i Hz, %i Hz tone)', async (inRate, outRate, freq) => {
-    const r = await resampler(inRate, outRate);
-    const out = r.process(tone(freq, inRate, 1));
-    const steady = out.subarray(outRate / 10, out.length - outRate / 10);
-    expect(dB(rms(steady) / (0.5 / Math.SQRT2))).toBeLessThan(-50);
-  });
+  ])(
+    'suppresses a tone above the new Nyquist by at least 50 dB (%i → %i Hz, %i Hz tone)',
+    async (inRate, outRate, freq) => {
+      const r = await resampler(inRate, outRate);
+      const out = r.process(tone(freq, inRate, 1));
+      const steady = out.subarray(outRate / 10, out.length - outRate / 10);
+      expect(dB(rms(steady) / (0.5 / Math.SQRT2))).toBeLessThan(-50);
+    },
+  );
 
   it('gives the same output fed in 10 ms chunks as fed at once', async () => {
     const input = new Float32Array(48000 * 2);
@@ -93,7 +96,8 @@ describe('createResampler (SpeexDSP)', () => {
     for (const p of parts) joined.set(p, (offset += p.length) - p.length);
     expect(Math.abs(joined.length - oneShot.length)).toBeLessThanOrEqual(2);
     let maxDiff = 0;
-    for (let i = 0; i < Math.min(joined.length, oneShot.length); i++) maxDiff = Math.max(maxDiff, Math.abs(joined[i]! - oneShot[i]!));
+    for (let i = 0; i < Math.min(joined.length, oneShot.length); i++)
+      maxDiff = Math.max(maxDiff, Math.abs(joined[i]! - oneShot[i]!));
     expect(maxDiff).toBeLessThan(1e-4);
   });
 

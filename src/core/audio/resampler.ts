@@ -85,7 +85,14 @@ class SpeexResampler implements Resampler {
       m.HEAPF32.set(chunk, this.#inPtr >> 2);
       m.HEAPU32[this.#lengths >> 2] = chunk.length;
       m.HEAPU32[(this.#lengths >> 2) + 1] = outCapacity - produced;
-      const status = m._speex_resampler_process_float(this.#state, 0, this.#inPtr, this.#lengths, this.#outPtr, this.#lengths + 4);
+      const status = m._speex_resampler_process_float(
+        this.#state,
+        0,
+        this.#inPtr,
+        this.#lengths,
+        this.#outPtr,
+        this.#lengths + 4,
+      );
       if (status !== 0) throw new Error(`Speex resampler failed with error ${status}.`);
       const used = m.HEAPU32[this.#lengths >> 2]!;
       const made = m.HEAPU32[(this.#lengths >> 2) + 1]!;

@@ -1,0 +1,89 @@
+import type { DeviceInfo } from '../shared/devices.ts';
+import { enumerateDevices, probeInSubprocess, type ProbeResult } from './device-probe.ts';
+
+export interface DeviceWatchOptions {
+  readonly entryPath: string;
+  /** Runs an operation when no other capture operation is in flight (PortAudio is not re-entrant). */
+  readonly exclusive: <T>(operation: () => Promise<T>) => Promise<T>;
+  readonly streamOpen: () => boolean;
+  /** The device capture fell back from, if any: polled for its return. */
+  readonly lostKey: () => string | null;
+  readonly onChanged: (devices: DeviceInfo[]) => void;
+  readonly onLostReturned: () => void;
+  readonly log: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
+}
+
+/** How often the device list is refreshed: cheap in-process when idle, a probe process otherwise. */
+export const POLL = { idleMs: 3000, streamingMs: 10_000, lostMs: 2000, granularityMs: 500 } as const;
+
+/**
+ * Hot-plug: keeps the device list current and reports changes, and while a device is lost,
+ * checks every two seconds whether it is back (listed and opening).
+ */
+export class DeviceWatch {
+  readonly #options: DeviceWatchOptions;
+  #devices: DeviceInfo[] | null = null;
+  #lastPollAt = 0;
+  #polling = false;
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(options: DeviceWatchOptions) {
+    this.#options = options;
+    this.#timer = setInterval(() => void this.#poll(), POLL.granularityMs);
+    this.#timer.unref();
+  }
+
+  get current(): readonly DeviceInfo[] | null {
+    return this.#devices;
+  }
+
+  /**
+   * The device list; `refresh` enumerates anew (in this process when no stream is open, else in
+   * a probe process). Call only from inside an exclusive operation.
+   */
+  async list(refresh: boolean): Promise<DeviceInfo[]> {
+    if (this.#devices && !refresh) return this.#devices;
+    const devices = this.#options.streamOpen()
+      ? (await probeInSubprocess(this.#options.entryPath)).devices
+      : enumerateDevices();
+    this.#update(devices);
+    return devices;
+  }
+
+  dispose(): void {
+    clearInterval(this.#timer);
+  }
+
+  async #poll(): Promise<void> {
+    if (this.#polling) return;
+    const lostKey = this.#options.lostKey();
+    const streaming = this.#options.streamOpen();
+    const interval = lostKey ? POLL.lostMs : streaming ? POLL.streamingMs : POLL.idleMs;
+    if (Date.now() - this.#lastPollAt < interval) return;
+    this.#polling = true;
+    this.#lastPollAt = Date.now();
+    try {
+      if (!streaming) {
+        await this.#options.exclusive(() => this.list(true));
+        return;
+      }
+      const result: ProbeResult = await probeInSubprocess(this.#options.entryPath, lostKey ?? undefined);
+      this.#update(result.devices);
+      if (lostKey && result.openable && this.#options.lostKey() === lostKey) this.#options.onLostReturned();
+    } catch (error) {
+      this.#options.log('warn', `refreshing the device list failed: ${(error as Error).message}`);
+    } finally {
+      this.#polling = false;
+    }
+  }
+
+  #update(devices: DeviceInfo[]): void {
+    const previous = this.#devices;
+    this.#devices = devices;
+    if (previous && fingerprint(previous) !== fingerprint(devices)) this.#options.onChanged(devices);
+  }
+}
+
+function fingerprint(devices: readonly DeviceInfo[]): string {
+  return JSON.stringify(devices.map((d) => [d.key, d.index, d.isDefault, d.maxInputChannels, d.defaultSampleRate]));
+}
