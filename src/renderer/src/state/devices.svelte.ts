@@ -1,0 +1,109 @@
+import { DEFAULT_DEVICE_KEY, type DeviceInfo, type DeviceLost } from '../../../shared/devices.ts';
+import type { EarshotApi } from '../../../shared/ipc/api.ts';
+import { valueOr, type Reporter } from './report.ts';
+
+export interface DeviceOption {
+  readonly key: string;
+  readonly label: string;
+  /** `lost`: was in use and disconnected; `missing`: remembered but not plugged in now. */
+  readonly status: 'present' | 'lost' | 'missing';
+}
+
+/**
+ * The microphone list and the person's choice. "System default" always comes first; the
+ * remembered device stays selected even while it is unplugged, shown as such, so plugging
+ * it back in needs no action.
+ */
+export class DevicesStore {
+  list = $state.raw<DeviceInfo[]>([]);
+  selectedKey = $state(DEFAULT_DEVICE_KEY);
+  lost = $state.raw<DeviceLost | null>(null);
+  refreshing = $state(false);
+  /** Names of devices seen since the window opened, to label one that has gone. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a lookup, never read by a template
+  #names = new Map<string, string>();
+
+  readonly options: DeviceOption[] = $derived.by(() => {
+    const systemDefault = this.list.find((d) => d.isDefault);
+    const first: DeviceOption = {
+      key: DEFAULT_DEVICE_KEY,
+      label: systemDefault ? `System default (${systemDefault.name})` : 'System default',
+      status: 'present',
+    };
+    const inputs = this.list
+      .filter((d) => d.key !== DEFAULT_DEVICE_KEY && d.maxInputChannels > 0)
+      .map((d): DeviceOption => ({ key: d.key, label: d.name, status: 'present' }));
+    const selected = this.selectedKey;
+    if (selected === DEFAULT_DEVICE_KEY || inputs.some((o) => o.key === selected)) return [first, ...inputs];
+    const isLost = this.lost?.lostKey === selected;
+    const name = (isLost ? this.lost?.lostName : undefined) ?? this.#names.get(selected) ?? nameFromKey(selected);
+    const gone: DeviceOption = {
+      key: selected,
+      label: `${name} — ${isLost ? 'disconnected' : 'not connected'}`,
+      status: isLost ? 'lost' : 'missing',
+    };
+    return [first, ...inputs, gone];
+  });
+
+  readonly selectedOption: DeviceOption | undefined = $derived(this.options.find((o) => o.key === this.selectedKey));
+
+  /** The device capture fell back to after a loss, by name, or null when capture stopped. */
+  readonly fallbackName: string | null = $derived.by(() => {
+    const key = this.lost?.fallbackKey;
+    if (key === undefined || key === null) return null;
+    if (key === DEFAULT_DEVICE_KEY) return 'System default';
+    return this.list.find((d) => d.key === key)?.name ?? this.#names.get(key) ?? key;
+  });
+
+  #api: EarshotApi;
+  #report: Reporter;
+
+  constructor(api: EarshotApi, report: Reporter) {
+    this.#api = api;
+    this.#report = report;
+  }
+
+  applyList(list: DeviceInfo[]): void {
+    for (const d of list) this.#names.set(d.key, d.name);
+    this.list = list;
+    // The lost device is back: capture returns to it (main decides), the warning goes.
+    if (this.lost && list.some((d) => d.key === this.lost?.lostKey)) this.lost = null;
+  }
+
+  applyLost(lost: DeviceLost): void {
+    this.#names.set(lost.lostKey, lost.lostName);
+    this.lost = lost;
+  }
+
+  /** The remembered choice, from settings. */
+  applyRemembered(key: string): void {
+    this.selectedKey = key;
+  }
+
+  async select(key: string): Promise<void> {
+    const previous = this.selectedKey;
+    this.selectedKey = key;
+    const saved = valueOr(
+      await this.#api.settings.update({ deviceKey: key }),
+      this.#report,
+      'Remembering the microphone',
+    );
+    if (saved === null) this.selectedKey = previous;
+  }
+
+  async refresh(): Promise<void> {
+    this.refreshing = true;
+    try {
+      const list = valueOr(await this.#api.devices.refresh(), this.#report, 'Refreshing microphones');
+      if (list) this.applyList(list);
+    } finally {
+      this.refreshing = false;
+    }
+  }
+}
+
+/** Keys are `<host API>:<name>[#n]` (capture's device list); enough to label a device never seen. */
+function nameFromKey(key: string): string {
+  const name = key.replace(/^[^:]*:/, '').replace(/#\d+$/, '');
+  return name || key;
+}
