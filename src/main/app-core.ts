@@ -1,0 +1,42 @@
+import { app, clipboard } from 'electron';
+import { join } from 'node:path';
+import { createAppCore } from '../core/app/app-core.ts';
+import type { AppCore } from '../core/app/types.ts';
+import { createLogger } from '../core/log/logger.ts';
+import { withEnvSecrets } from '../core/secrets/env-secrets.ts';
+import { unavailableCore } from '../core/shell/unavailable-core.ts';
+import type { AppPaths } from './app-paths.ts';
+import { SafeStorageSecretStore } from './safe-storage-secrets.ts';
+import { spawnUtilityChild } from './utility-spawn.ts';
+
+const log = createLogger('main');
+
+/**
+ * Builds the Electron-free core with the Electron pieces it needs: utility processes, the
+ * keychain store (environment variables as a fallback), the clipboard. If the core cannot
+ * start, the app still opens and shows why instead of vanishing.
+ */
+export async function setupAppCore(paths: AppPaths): Promise<AppCore> {
+  const userDataDir = app.getPath('userData');
+  try {
+    return await createAppCore({
+      userDataDir,
+      spawn: spawnUtilityChild,
+      entries: paths.entries,
+      secrets: withEnvSecrets(new SafeStorageSecretStore(join(userDataDir, 'secrets')), process.env, {
+        prefer: 'store',
+      }),
+      writeClipboard: (text) => {
+        // Promise in recent Electron, void in older ones: resolve either and log a failure.
+        Promise.resolve(clipboard.writeText(text)).catch((error: unknown) =>
+          log.warn('could not write the clipboard', error),
+        );
+      },
+      appVersion: app.getVersion(),
+      transport: 'ipc',
+    });
+  } catch (error) {
+    log.error('the app core failed to start; running with every service unavailable', error);
+    return unavailableCore(error, { version: app.getVersion(), platform: process.platform });
+  }
+}

@@ -1,0 +1,70 @@
+import { app } from 'electron';
+import { resolve } from 'node:path';
+import type { AppCore } from '../core/app/types.ts';
+import { createLogger } from '../core/log/logger.ts';
+import type { RotatingFile } from '../core/log/rotating-file.ts';
+import type { ShortcutController } from './shortcut.ts';
+import type { TrayController } from './tray.ts';
+import type { MainWindow } from './window.ts';
+
+const log = createLogger('lifecycle');
+
+/**
+ * EARSHOT_USER_DATA_DIR puts settings, keys, history and logs in another folder (tests, a
+ * portable install). It must run before anything reads a path or takes the instance lock.
+ */
+export function setupUserDataDir(): void {
+  const dir = process.env['EARSHOT_USER_DATA_DIR'];
+  if (dir) app.setPath('userData', resolve(dir));
+}
+
+/** One Earshot per user: a second launch just brings the first one's window forward. */
+export function setupSingleInstance(onSecondInstance: () => void): boolean {
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return false;
+  }
+  app.on('second-instance', () => onSecondInstance());
+  // macOS: clicking the dock icon of a running app.
+  app.on('activate', () => onSecondInstance());
+  return true;
+}
+
+export interface QuitParts {
+  readonly core: AppCore;
+  readonly window: MainWindow;
+  readonly tray: TrayController;
+  readonly shortcut: ShortcutController;
+  readonly logFile: RotatingFile;
+}
+
+const DISPOSE_TIMEOUT_MS = 8000;
+
+/**
+ * Quitting (menu, tray, OS logout) stops the session with its drain, so the last words are
+ * saved, then the child processes, then Electron. Closing the window is not quitting: it
+ * hides to the tray, so window-all-closed must not end the app.
+ */
+export function setupQuit(parts: QuitParts): void {
+  let disposed = false;
+  app.on('window-all-closed', () => log.debug('all windows closed; still running in the tray'));
+  app.on('before-quit', () => parts.window.allowClose());
+  app.on('will-quit', (event) => {
+    if (disposed) return;
+    event.preventDefault();
+    parts.shortcut.dispose();
+    const timeout = new Promise<void>((resolveTimeout) => setTimeout(resolveTimeout, DISPOSE_TIMEOUT_MS).unref());
+    Promise.race([
+      parts.core.dispose(),
+      timeout.then(() => log.warn(`shutdown took over ${DISPOSE_TIMEOUT_MS} ms; quitting anyway`)),
+    ])
+      .catch((error: unknown) => log.error('error while shutting down', error))
+      .finally(() => {
+        disposed = true;
+        parts.tray.destroy();
+        log.info('bye');
+        parts.logFile.close();
+        app.quit();
+      });
+  });
+}

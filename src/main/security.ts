@@ -1,0 +1,71 @@
+import { app, shell, type Session, type WebContents } from 'electron';
+import { createLogger } from '../core/log/logger.ts';
+import { buildCsp } from '../core/shell/csp.ts';
+import { isExternalUrlAllowed, isOwnRendererUrl, type RendererLocation } from '../core/shell/renderer-location.ts';
+
+const log = createLogger('security');
+
+/**
+ * Session-wide rules: our CSP on every response (the renderer's <meta> tag says the same for
+ * file:// pages, which have no headers), and every permission denied — capture is native, so
+ * the page never needs the microphone, camera, notifications or anything else.
+ */
+export function setupSessionSecurity(session: Session, renderer: RendererLocation): void {
+  const csp = buildCsp(renderer);
+  session.webRequest.onHeadersReceived((details, callback) => {
+    callback({
+      responseHeaders: {
+        ...details.responseHeaders,
+        'Content-Security-Policy': [csp],
+        'X-Content-Type-Options': ['nosniff'],
+      },
+    });
+  });
+  session.setPermissionRequestHandler((_contents, permission, callback) => {
+    log.warn(`denied a permission request: ${permission}`);
+    callback(false);
+  });
+  session.setPermissionCheckHandler(() => false);
+  session.setDevicePermissionHandler(() => false);
+  session.on('will-download', (event, item) => {
+    log.warn(`blocked a download of ${item.getURL()}`);
+    event.preventDefault();
+  });
+}
+
+/**
+ * Rules for every web page Electron creates: it stays on our renderer. Navigating away,
+ * opening windows and attaching webviews are refused; a web link (http/https only) opens in
+ * the person's browser instead.
+ */
+export function setupContentSecurity(renderer: RendererLocation): void {
+  app.on('web-contents-created', (_event, contents) => secureContents(contents, renderer));
+}
+
+export function secureContents(contents: WebContents, renderer: RendererLocation): void {
+  const leave = (url: string, how: string): void => {
+    if (isExternalUrlAllowed(url)) {
+      shell.openExternal(url).catch((error: unknown) => log.warn(`could not open ${url} in the browser`, error));
+    } else {
+      log.warn(`blocked ${how} to ${url.slice(0, 200)}`);
+    }
+  };
+  contents.on('will-navigate', (event) => {
+    if (isOwnRendererUrl(event.url, renderer)) return;
+    event.preventDefault();
+    leave(event.url, 'a navigation');
+  });
+  contents.on('will-redirect', (event) => {
+    if (isOwnRendererUrl(event.url, renderer)) return;
+    event.preventDefault();
+    log.warn(`blocked a redirect to ${event.url.slice(0, 200)}`);
+  });
+  contents.setWindowOpenHandler(({ url }) => {
+    leave(url, 'a new window');
+    return { action: 'deny' };
+  });
+  contents.on('will-attach-webview', (event) => {
+    event.preventDefault();
+    log.warn('blocked a <webview>');
+  });
+}
