@@ -14,7 +14,7 @@ export interface CaptionsServerOptions {
   allowLan?: boolean;
   /** How many recent finals a joiner receives in its snapshot. Default 50. */
   snapshotSize?: number;
-  /** Per-subscriber bound on unread bytes. Default 256 KiB. */
+  /** Per-subscriber bound on unread bytes (queued here, in socket buffers, or unread by the peer). Default 64 KiB. */
   maxBacklogBytes?: number;
   /** How long a subscriber may stay over its bound before it is closed with 1013. Default 5 s. */
   stallTimeoutMs?: number;
@@ -30,7 +30,7 @@ export interface CaptionsServerOptions {
 
 export const CAPTIONS_DEFAULTS = {
   snapshotSize: 50,
-  maxBacklogBytes: 256 * 1024,
+  maxBacklogBytes: 64 * 1024,
   stallTimeoutMs: 5000,
   pingIntervalMs: 2000,
   heartbeatTimeoutMs: 30_000,

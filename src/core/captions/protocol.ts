@@ -43,11 +43,30 @@ export function toWireSegment(event: TranscriptEvent): WireSegment {
 }
 
 /**
- * Encodes once per broadcast: the same Buffer goes to every subscriber, so publishing to a
- * thousand sockets costs one JSON.stringify, not a thousand.
+ * Encodes once per broadcast, as a complete WebSocket text frame: the same Buffer goes to
+ * every subscriber, so publishing to a thousand sockets costs one JSON.stringify and one
+ * framing, not a thousand (see subscriber.ts for why frames bypass `ws.send`).
  */
 export function encodeMessage(message: ServerMessage): Buffer {
-  return Buffer.from(JSON.stringify(message), 'utf8');
+  return textFrame(Buffer.from(JSON.stringify(message), 'utf8'));
+}
+
+/** An unmasked, final text frame (RFC 6455 §5.2), as a server sends it. */
+export function textFrame(payload: Buffer): Buffer {
+  const length = payload.length;
+  const headerLength = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(headerLength + length);
+  frame[0] = 0x81; // FIN + opcode 1 (text)
+  if (length < 126) frame[1] = length;
+  else if (length < 65_536) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeBigUInt64BE(BigInt(length), 2);
+  }
+  payload.copy(frame, headerLength);
+  return frame;
 }
 
 export const PONG_FRAME = encodeMessage({ type: 'pong' });

@@ -56,6 +56,14 @@ export class CaptionsServer extends EventEmitter<CaptionsServerEvents> {
   /** Every open socket, including ones closing: shutdown must not wait on a stuck handshake. */
   readonly #sockets = new Set<WebSocket>();
   readonly #sweep: NodeJS.Timeout;
+  /** Subscribers whose sockets were corked this tick; uncorked together when it ends. */
+  readonly #corked = new Set<Subscriber>();
+  readonly #uncorkAll = (): void => {
+    // Take the batch first: a subscriber corking again while we flush belongs to the next tick.
+    const batch = [...this.#corked];
+    this.#corked.clear();
+    for (const subscriber of batch) subscriber.uncork();
+  };
   #nextId = 0;
   #running = true;
   #closing: Promise<void> | null = null;
@@ -183,18 +191,22 @@ export class CaptionsServer extends EventEmitter<CaptionsServerEvents> {
     if (this.#subscribers.size >= this.#options.maxSubscribers) {
       return rejectUpgrade(socket, 503, `Too many subscribers (limit ${this.#options.maxSubscribers}).`);
     }
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws));
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, socket));
   }
 
-  #accept(ws: WebSocket): void {
+  #accept(ws: WebSocket, socket: Duplex): void {
     if (!this.#running) {
       ws.close(1001, 'captions server stopped');
       return;
     }
     this.#sockets.add(ws);
-    const subscriber = new Subscriber(++this.#nextId, ws, this.#options, (info) =>
-      this.#onSubscriberClosed(subscriber, info),
-    );
+    const subscriber = new Subscriber(++this.#nextId, ws, socket, this.#options, {
+      onClosed: (info) => this.#onSubscriberClosed(subscriber, info),
+      onCorked: (s) => {
+        if (this.#corked.size === 0) process.nextTick(this.#uncorkAll);
+        this.#corked.add(s);
+      },
+    });
     ws.on('message', (data, isBinary) => subscriber.handleClientMessage(toBuffer(data), isBinary));
     ws.on('pong', (data) => subscriber.handlePong(data));
     ws.on('error', (error: Error & { code?: string }) => {

@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { isClientPing, PONG_FRAME } from './protocol.ts';
 
@@ -11,6 +12,13 @@ import { isClientPing, PONG_FRAME } from './protocol.ts';
  * reading (4 MB measured on loopback). So each ping carries the stream offset at the time it
  * was sent; its pong proves the peer read everything before it. The backlog is the larger of
  * that and `bufferedAmount`, so a client forging pongs cannot hide memory it costs us.
+ *
+ * Frames arrive already framed (protocol.ts) and are written straight to the upgraded socket,
+ * corked until the end of the tick: a final and a partial published together leave in one
+ * write. `ws.send` would re-frame per subscriber and make one syscall per message; measured
+ * with 1,000 loopback sockets, that is 22 ms per message against 6 ms. `ws` still owns
+ * reading, pings and the closing handshake; compression is off, so its writes and ours are
+ * whole frames in call order.
  */
 
 export interface SubscriberLimits {
@@ -44,19 +52,25 @@ export interface SubscriberClosedInfo {
   readonly connectedMs: number;
 }
 
-/** Hand no more to the socket while it holds this much; the rest waits here where partials coalesce. */
-const SOCKET_WINDOW_BYTES = 64 * 1024;
 /** Past this many times the bound, close at once: bounds memory whatever the publish rate. */
 const HARD_CAP_FACTOR = 4;
 const MAX_OUTSTANDING_PINGS = 16;
 /** Client messages are ignored, but parsing a flood of them would steal time from everyone else. */
 const MAX_CLIENT_MESSAGES_PER_SECOND = 50;
 
+export interface SubscriberHooks {
+  readonly onClosed: (info: SubscriberClosedInfo) => void;
+  /** The socket was corked for this tick; the owner uncorks every such subscriber once, at the end of it. */
+  readonly onCorked: (subscriber: Subscriber) => void;
+}
+
 export class Subscriber {
   readonly id: number;
   readonly #ws: WebSocket;
+  /** The upgraded socket under `ws`, from the server's 'upgrade' event. */
+  readonly #socket: Duplex;
   readonly #limits: SubscriberLimits;
-  readonly #onClosed: (info: SubscriberClosedInfo) => void;
+  readonly #hooks: SubscriberHooks;
   readonly #connectedAt: number;
   /** Finals, session changes, the snapshot and pongs, in order. */
   readonly #queue: Buffer[] = [];
@@ -71,15 +85,19 @@ export class Subscriber {
   #messageWindowStart = 0;
   #messagesInWindow = 0;
   #closed = false;
-  readonly #onFlushed = (error?: Error | null): void => {
-    if (!error) this.#pump();
+  #corked = false;
+  #awaitingDrain = false;
+  readonly #onDrain = (): void => {
+    this.#awaitingDrain = false;
+    this.#pump();
   };
 
-  constructor(id: number, ws: WebSocket, limits: SubscriberLimits, onClosed: (info: SubscriberClosedInfo) => void) {
+  constructor(id: number, ws: WebSocket, socket: Duplex, limits: SubscriberLimits, hooks: SubscriberHooks) {
     this.id = id;
     this.#ws = ws;
+    this.#socket = socket;
     this.#limits = limits;
-    this.#onClosed = onClosed;
+    this.#hooks = hooks;
     this.#connectedAt = performance.now();
     // Spread first pings over an interval so a thousand joiners do not ping in one tick.
     this.#nextPingAt = this.#connectedAt + Math.random() * limits.pingIntervalMs;
@@ -170,15 +188,23 @@ export class Subscriber {
     this.#queuedBytes = 0;
     this.#partial = null;
     // A dead peer would never answer a closing handshake; a live one deserves the reason.
+    this.#socket.off('drain', this.#onDrain);
     if (kind === 'dead') this.#ws.terminate();
     else if (kind !== 'client' && kind !== 'oversized' && kind !== 'protocol') this.#ws.close(code, reason);
-    this.#onClosed(info);
+    this.#hooks.onClosed(info);
+  }
+
+  /** Lets this tick's frames go out in one write; called by the owner at the end of the tick. */
+  uncork(): void {
+    if (!this.#corked) return;
+    this.#corked = false;
+    this.#socket.uncork();
   }
 
   #pump(now?: number): void {
     if (this.#closed) return;
     const ackWindow = this.#limits.maxBacklogBytes / 2;
-    while (this.#ws.readyState === this.#ws.OPEN && this.#ws.bufferedAmount < SOCKET_WINDOW_BYTES) {
+    while (this.#ws.readyState === this.#ws.OPEN && !this.#socket.writableNeedDrain) {
       if (this.#sentBytes - this.#ackedBytes >= ackWindow) {
         // Ask now rather than at the next heartbeat whether the peer has caught up.
         this.#probe();
@@ -186,7 +212,12 @@ export class Subscriber {
       }
       const frame = this.#takeNext();
       if (!frame) break;
-      this.#send(frame);
+      this.#write(frame);
+    }
+    if (this.#socket.writableNeedDrain && !this.#awaitingDrain) {
+      // The socket holds a full buffer: the rest waits here, where partials coalesce.
+      this.#awaitingDrain = true;
+      this.#socket.once('drain', this.#onDrain);
     }
     this.#checkBacklog(now ?? performance.now());
   }
@@ -202,11 +233,14 @@ export class Subscriber {
     return partial?.frame;
   }
 
-  #send(frame: Buffer): void {
+  #write(frame: Buffer): void {
+    if (!this.#corked) {
+      this.#corked = true;
+      this.#socket.cork();
+      this.#hooks.onCorked(this);
+    }
     this.#sentBytes += frame.length;
-    // A callback costs a closure call per frame; only a backed-up socket needs to tell us when it drains.
-    if (this.#ws.bufferedAmount > 0) this.#ws.send(frame, { binary: false }, this.#onFlushed);
-    else this.#ws.send(frame, { binary: false });
+    this.#socket.write(frame);
   }
 
   #probe(): void {
