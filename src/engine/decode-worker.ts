@@ -27,8 +27,16 @@ try {
 }
 
 const sessions = new Map<number, RecognizerSession>();
+const stopping = new Int32Array(data.stopFlag);
 
 port.on('message', (request: DecoderRequest) => {
+  if (request.type === 'shutdown') {
+    for (const session of sessions.values()) session.close();
+    sessions.clear();
+    port.close();
+    return;
+  }
+  if (Atomics.load(stopping, 0) === 1) return;
   const session = sessions.get(request.sid);
   try {
     switch (request.type) {

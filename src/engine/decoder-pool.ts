@@ -55,6 +55,7 @@ export class DecoderPool {
   #nextSid = 1;
   #closed = false;
   #model: ModelInfo | null = null;
+  readonly #stopFlag = new SharedArrayBuffer(4);
 
   private constructor(options: DecoderPoolOptions) {
     this.#options = options;
@@ -110,14 +111,31 @@ export class DecoderPool {
     };
   }
 
-  async close(): Promise<void> {
+  /** Asks every worker to exit between messages; terminates one only if it does not within `timeoutMs`. */
+  async close(timeoutMs = 10_000): Promise<void> {
     this.#closed = true;
+    Atomics.store(new Int32Array(this.#stopFlag), 0, 1);
     const slots = this.#slots.splice(0);
-    await Promise.all(slots.map((s) => s.worker.terminate()));
+    await Promise.all(
+      slots.map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            const timer = setTimeout(() => {
+              log.warn(`decode worker did not exit within ${timeoutMs} ms; terminating it`);
+              void s.worker.terminate();
+            }, timeoutMs);
+            s.worker.once('exit', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            s.worker.postMessage({ type: 'shutdown' } satisfies DecoderRequest);
+          }),
+      ),
+    );
   }
 
   #spawn(): Promise<void> {
-    const data: DecoderWorkerData = { modelDir: this.#options.modelDir, vadModelPath: this.#options.vadModelPath, numThreads: 1 };
+    const data: DecoderWorkerData = { modelDir: this.#options.modelDir, vadModelPath: this.#options.vadModelPath, numThreads: 1, stopFlag: this.#stopFlag };
     const worker = new Worker(this.#options.workerPath ?? new URL('./decode-worker.ts', import.meta.url), { workerData: data });
     const slot: WorkerSlot = { worker, sessions: new Map(), ready: false };
     this.#slots.push(slot);
@@ -154,7 +172,7 @@ export class DecoderPool {
       worker.on('exit', (code) => {
         const index = this.#slots.indexOf(slot);
         if (index >= 0) this.#slots.splice(index, 1);
-        for (const state of slot.sessions.values()) state.listener.onFailure(`The decoder stopped (exit code ${code}).`);
+        if (!this.#closed) for (const state of slot.sessions.values()) state.listener.onFailure(`The decoder stopped (exit code ${code}).`);
         slot.sessions.clear();
         if (!this.#closed && slot.ready) {
           log.warn(`decode worker exited with code ${code}; starting a new one`);

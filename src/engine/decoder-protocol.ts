@@ -15,7 +15,9 @@ export type DecoderRequest =
   | { readonly type: 'audio'; readonly sid: number; readonly pcm: Int16Array }
   | { readonly type: 'commit'; readonly sid: number; readonly eventId: string | null }
   | { readonly type: 'clear'; readonly sid: number }
-  | { readonly type: 'close'; readonly sid: number };
+  | { readonly type: 'close'; readonly sid: number }
+  /** Finish the message in hand and exit; audio still queued is skipped (see `stopFlag`). */
+  | { readonly type: 'shutdown'; readonly sid?: undefined };
 
 /** Decode worker → socket thread. */
 export type DecoderReply =
@@ -29,4 +31,11 @@ export interface DecoderWorkerData {
   readonly modelDir: string;
   readonly vadModelPath: string | null;
   readonly numThreads: number;
+  /**
+   * One Int32 the pool sets to 1 before asking the worker to exit, so queued audio is skipped
+   * instead of decoded. Terminating a worker in the middle of a native decode aborts the
+   * whole process (the addon throws into a dying environment), so workers always exit on
+   * their own, between messages.
+   */
+  readonly stopFlag: SharedArrayBuffer;
 }
