@@ -1,0 +1,89 @@
+import type { ProviderId } from '../../shared/session.ts';
+import { OpenAiStream } from './openai-stream.ts';
+import {
+  classifyHttpStatus,
+  type CloseVerdict,
+  type ConnectRequest,
+  type ProviderAdapter,
+  type ProviderConfig,
+  type ProviderStream,
+} from './types.ts';
+
+export const OPENAI_REALTIME_URL = 'wss://api.openai.com/v1/realtime?intent=transcription';
+/** OpenAI closes a Realtime session after 60 minutes (research/providers.md §1.7). */
+export const OPENAI_MAX_SESSION_MS = 60 * 60_000;
+export const OPENAI_PCM_RATE = 24_000;
+/** The embedded engine's rate (protocol extension: avoids a 16→24→16 kHz round trip). */
+export const ENGINE_PCM_RATE = 16_000;
+
+/**
+ * The OpenAI Realtime transcription protocol for three kinds of server:
+ * - `openai`: api.openai.com, GA shape, 24 kHz, Bearer key;
+ * - `openai-compatible`: any URL; detects GA or beta shape from the server's first event;
+ * - `local`: Earshot's embedded engine, GA shape at 16 kHz (extension), Bearer token.
+ *
+ * The URL must not carry `model=` for OpenAI: it would select a conversation session
+ * (research/providers.md §1.1). The transcription model goes in `session.update`.
+ */
+export class OpenAiRealtimeAdapter implements ProviderAdapter {
+  readonly id: ProviderId;
+  readonly label: string;
+  readonly sampleRate: number;
+  readonly maxSessionMs: number | null;
+  readonly #url: string;
+  readonly #apiKey: string | undefined;
+  readonly #config: ProviderConfig;
+
+  constructor(config: ProviderConfig) {
+    if (config.id !== 'openai' && config.id !== 'openai-compatible' && config.id !== 'local') {
+      throw new TypeError(`OpenAiRealtimeAdapter cannot serve provider "${config.id}"`);
+    }
+    this.id = config.id;
+    this.#config = config;
+    this.#apiKey = config.apiKey;
+    this.label =
+      config.id === 'local'
+        ? 'The local speech engine'
+        : config.id === 'openai'
+          ? 'OpenAI'
+          : 'The OpenAI-compatible server';
+    this.sampleRate = config.sampleRate ?? (config.id === 'local' ? ENGINE_PCM_RATE : OPENAI_PCM_RATE);
+    this.maxSessionMs =
+      config.maxSessionMs !== undefined ? config.maxSessionMs : config.id === 'local' ? null : OPENAI_MAX_SESSION_MS;
+    this.#url = transcriptionUrl(config.url ?? OPENAI_REALTIME_URL);
+  }
+
+  connectRequest(): ConnectRequest {
+    const headers: Record<string, string> = {};
+    if (this.#apiKey) headers['Authorization'] = `Bearer ${this.#apiKey}`;
+    // The beta header pins a socket to the old schema; send it only when asked for beta.
+    if (this.#config.shape === 'beta') headers['OpenAI-Beta'] = 'realtime=v1';
+    return { url: this.#url, headers };
+  }
+
+  createStream(): ProviderStream {
+    const defaultModel = this.id === 'openai' ? 'gpt-4o-transcribe' : undefined;
+    return new OpenAiStream({
+      label: this.label,
+      sampleRate: this.sampleRate,
+      model: this.#config.model ?? defaultModel,
+      language: this.#config.language,
+      turnDetection: this.#config.turnDetection ?? 'server_vad',
+      shape: this.#config.shape ?? (this.id === 'openai-compatible' ? 'auto' : 'ga'),
+    });
+  }
+
+  classifyHandshake(status: number | null, detail: string): CloseVerdict {
+    return classifyHttpStatus(this.label, status, detail);
+  }
+}
+
+/** Accepts `ws://host:port` (the engine prints that) and adds the path and intent when missing. */
+export function transcriptionUrl(raw: string): string {
+  const url = new URL(raw);
+  if (url.protocol === 'http:') url.protocol = 'ws:';
+  if (url.protocol === 'https:') url.protocol = 'wss:';
+  if (url.pathname === '/' || url.pathname === '') url.pathname = '/v1/realtime';
+  if (!url.searchParams.has('intent')) url.searchParams.set('intent', 'transcription');
+  return url.toString();
+}

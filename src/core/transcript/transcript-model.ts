@@ -1,0 +1,175 @@
+import type { Segment, TranscriptEvent, TranscriptSnapshot, Word } from '../../shared/transcript.ts';
+
+/** A provider transcript event with times already mapped to session audio time. */
+export interface ProviderText {
+  readonly key: string;
+  readonly text: string;
+  readonly isFinal: boolean;
+  readonly startMs?: number;
+  readonly endMs?: number;
+  readonly words?: readonly Word[];
+}
+
+/**
+ * The live transcript: segments with stable ids, partial → final, and no duplicates.
+ *
+ * Providers name their segments per connection (OpenAI item ids, Deepgram range starts,
+ * AssemblyAI turn numbers), and a new connection may reuse names. The model maps
+ * (connection, key) to its own `seg-N` ids. When a connection dies with partials on screen,
+ * their audio is replayed on the next connection; the first new segments there take over the
+ * orphaned ids, so the person sees the partial continue in place rather than a copy of it.
+ *
+ * Events out: a partial with empty text retracts that partial (the service abandoned it).
+ */
+export class TranscriptModel {
+  readonly #segments: Segment[] = [];
+  readonly #partials = new Map<string, TranscriptEvent>();
+  readonly #ids = new Map<string, string>();
+  readonly #finalized = new Set<string>();
+  /** Partials of dead connections, oldest first, waiting for a new segment to adopt their id. */
+  #orphans: { id: string; connection: number }[] = [];
+  #next = 1;
+
+  get segments(): readonly Segment[] {
+    return this.#segments;
+  }
+
+  get partials(): readonly TranscriptEvent[] {
+    return [...this.#partials.values()];
+  }
+
+  snapshot(sessionId: string | null): TranscriptSnapshot {
+    const partials = this.partials;
+    return { sessionId, segments: [...this.#segments], partial: partials.at(-1) ?? null };
+  }
+
+  /** Applies one provider event; returns the transcript events to publish (0, 1 or 2). */
+  apply(connection: number, input: ProviderText): TranscriptEvent[] {
+    const mapKey = `${connection}:${input.key}`;
+    let id = this.#ids.get(mapKey);
+    if (id === undefined) {
+      if (!input.text) return []; // retraction or empty final of something never shown
+      id = this.#adoptOrphan(connection) ?? `seg-${this.#next++}`;
+      this.#ids.set(mapKey, id);
+    }
+    if (this.#finalized.has(id)) return [];
+    const text = input.text.trim();
+    if (!input.isFinal) {
+      if (!text) return this.#retract(id);
+      const event = toEvent(id, text, false, input);
+      this.#partials.set(id, event);
+      return [event];
+    }
+    this.#finalized.add(id);
+    const out: TranscriptEvent[] = [];
+    if (!text || this.#isDuplicate(text, input)) {
+      out.push(...this.#retract(id));
+      return out;
+    }
+    this.#partials.delete(id);
+    const final = toEvent(id, text, true, input) as Segment;
+    this.#segments.push(final);
+    out.push(final);
+    out.push(...this.#retireStaleOrphans(connection, final));
+    return out;
+  }
+
+  /** A connection died: its partials wait for the replayed audio to produce them again. */
+  orphanConnection(connection: number): void {
+    const prefix = `${connection}:`;
+    for (const [key, id] of this.#ids) {
+      if (!key.startsWith(prefix)) continue;
+      this.#ids.delete(key);
+      if (this.#partials.has(id) && !this.#finalized.has(id)) this.#orphans.push({ id, connection });
+    }
+  }
+
+  /**
+   * The session is over. Partials still open are promoted to finals when `promote` (the
+   * service never answered in time; showing the words beats losing them), else retracted.
+   */
+  finish(promote: boolean): TranscriptEvent[] {
+    const out: TranscriptEvent[] = [];
+    for (const [id, partial] of [...this.#partials]) {
+      if (promote && partial.text) {
+        this.#finalized.add(id);
+        this.#partials.delete(id);
+        const final = { ...partial, isFinal: true } as Segment;
+        this.#segments.push(final);
+        out.push(final);
+      } else {
+        out.push(...this.#retract(id));
+      }
+    }
+    this.#orphans = [];
+    return out;
+  }
+
+  #adoptOrphan(connection: number): string | undefined {
+    const index = this.#orphans.findIndex((o) => o.connection !== connection);
+    if (index < 0) return undefined;
+    return this.#orphans.splice(index, 1)[0]!.id;
+  }
+
+  #retract(id: string): TranscriptEvent[] {
+    if (!this.#partials.delete(id)) return [];
+    return [{ segmentId: id, text: '', isFinal: false }];
+  }
+
+  /** Orphans that started before a newer final from another connection will not come back. */
+  #retireStaleOrphans(connection: number, final: Segment): TranscriptEvent[] {
+    const out: TranscriptEvent[] = [];
+    this.#orphans = this.#orphans.filter((orphan) => {
+      const partial = this.#partials.get(orphan.id);
+      const orphanStart = partial?.startMs;
+      const stale =
+        orphan.connection !== connection &&
+        orphanStart !== undefined &&
+        final.startMs !== undefined &&
+        final.startMs > orphanStart;
+      if (stale) out.push(...this.#retract(orphan.id));
+      return !stale;
+    });
+    return out;
+  }
+
+  /**
+   * A final repeating one already kept: same words over overlapping audio. Happens when a
+   * service repeats `completed`, or re-transcribes replayed audio whose first answer arrived.
+   */
+  #isDuplicate(text: string, input: ProviderText): boolean {
+    if (input.startMs === undefined || input.endMs === undefined) return false;
+    const normalized = normalize(text);
+    // Only recent segments can overlap new audio; look back a bounded distance.
+    for (let i = this.#segments.length - 1, seen = 0; i >= 0 && seen < 50; i--, seen++) {
+      const s = this.#segments[i]!;
+      if (s.startMs === undefined || s.endMs === undefined) continue;
+      const overlap = Math.min(s.endMs, input.endMs) - Math.max(s.startMs, input.startMs);
+      const shorter = Math.max(1, Math.min(s.endMs - s.startMs, input.endMs - input.startMs));
+      if (overlap / shorter >= 0.5 && normalize(s.text) === normalized) return true;
+    }
+    return false;
+  }
+}
+
+function toEvent(id: string, text: string, isFinal: boolean, input: ProviderText): TranscriptEvent {
+  return {
+    segmentId: id,
+    text,
+    isFinal,
+    ...(input.startMs === undefined ? {} : { startMs: Math.round(input.startMs) }),
+    ...(input.endMs === undefined ? {} : { endMs: Math.round(input.endMs) }),
+    ...(input.words && input.words.length > 0
+      ? {
+          words: input.words.map((w) => ({ text: w.text, startMs: Math.round(w.startMs), endMs: Math.round(w.endMs) })),
+        }
+      : {}),
+  };
+}
+
+function normalize(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}

@@ -1,0 +1,254 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { WebSocket, WebSocketServer } from 'ws';
+
+/**
+ * What every fake service shares: an HTTP server on 127.0.0.1, port 0, upgraded to a real
+ * `ws` WebSocket; per-connection audio storage; the accounting ledger; fault injection.
+ *
+ * The ledger is the point of the fakes. A service "accounts for" audio when it tells the
+ * client it is done with it (an item completed, a final result covering it, a declined
+ * commit, the end of the stream). The fakes record exactly those samples, per connection, so
+ * a test can check that the accounted audio, concatenated, equals the captured audio sample
+ * for sample: nothing lost (a gap), nothing counted twice (a replay of accounted audio).
+ */
+export interface FaultAt {
+  /** 1-based connection number. */
+  readonly connection: number;
+  /** Fire when this connection has recognised this many words. */
+  readonly afterWords: number;
+}
+
+export interface FaultPlan {
+  /** Drop the TCP connection without a close frame (a network failure). */
+  readonly drop?: readonly FaultAt[];
+  /** Stop answering pings and stop talking (a hung peer). */
+  readonly silent?: readonly FaultAt[];
+  /** The service's session limit: its expiry error, then its close code. */
+  readonly expire?: readonly FaultAt[];
+  /** A recoverable error event (the socket stays open, or the provider's runtime-error close). */
+  readonly errorEvent?: readonly FaultAt[];
+  /** A fatal error (bad model): the provider's error, then its fatal close. */
+  readonly fatal?: readonly FaultAt[];
+  /** Send a malformed JSON frame after every N recognised words. */
+  readonly malformedEveryWords?: number;
+  /** Send unknown event types after every N recognised words. */
+  readonly unknownEveryWords?: number;
+  /** Read the socket slowly: pause reading for pauseMs every everyMs. */
+  readonly slowReads?: { readonly pauseMs: number; readonly everyMs: number };
+}
+
+export type ProviderFault = 'expire' | 'errorEvent' | 'fatal';
+
+export interface LedgerEntry {
+  readonly connection: number;
+  readonly from: number;
+  readonly to: number;
+  readonly why: string;
+}
+
+/** The audio one connection received, addressable by connection sample index. */
+export class ConnectionAudio {
+  #data = new Int16Array(16_000);
+  #length = 0;
+
+  get length(): number {
+    return this.#length;
+  }
+
+  append(samples: Int16Array): void {
+    if (this.#length + samples.length > this.#data.length) {
+      const bigger = new Int16Array(Math.max(this.#data.length * 2, this.#length + samples.length));
+      bigger.set(this.#data.subarray(0, this.#length));
+      this.#data = bigger;
+    }
+    this.#data.set(samples, this.#length);
+    this.#length += samples.length;
+  }
+
+  slice(from: number, to: number): Int16Array {
+    return this.#data.slice(from, Math.min(to, this.#length));
+  }
+}
+
+export class FakeConnection {
+  readonly index: number;
+  readonly ws: WebSocket;
+  readonly socket: Socket;
+  readonly request: IncomingMessage;
+  readonly audio = new ConnectionAudio();
+  /** Samples before this point are accounted for. */
+  accounted = 0;
+  words = 0;
+  silent = false;
+  closed = false;
+  readonly messagesIn: string[] = [];
+  readonly #slowTimer: NodeJS.Timeout | null = null;
+
+  constructor(index: number, ws: WebSocket, request: IncomingMessage, slowReads: FaultPlan['slowReads']) {
+    this.index = index;
+    this.ws = ws;
+    this.request = request;
+    this.socket = request.socket;
+    if (slowReads) {
+      this.#slowTimer = setInterval(() => {
+        this.socket.pause();
+        setTimeout(() => this.socket.resume(), slowReads.pauseMs).unref();
+      }, slowReads.everyMs);
+      this.#slowTimer.unref();
+    }
+    ws.on('close', () => {
+      this.closed = true;
+      if (this.#slowTimer) clearInterval(this.#slowTimer);
+    });
+  }
+
+  send(message: unknown): void {
+    if (this.silent || this.ws.readyState !== WebSocket.OPEN) return;
+    this.ws.send(typeof message === 'string' ? message : JSON.stringify(message));
+  }
+
+  /** A network failure: FIN without a close frame, after everything already sent. */
+  drop(): void {
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), 200).unref();
+  }
+
+  close(code: number, reason: string): void {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.close(code, reason);
+  }
+}
+
+export abstract class FakeService {
+  readonly faults: FaultPlan;
+  readonly connections: FakeConnection[] = [];
+  readonly ledger: LedgerEntry[] = [];
+  readonly #ledgerAudio: Int16Array[] = [];
+  #server: Server | null = null;
+  #wss: WebSocketServer | null = null;
+  #port = 0;
+
+  protected constructor(faults: FaultPlan) {
+    this.faults = faults;
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  abstract get url(): string;
+
+  /** Accepts or refuses the upgrade: null to accept, else the HTTP status, headers and body. */
+  protected abstract authorize(
+    request: IncomingMessage,
+  ): { status: number; headers?: Record<string, string>; body: string } | null;
+  protected abstract onConnection(conn: FakeConnection): void;
+  protected abstract onMessage(conn: FakeConnection, data: Buffer, isBinary: boolean): void;
+
+  async start(): Promise<this> {
+    const wss = new WebSocketServer({ noServer: true, autoPong: false, perMessageDeflate: false });
+    const server = createServer((_req, res) => {
+      res.writeHead(426).end('WebSocket only');
+    });
+    server.on('upgrade', (request, socket, head) => {
+      const refusal = this.authorize(request);
+      if (refusal) {
+        const headers = Object.entries({
+          'Content-Type': 'application/json',
+          'Content-Length': String(Buffer.byteLength(refusal.body)),
+          ...refusal.headers,
+        })
+          .map(([k, v]) => `${k}: ${v}`)
+          .join('\r\n');
+        socket.end(`HTTP/1.1 ${refusal.status} Refused\r\n${headers}\r\nConnection: close\r\n\r\n${refusal.body}`);
+        return;
+      }
+      wss.handleUpgrade(request, socket, head, (ws) => {
+        const conn = new FakeConnection(this.connections.length + 1, ws, request, this.faults.slowReads);
+        this.connections.push(conn);
+        ws.on('error', () => {
+          conn.closed = true;
+        });
+        ws.on('ping', (data) => {
+          if (!conn.silent) ws.pong(data);
+        });
+        ws.on('message', (data, isBinary) => {
+          if (conn.silent) return;
+          const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+          if (!isBinary) conn.messagesIn.push(buffer.toString('utf8'));
+          this.onMessage(conn, buffer, isBinary);
+        });
+        this.onConnection(conn);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    this.#port = typeof address === 'object' && address ? address.port : 0;
+    this.#server = server;
+    this.#wss = wss;
+    return this;
+  }
+
+  async close(): Promise<void> {
+    for (const conn of this.connections) conn.socket.destroy();
+    this.#wss?.close();
+    await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
+    this.#server?.closeAllConnections();
+  }
+
+  /** Everything accounted for, in connection order: what the test compares with the capture. */
+  accountedAudio(): Int16Array {
+    const total = this.#ledgerAudio.reduce((n, a) => n + a.length, 0);
+    const out = new Int16Array(total);
+    let offset = 0;
+    for (const part of this.#ledgerAudio) {
+      out.set(part, offset);
+      offset += part.length;
+    }
+    return out;
+  }
+
+  /** Records that this connection is done with its audio up to `to` (connection samples). */
+  protected account(conn: FakeConnection, to: number, why: string): void {
+    const end = Math.min(to, conn.audio.length);
+    if (end <= conn.accounted) return;
+    this.ledger.push({ connection: conn.index, from: conn.accounted, to: end, why });
+    this.#ledgerAudio.push(conn.audio.slice(conn.accounted, end));
+    conn.accounted = end;
+  }
+
+  /**
+   * Called by a fake after it recognised a word: applies the generic faults and returns the
+   * provider-specific one to send in the provider's own format, if any fires now.
+   */
+  protected afterWord(conn: FakeConnection): ProviderFault | 'dropped' | null {
+    conn.words += 1;
+    const at = (list: readonly FaultAt[] | undefined): boolean =>
+      list?.some((f) => f.connection === conn.index && f.afterWords === conn.words) ?? false;
+    const every = (n: number | undefined): boolean => n !== undefined && conn.words % n === 0;
+    if (every(this.faults.malformedEveryWords))
+      conn.send('{"type":"conversation.item.input_audio_transcription.delta","item_id":"it');
+    if (every(this.faults.unknownEveryWords)) this.sendUnknown(conn);
+    if (at(this.faults.drop)) {
+      conn.drop();
+      return 'dropped';
+    }
+    if (at(this.faults.silent)) {
+      conn.silent = true;
+      return 'dropped';
+    }
+    if (at(this.faults.expire)) return 'expire';
+    if (at(this.faults.errorEvent)) return 'errorEvent';
+    if (at(this.faults.fatal)) return 'fatal';
+    return null;
+  }
+
+  protected sendUnknown(conn: FakeConnection): void {
+    conn.send({ type: 'future.event.nobody.knows', event_id: 'evt_unknown', payload: { x: 1 } });
+  }
+}
+
+export function bearer(request: IncomingMessage): string | null {
+  const header = request.headers.authorization;
+  return header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : null;
+}

@@ -1,0 +1,356 @@
+import type { IncomingMessage } from 'node:http';
+import { bearer, FakeService, type FakeConnection, type FaultPlan } from './fake-base.ts';
+import { wordText, WordDetector, type DetectorEvent } from './word-audio.ts';
+
+/**
+ * A fake OpenAI Realtime transcription server (research/providers.md §1), also standing in
+ * for OpenAI-compatible servers (`shape: 'beta'`) and, with `allowRate16k`, for the embedded
+ * engine's 16 kHz extension (engine-protocol.md).
+ *
+ * Faithful parts: `?intent=transcription` URL, Bearer auth refused with HTTP 401 and an
+ * OpenAI error body, `session.created` on connect, `session.update` validated (type, rate) and
+ * answered with `session.updated`, base64 appends, server VAD (speech_started with prefix
+ * padding, speech_stopped after 500 ms of silence, committed with previous_item_id), streamed
+ * append-only deltas, `completed`, manual commits (and `input_audio_buffer_commit_empty` under
+ * 100 ms), `error` events, `session_expired` then close 1001, fatal errors then close 4000.
+ *
+ * Accounting (see fake-base.ts): an item's audio, with the silence before it, is accounted
+ * when its `completed` is sent; a declined commit accounts for what it declined (the fake
+ * then discards it, where OpenAI keeps it; at the end of a stream that is the same).
+ */
+export interface FakeOpenAiOptions {
+  readonly apiKey: string;
+  /** 'ga' (default): OpenAI today. 'beta': a legacy server (transcription_session.*). */
+  readonly shape?: 'ga' | 'beta';
+  /** Accept `rate: 16000` (the embedded engine's extension). */
+  readonly allowRate16k?: boolean;
+  readonly faults?: FaultPlan;
+}
+
+interface Item {
+  readonly id: string;
+  readonly startSample: number;
+  readonly words: { id: number; startSample: number; endSample: number }[];
+}
+
+interface State {
+  rate: number;
+  vad: boolean;
+  detector: WordDetector;
+  itemCount: number;
+  current: Item | null;
+  lastItemId: string | null;
+}
+
+const SILENCE_DURATION_MS = 500;
+const PREFIX_PADDING_MS = 300;
+
+export class FakeOpenAi extends FakeService {
+  readonly options: FakeOpenAiOptions;
+  readonly #states = new Map<FakeConnection, State>();
+
+  constructor(options: FakeOpenAiOptions) {
+    super(options.faults ?? {});
+    this.options = options;
+  }
+
+  get url(): string {
+    return `ws://127.0.0.1:${this.port}/v1/realtime?intent=transcription`;
+  }
+
+  protected authorize(request: IncomingMessage): { status: number; body: string } | null {
+    if (!request.url?.startsWith('/v1/realtime'))
+      return { status: 404, body: JSON.stringify({ error: { message: 'Not found', type: 'invalid_request_error' } }) };
+    if (bearer(request) !== this.options.apiKey) {
+      return {
+        status: 401,
+        body: JSON.stringify({
+          error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: 'invalid_api_key' },
+        }),
+      };
+    }
+    return null;
+  }
+
+  protected onConnection(conn: FakeConnection): void {
+    this.#states.set(conn, {
+      rate: 24_000,
+      vad: true,
+      detector: new WordDetector(24_000),
+      itemCount: 0,
+      current: null,
+      lastItemId: null,
+    });
+    const created = this.options.shape === 'beta' ? 'transcription_session.created' : 'session.created';
+    conn.send({
+      type: created,
+      event_id: 'event_created',
+      session: { type: 'transcription', id: `sess_${conn.index}` },
+    });
+  }
+
+  protected onMessage(conn: FakeConnection, data: Buffer, isBinary: boolean): void {
+    const state = this.#states.get(conn)!;
+    if (isBinary)
+      return this.#error(conn, 'invalid_request_error', 'invalid_value', 'Binary frames are not supported.');
+    let m: Record<string, unknown>;
+    try {
+      m = JSON.parse(data.toString('utf8')) as Record<string, unknown>;
+    } catch {
+      return this.#error(
+        conn,
+        'invalid_request_error',
+        'invalid_json',
+        'The server could not parse the JSON you sent.',
+      );
+    }
+    const eventId = typeof m['event_id'] === 'string' ? m['event_id'] : null;
+    switch (m['type']) {
+      case 'session.update':
+        if (this.options.shape === 'beta')
+          return this.#error(
+            conn,
+            'invalid_request_error',
+            'unknown_parameter',
+            "Unknown parameter: 'session.type'.",
+            eventId,
+          );
+        return this.#configure(conn, state, m['session'] as Record<string, unknown> | undefined, eventId, 'ga');
+      case 'transcription_session.update':
+        if (this.options.shape !== 'beta')
+          return this.#error(
+            conn,
+            'invalid_request_error',
+            'invalid_value',
+            "Invalid value: 'transcription_session.update'.",
+            eventId,
+          );
+        return this.#configure(conn, state, m['session'] as Record<string, unknown> | undefined, eventId, 'beta');
+      case 'input_audio_buffer.append':
+        return this.#append(conn, state, m['audio']);
+      case 'input_audio_buffer.commit':
+        return this.#commit(conn, state);
+      case 'input_audio_buffer.clear':
+        state.current = null;
+        this.account(conn, conn.audio.length, 'cleared');
+        return conn.send({ type: 'input_audio_buffer.cleared', event_id: 'event_cleared' });
+      default:
+        return this.#error(
+          conn,
+          'invalid_request_error',
+          'unknown_event',
+          `Invalid value: '${String(m['type'])}'.`,
+          eventId,
+        );
+    }
+  }
+
+  #configure(
+    conn: FakeConnection,
+    state: State,
+    session: Record<string, unknown> | undefined,
+    eventId: string | null,
+    shape: 'ga' | 'beta',
+  ): void {
+    if (!session)
+      return this.#error(
+        conn,
+        'invalid_request_error',
+        'missing_required_parameter',
+        "Missing required parameter: 'session'.",
+        eventId,
+      );
+    let turnDetection: unknown;
+    if (shape === 'ga') {
+      if (session['type'] !== 'transcription') {
+        return this.#error(
+          conn,
+          'invalid_request_error',
+          'invalid_value',
+          'Passing a transcription session update event to a realtime session is not allowed.',
+          eventId,
+        );
+      }
+      const input = ((session['audio'] as Record<string, unknown> | undefined)?.['input'] ?? {}) as Record<
+        string,
+        unknown
+      >;
+      const rate = (input['format'] as { rate?: unknown } | undefined)?.rate ?? 24_000;
+      if (rate !== 24_000 && !(rate === 16_000 && this.options.allowRate16k)) {
+        return this.#error(
+          conn,
+          'invalid_request_error',
+          'invalid_value',
+          `Invalid value: ${JSON.stringify(rate)}. Only a 24kHz sample rate is supported.`,
+          eventId,
+        );
+      }
+      state.rate = rate;
+      turnDetection = input['turn_detection'];
+    } else {
+      if (session['input_audio_format'] !== undefined && session['input_audio_format'] !== 'pcm16') {
+        return this.#error(conn, 'invalid_request_error', 'invalid_value', 'Only pcm16 is supported.', eventId);
+      }
+      turnDetection = session['turn_detection'];
+    }
+    state.vad = turnDetection !== null;
+    state.detector = new WordDetector(state.rate);
+    conn.send({
+      type: shape === 'beta' ? 'transcription_session.updated' : 'session.updated',
+      event_id: 'event_updated',
+      session: { type: 'transcription', rate: state.rate, vad: state.vad },
+    });
+  }
+
+  #append(conn: FakeConnection, state: State, audio: unknown): void {
+    if (typeof audio !== 'string')
+      return this.#error(
+        conn,
+        'invalid_request_error',
+        'missing_required_parameter',
+        "Missing required parameter: 'audio'.",
+      );
+    const bytes = Buffer.from(audio, 'base64');
+    if (bytes.length % 2 !== 0)
+      return this.#error(conn, 'invalid_request_error', 'invalid_value', 'Audio must be 16-bit PCM: odd byte count.');
+    const samples = new Int16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+    conn.audio.append(samples);
+    this.#onDetector(conn, state, state.detector.push(samples));
+  }
+
+  #onDetector(conn: FakeConnection, state: State, events: DetectorEvent[]): void {
+    for (const event of events) {
+      if (conn.closed || conn.silent) return;
+      switch (event.kind) {
+        case 'word-start':
+          if (!state.current) {
+            const prefix = Math.round((PREFIX_PADDING_MS * state.rate) / 1000);
+            state.current = {
+              id: this.#nextItemId(state),
+              startSample: Math.max(conn.accounted, event.startSample - prefix),
+              words: [],
+            };
+            if (state.vad)
+              conn.send({
+                type: 'input_audio_buffer.speech_started',
+                event_id: 'event_ss',
+                item_id: state.current.id,
+                audio_start_ms: this.#ms(state, state.current.startSample),
+              });
+          }
+          break;
+        case 'word': {
+          const item = state.current;
+          if (!item) break;
+          item.words.push({ id: event.id, startSample: event.startSample, endSample: event.endSample });
+          conn.send({
+            type: 'conversation.item.input_audio_transcription.delta',
+            event_id: 'event_d',
+            item_id: item.id,
+            content_index: 0,
+            delta: `${item.words.length > 1 ? ' ' : ''}${wordText(event.id)}`,
+          });
+          this.#fault(conn, this.afterWord(conn));
+          break;
+        }
+        case 'silence':
+          if (
+            state.vad &&
+            state.current &&
+            event.run === (SILENCE_DURATION_MS * state.rate) / 1000 / state.detector.windowSamples
+          ) {
+            const item = state.current;
+            const end = item.words.at(-1)?.endSample ?? event.endSample;
+            conn.send({
+              type: 'input_audio_buffer.speech_stopped',
+              event_id: 'event_st',
+              item_id: item.id,
+              audio_end_ms: this.#ms(state, end),
+            });
+            this.#complete(conn, state, item, end);
+          }
+          break;
+      }
+    }
+  }
+
+  #commit(conn: FakeConnection, state: State): void {
+    if (conn.audio.length - conn.accounted < (state.rate / 1000) * 100) {
+      this.account(conn, conn.audio.length, 'declined commit (<100 ms)');
+      state.current = null;
+      return this.#error(
+        conn,
+        'invalid_request_error',
+        'input_audio_buffer_commit_empty',
+        'Error committing input audio buffer: buffer too small. Expected at least 100ms of audio.',
+      );
+    }
+    this.#onDetector(conn, state, state.detector.flush());
+    const item = state.current ?? { id: this.#nextItemId(state), startSample: conn.accounted, words: [] };
+    this.#complete(conn, state, item, conn.audio.length);
+  }
+
+  #complete(conn: FakeConnection, state: State, item: Item, endSample: number): void {
+    if (conn.closed || conn.silent) return;
+    conn.send({
+      type: 'input_audio_buffer.committed',
+      event_id: 'event_c',
+      item_id: item.id,
+      previous_item_id: state.lastItemId,
+    });
+    state.lastItemId = item.id;
+    state.current = null;
+    const transcript = item.words.map((w) => wordText(w.id)).join(' ');
+    conn.send({
+      type: 'conversation.item.input_audio_transcription.completed',
+      event_id: 'event_done',
+      item_id: item.id,
+      content_index: 0,
+      transcript,
+      usage: { type: 'duration', seconds: (endSample - item.startSample) / state.rate },
+    });
+    this.account(conn, endSample, `item ${item.id}`);
+  }
+
+  #fault(conn: FakeConnection, fault: ReturnType<FakeService['afterWord']>): void {
+    switch (fault) {
+      case 'expire':
+        this.#error(
+          conn,
+          'invalid_request_error',
+          'session_expired',
+          'Your session hit the maximum duration of 60 minutes.',
+        );
+        conn.close(1001, 'session expired');
+        break;
+      case 'errorEvent':
+        this.#error(conn, 'server_error', 'server_error', 'The server had an error while processing your request.');
+        break;
+      case 'fatal':
+        this.#error(
+          conn,
+          'invalid_request_error',
+          'invalid_model',
+          'Model "nope" is not supported in transcription mode.',
+        );
+        conn.close(4000, 'invalid_request_error.invalid_model');
+        break;
+      case 'dropped':
+      case null:
+        break;
+    }
+  }
+
+  #nextItemId(state: State): string {
+    state.itemCount += 1;
+    return `item_${String(state.itemCount).padStart(3, '0')}`; // restarts per connection, like a fresh server
+  }
+
+  #ms(state: State, samples: number): number {
+    return Math.round((samples * 1000) / state.rate);
+  }
+
+  #error(conn: FakeConnection, type: string, code: string, message: string, eventId: string | null = null): void {
+    conn.send({ type: 'error', event_id: 'event_err', error: { type, code, message, param: null, event_id: eventId } });
+  }
+}
