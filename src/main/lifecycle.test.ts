@@ -1,0 +1,60 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { electronMock, resetElectronMock } from '../../tests/helpers/electron-mock.ts';
+import type { AppCore } from '../core/app/types.ts';
+import { type RotatingFile } from '../core/log/rotating-file.ts';
+import { setupQuit, setupSingleInstance, setupUserDataDir } from './lifecycle.ts';
+import type { ShortcutController } from './shortcut.ts';
+import type { TrayController } from './tray.ts';
+import type { MainWindow } from './window.ts';
+
+vi.mock('electron', () => import('../../tests/helpers/electron-mock.ts'));
+
+beforeEach(() => resetElectronMock());
+
+describe('single instance', () => {
+  it('quits a second launch and brings the first window forward instead', () => {
+    const show = vi.fn();
+    electronMock.app.hasSingleInstanceLock = false;
+    expect(setupSingleInstance(show)).toBe(false);
+    expect(electronMock.app.quitCalls).toBe(1);
+
+    resetElectronMock();
+    expect(setupSingleInstance(show)).toBe(true);
+    electronMock.app.emit('second-instance', {}, ['earshot'], '/');
+    expect(show).toHaveBeenCalledOnce();
+  });
+
+  it('honours EARSHOT_USER_DATA_DIR', () => {
+    vi.stubEnv('EARSHOT_USER_DATA_DIR', '/tmp/earshot-profile');
+    setupUserDataDir();
+    expect(electronMock.app.getPath('userData')).toBe('/tmp/earshot-profile');
+    vi.unstubAllEnvs();
+  });
+});
+
+describe('quitting', () => {
+  it('stops the core (its drain) before Electron quits, and lets the window close', async () => {
+    let finishDispose: () => void = () => {};
+    const core = {
+      dispose: vi.fn(() => new Promise<void>((resolve) => (finishDispose = resolve))),
+    } as unknown as AppCore;
+    const window = { allowClose: vi.fn(), show: vi.fn() } as unknown as MainWindow;
+    const tray = { destroy: vi.fn() } as unknown as TrayController;
+    const shortcut = { dispose: vi.fn() } as unknown as ShortcutController;
+    const logFile = { close: vi.fn() } as unknown as RotatingFile;
+    setupQuit({ core, window, tray, shortcut, logFile });
+    const quit = new Promise<void>((resolve) => electronMock.app.once('quit', () => resolve()));
+
+    electronMock.app.quit();
+    expect(window.allowClose).toHaveBeenCalled();
+    expect(core.dispose).toHaveBeenCalledOnce();
+    expect(shortcut.dispose).toHaveBeenCalledOnce();
+    expect(tray.destroy).not.toHaveBeenCalled();
+
+    finishDispose();
+    await quit;
+    expect(tray.destroy).toHaveBeenCalledOnce();
+    expect(logFile.close).toHaveBeenCalled();
+    expect(electronMock.app.quitCalls).toBe(2);
+  });
+});

@@ -1,0 +1,74 @@
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { electronMock } from '../../tests/helpers/electron-mock.ts';
+import { isAlive, nextEvent, waitForExit } from '../../tests/helpers/process-events.ts';
+import { ProcessHost, type CrashReport } from '../core/process/process-host.ts';
+import { spawnUtilityChild } from './utility-spawn.ts';
+
+vi.mock('electron', () => import('../../tests/helpers/electron-mock.ts'));
+
+/** The same real fixture child the Node process-host tests use. */
+const FIXTURE = fileURLToPath(new URL('../core/process/fixtures/test-child.ts', import.meta.url));
+
+type FromChild = { type: 'echo'; value: unknown; pid: number } | { type: 'logged' };
+type ToChild = { type: 'echo'; value: unknown } | { type: 'crash'; how: 'exit' | 'fatal' | 'signal' };
+
+const hosts: ProcessHost<FromChild, ToChild>[] = [];
+
+function host(mode: string): ProcessHost<FromChild, ToChild> {
+  const created = new ProcessHost<FromChild, ToChild>({
+    name: 'fixture',
+    modulePath: FIXTURE,
+    spawn: spawnUtilityChild,
+    env: { FIXTURE_MODE: mode },
+    backoffBaseMs: 20,
+  });
+  hosts.push(created);
+  return created;
+}
+
+afterEach(async () => {
+  await Promise.all(hosts.splice(0).map((h) => h.stop(1000)));
+});
+
+describe('spawnUtilityChild (utilityProcess.fork behind the process host)', () => {
+  it('forks with a service name, piped stderr and the merged environment', async () => {
+    const h = host('normal');
+    await h.start();
+    const fork = electronMock.utilityProcess.forks.at(-1)!;
+    expect(fork.modulePath).toBe(FIXTURE);
+    expect(fork.options).toMatchObject({ serviceName: 'Earshot fixture', stdio: ['ignore', 'inherit', 'pipe'] });
+    expect((fork.options['env'] as Record<string, string>)['FIXTURE_MODE']).toBe('normal');
+    expect((fork.options['env'] as Record<string, string>)['PATH']).toBe(process.env['PATH']);
+  });
+
+  it('completes the ready handshake and carries messages both ways', async () => {
+    const h = host('normal');
+    await h.start();
+    const reply = nextEvent<[FromChild]>(h, 'message', 'the echo');
+    h.send({ type: 'echo', value: new Float32Array([0.5]) });
+    expect((await reply)[0]).toEqual({ type: 'echo', value: new Float32Array([0.5]), pid: h.pid });
+  });
+
+  it('restarts a crashed utility process, reporting its stderr as the reason', async () => {
+    const h = host('normal');
+    await h.start();
+    const first = h.pid!;
+    const crashed = nextEvent<[CrashReport]>(h, 'crash', 'the crash report');
+    const ready = nextEvent(h, 'ready', 'the restarted child');
+    h.send({ type: 'crash', how: 'exit' });
+    expect((await crashed)[0]).toMatchObject({ code: 3, reason: 'boom: simulated native crash', willRestart: true });
+    await ready;
+    expect(h.pid).not.toBe(first);
+  });
+
+  it.skipIf(process.platform === 'win32')('really kills a hung child with SIGKILL on stop', async () => {
+    const h = host('hang-on-shutdown');
+    await h.start();
+    const pid = h.pid!;
+    await h.stop(200);
+    await waitForExit(pid, 'the hung utility process');
+    expect(isAlive(pid)).toBe(false);
+    expect(h.state).toBe('stopped');
+  });
+});

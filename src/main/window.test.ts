@@ -1,0 +1,83 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { type MockBrowserWindow, resetElectronMock } from '../../tests/helpers/electron-mock.ts';
+import { fileRenderer } from '../core/shell/renderer-location.ts';
+import { buildWindowOptions, createMainWindow } from './window.ts';
+
+vi.mock('electron', () => import('../../tests/helpers/electron-mock.ts'));
+
+const renderer = fileRenderer('file:///app/out/renderer/index.html');
+
+beforeEach(() => resetElectronMock());
+
+describe('buildWindowOptions', () => {
+  it('isolates and sandboxes the renderer, with the preload as its only bridge', () => {
+    const options = buildWindowOptions({ preloadPath: '/app/out/preload/index.cjs', devTools: false });
+    expect(options.webPreferences).toMatchObject({
+      preload: '/app/out/preload/index.cjs',
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      experimentalFeatures: false,
+      navigateOnDragDrop: false,
+      devTools: false,
+    });
+    // Nothing that would loosen it may sneak in.
+    const prefs = options.webPreferences as Record<string, unknown>;
+    expect(prefs['enableBlinkFeatures']).toBeUndefined();
+    expect(prefs['additionalArguments']).toBeUndefined();
+    expect(prefs['partition']).toBeUndefined();
+  });
+
+  it('starts hidden so nothing flashes before the first paint', () => {
+    expect(buildWindowOptions({ preloadPath: '/p', devTools: true }).show).toBe(false);
+  });
+});
+
+describe('createMainWindow', () => {
+  const create = (showWhenReady: boolean) =>
+    createMainWindow({ preloadPath: '/p.cjs', devTools: false, renderer, showWhenReady });
+
+  it('loads our renderer and shows itself once painted', () => {
+    const main = create(true);
+    const win = main.window as unknown as MockBrowserWindow;
+    expect(win.webContents.getURL()).toBe('file:///app/out/renderer/index.html');
+    expect(win.isVisible()).toBe(false);
+    win.becomeReady();
+    expect(win.isVisible()).toBe(true);
+  });
+
+  it('stays hidden when asked to start hidden, until shown', () => {
+    const main = create(false);
+    const win = main.window as unknown as MockBrowserWindow;
+    win.becomeReady();
+    expect(win.isVisible()).toBe(false);
+    main.show();
+    expect(win.isVisible()).toBe(true);
+    expect(win.focused).toBe(true);
+  });
+
+  it('hides to the tray when closed, and really closes once quitting', () => {
+    const main = create(true);
+    const win = main.window as unknown as MockBrowserWindow;
+    win.becomeReady();
+    win.close();
+    expect(win.isDestroyed()).toBe(false);
+    expect(win.isVisible()).toBe(false);
+    main.allowClose();
+    win.close();
+    expect(win.isDestroyed()).toBe(true);
+  });
+
+  it('reloads a renderer that crashed, but not one that exited cleanly', () => {
+    const win = create(true).window as unknown as MockBrowserWindow;
+    win.webContents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 139 });
+    expect(win.webContents.reloads).toBe(1);
+    win.webContents.emit('render-process-gone', {}, { reason: 'clean-exit', exitCode: 0 });
+    expect(win.webContents.reloads).toBe(1);
+  });
+});
