@@ -1,0 +1,90 @@
+import type { SessionSnapshot, SessionState } from '../../shared/session.ts';
+import type { TranscriptEvent } from '../../shared/transcript.ts';
+import type { CliIo } from '../command.ts';
+
+/**
+ * What `transcribe` prints. jsonl: every transcript event and state change as one JSON line
+ * on stdout. text: finals one per line on stdout; on a terminal the partial is redrawn in
+ * place on the last line; notices go to stderr.
+ */
+export class TranscriptPrinter {
+  readonly #io: CliIo;
+  readonly #format: 'text' | 'jsonl';
+  readonly #tty: boolean;
+  #state: SessionState | null = null;
+  #partialShown = false;
+
+  constructor(io: CliIo, format: 'text' | 'jsonl') {
+    this.#io = io;
+    this.#format = format;
+    this.#tty = io.stdout.isTTY === true;
+  }
+
+  transcript(event: TranscriptEvent): void {
+    if (this.#format === 'jsonl') {
+      this.#json({
+        type: event.isFinal ? 'final' : 'partial',
+        segmentId: event.segmentId,
+        text: event.text,
+        ...(event.startMs === undefined ? {} : { startMs: event.startMs }),
+        ...(event.endMs === undefined ? {} : { endMs: event.endMs }),
+        ...(event.words ? { words: event.words } : {}),
+      });
+      return;
+    }
+    if (event.isFinal) {
+      this.#clearPartial();
+      this.#io.stdout.write(`${event.text}\n`);
+    } else if (this.#tty) {
+      // \r + erase line: the partial grows in place until its final replaces it.
+      this.#io.stdout.write(`\r\x1b[2K${event.text}`);
+      this.#partialShown = event.text.length > 0;
+    }
+  }
+
+  state(snapshot: SessionSnapshot): void {
+    if (snapshot.state === this.#state) return;
+    this.#state = snapshot.state;
+    if (this.#format === 'jsonl') {
+      this.#json({
+        type: 'state',
+        state: snapshot.state,
+        sessionId: snapshot.sessionId,
+        reconnectAttempt: snapshot.reconnectAttempt,
+        ...(snapshot.error ? { error: snapshot.error } : {}),
+      });
+    } else if (snapshot.state === 'reconnecting') {
+      this.#notice(`note: connection lost; reconnecting (attempt ${snapshot.reconnectAttempt}) — no audio is lost.`);
+    }
+  }
+
+  warning(warning: { code: string; message: string }): void {
+    if (this.#format === 'jsonl') this.#json({ type: 'warning', ...warning });
+    else this.#notice(`warning[${warning.code}]: ${warning.message}`);
+  }
+
+  recovered(sessionId: string, finals: number, path: string): void {
+    if (this.#format === 'jsonl') this.#json({ type: 'recovered', sessionId, finals, path });
+    else this.#notice(`note: recovered interrupted session ${sessionId} (${finals} finals) from ${path}`);
+  }
+
+  end(journalPath: string | null): void {
+    this.#clearPartial();
+    if (this.#format === 'text' && journalPath) this.#notice(`note: transcript journal: ${journalPath}`);
+  }
+
+  #json(value: unknown): void {
+    this.#io.stdout.write(`${JSON.stringify(value)}\n`);
+  }
+
+  #notice(line: string): void {
+    this.#clearPartial();
+    this.#io.stderr.write(`${line}\n`);
+  }
+
+  #clearPartial(): void {
+    if (!this.#partialShown) return;
+    this.#io.stdout.write('\r\x1b[2K');
+    this.#partialShown = false;
+  }
+}

@@ -1,0 +1,96 @@
+import type { AudioFrame, FrameSource } from '../../core/audio/frame.ts';
+import { resolveDeviceSelector } from '../../core/capture/device-list.ts';
+import { createMicrophoneSource } from '../../core/capture/microphone-source.ts';
+import { createNodeCaptureHost } from '../../core/capture/node-capture-host.ts';
+import { startCaptionsServer, type CaptionsServer } from '../../core/captions/server.ts';
+import { startLocalEngine, type LocalEngine } from '../../core/engine/launcher.ts';
+import { spawnNodeChild } from '../../core/process/node-spawn.ts';
+import { EarshotError } from '../../shared/errors.ts';
+import type { CliIo } from '../command.ts';
+
+/** Something `transcribe` started and must close on the way out, in reverse order. */
+export interface Resource {
+  close(): Promise<void>;
+}
+
+/** Starts the embedded engine as a child process (model from --model-dir or EARSHOT_MODEL_DIR). */
+export async function startEmbeddedEngine(
+  io: CliIo,
+  modelDir: string | undefined,
+  vadModelPath: string | undefined,
+  resources: Resource[],
+): Promise<LocalEngine> {
+  if (!modelDir)
+    throw new EarshotError(
+      'MODEL_MISSING',
+      'No model folder given: pass --model-dir DIR or set EARSHOT_MODEL_DIR (or choose a cloud --provider).',
+    );
+  const engine = await startLocalEngine({ spawn: spawnNodeChild, modelDir, ...(vadModelPath ? { vadModelPath } : {}) });
+  resources.push({ close: () => engine.stop() });
+  // A crashed engine restarts on the same port and token; the session just reconnects.
+  engine.on('crash', (reason) =>
+    io.stderr.write(`warning: the local engine crashed (${reason}); restarting it, no audio is lost.\n`),
+  );
+  return engine;
+}
+
+export async function openMicrophone(
+  io: CliIo,
+  selector: string,
+  sampleRate: number,
+  resources: Resource[],
+): Promise<FrameSource> {
+  const host = createNodeCaptureHost(io.env);
+  resources.push({ close: () => host.dispose() });
+  const devices = await host.listDevices();
+  const key = resolveDeviceSelector(devices, selector);
+  if (key === null) {
+    const names = devices.map((d) => d.key).join(', ') || 'none';
+    throw new EarshotError(
+      'DEVICE_NOT_FOUND',
+      `No microphone matches "${selector}". Available: ${names}. Run \`earshot devices\` to list them.`,
+    );
+  }
+  host.on('deviceLost', (lost) => io.stderr.write(`warning: ${lost.message}\n`));
+  host.on('deviceRestored', (d) => io.stderr.write(`note: “${d.name}” is back; transcribing from it again.\n`));
+  host.on('health', (w) => io.stderr.write(`${w.active ? 'warning' : 'note'}: ${w.message}\n`));
+  return createMicrophoneSource(host, { deviceKey: key, sampleRate });
+}
+
+export async function startCaptions(
+  io: CliIo,
+  options: { port: number; token: string | undefined; host: string | undefined },
+  resources: Resource[],
+): Promise<CaptionsServer> {
+  const server = await startCaptionsServer({
+    port: options.port,
+    ...(options.token ? { token: options.token } : {}),
+    ...(options.host ? { host: options.host } : {}),
+  });
+  resources.push({ close: () => server.close() });
+  io.stderr.write(`Captions: overlay ${server.overlayUrl} (WebSocket ${server.url}, token ${server.token})\n`);
+  return server;
+}
+
+/** A source that ends by itself after `seconds` of audio (for --seconds). */
+export function limitSource(inner: FrameSource, seconds: number): FrameSource {
+  const limit = Math.round(seconds * inner.sampleRate);
+  let delivered = 0;
+  let resolveEnded!: () => void;
+  const ended = new Promise<void>((resolve) => {
+    resolveEnded = resolve;
+  });
+  void inner.ended.then(() => resolveEnded());
+  return {
+    sampleRate: inner.sampleRate,
+    ended,
+    start: (onFrame) =>
+      inner.start((frame: AudioFrame) => {
+        if (delivered >= limit) return;
+        delivered += frame.samples.length;
+        onFrame(frame);
+        if (delivered >= limit) resolveEnded();
+      }),
+    stop: () => inner.stop(),
+  };
+}

@@ -1,0 +1,213 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { FrameSource } from '../../core/audio/frame.ts';
+import { createWavSource } from '../../core/audio/wav-source.ts';
+import { createProvider, DEFAULT_KEY_ENV } from '../../core/providers/index.ts';
+import type { ProviderAdapter } from '../../core/providers/types.ts';
+import { Session } from '../../core/session/session.ts';
+import { recoverInterruptedSessions } from '../../core/transcript/journal-reader.ts';
+import { EarshotError } from '../../shared/errors.ts';
+import { providerIdSchema, type ProviderId } from '../../shared/session.ts';
+import { EXIT_OK, type CliCommand, type CliIo } from '../command.ts';
+import { UsageError } from '../errors.ts';
+import { limitSource, openMicrophone, startCaptions, startEmbeddedEngine, type Resource } from './transcribe-setup.ts';
+import { TranscriptPrinter } from './transcribe-output.ts';
+
+const usage = `Usage: earshot transcribe [options]
+
+Transcribes a microphone (default) or a WAV file live, through the same session the app
+uses: reconnects without losing audio, journals every final, drains on stop. Without
+--provider it starts the embedded engine itself.
+
+Input:
+  --device KEY          microphone: key, name, index or "default" (see \`earshot devices\`)
+  --input FILE.wav      stream a WAV file instead of a microphone
+  --realtime | --fast   pace of --input: real time (default) or as fast as the service keeps up
+  --seconds N           stop after N seconds of audio
+
+Service:
+  --provider P          local (default) | openai | openai-compatible | deepgram | assemblyai
+  --url URL             service URL (required for openai-compatible; for local: an already
+                        running \`earshot serve\` instead of starting the engine)
+  --api-key-env VAR     environment variable holding the API key (default: OPENAI_API_KEY,
+                        DEEPGRAM_API_KEY, ASSEMBLYAI_API_KEY; EARSHOT_ENGINE_TOKEN for local --url)
+  --model NAME          the service's transcription model
+  --language CODE       ISO-639-1 language, e.g. en
+  --model-dir DIR       embedded engine model folder (default: $EARSHOT_MODEL_DIR)
+  --vad-model FILE      Silero VAD model for the embedded engine
+
+Output:
+  --format F            text (default): the partial in place on a terminal, one line per final
+                        otherwise; jsonl: one JSON object per line:
+                        {"type":"partial"|"final","segmentId","text","startMs","endMs"}, and
+                        {"type":"state"|"warning"|"recovered", …}. A partial with empty text
+                        withdraws that partial.
+  --journal-dir DIR     where session journals go (default: $EARSHOT_JOURNAL_DIR or
+                        ~/.local/share/earshot/journal); interrupted sessions found there are
+                        recovered and reported at start
+  --captions-port P     also serve the live captions (overlay page and WebSocket) on port P
+  --captions-token T    token for the captions server (default: random, printed)
+  --captions-host H     address for the captions server (default 127.0.0.1)
+
+Exits 0 after draining at the end of the input or on Ctrl+C; otherwise prints
+error[CODE]: message and exits non-zero.
+`;
+
+const command: CliCommand = {
+  name: 'transcribe',
+  summary: 'transcribe a microphone or WAV file live',
+  usage,
+  async run(argv, io) {
+    const { values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        device: { type: 'string' },
+        input: { type: 'string' },
+        realtime: { type: 'boolean', default: false },
+        fast: { type: 'boolean', default: false },
+        seconds: { type: 'string' },
+        provider: { type: 'string' },
+        url: { type: 'string' },
+        'api-key-env': { type: 'string' },
+        model: { type: 'string' },
+        language: { type: 'string' },
+        'model-dir': { type: 'string' },
+        'vad-model': { type: 'string' },
+        format: { type: 'string', default: 'text' },
+        'journal-dir': { type: 'string' },
+        'captions-port': { type: 'string' },
+        'captions-token': { type: 'string' },
+        'captions-host': { type: 'string' },
+      },
+    });
+    if (values.realtime && values.fast) throw new UsageError('--realtime and --fast exclude each other.');
+    if ((values.realtime || values.fast) && !values.input)
+      throw new UsageError('--realtime and --fast pace an --input file.');
+    if (values.input && values.device) throw new UsageError('--input and --device exclude each other.');
+    if (values.format !== 'text' && values.format !== 'jsonl')
+      throw new UsageError(`--format must be text or jsonl, not "${values.format}".`);
+    const seconds = values.seconds === undefined ? null : Number(values.seconds);
+    if (seconds !== null && (!Number.isFinite(seconds) || seconds <= 0))
+      throw new UsageError(`--seconds must be a positive number, not "${values.seconds}".`);
+    const parsedProvider = providerIdSchema.safeParse(values.provider ?? 'local');
+    if (!parsedProvider.success)
+      throw new UsageError(
+        `--provider must be one of local, openai, openai-compatible, deepgram, assemblyai; not "${values.provider}".`,
+      );
+    const providerId: ProviderId = parsedProvider.data;
+    const captionsPort = values['captions-port'] === undefined ? null : Number(values['captions-port']);
+    if (captionsPort !== null && (!Number.isInteger(captionsPort) || captionsPort < 0 || captionsPort > 65535)) {
+      throw new UsageError(`--captions-port must be 0–65535, not "${values['captions-port']}".`);
+    }
+
+    const printer = new TranscriptPrinter(io, values.format);
+    const journalDir =
+      values['journal-dir'] ??
+      io.env['EARSHOT_JOURNAL_DIR'] ??
+      join(io.env['XDG_DATA_HOME'] ?? join(homedir(), '.local', 'share'), 'earshot', 'journal');
+    for (const recovered of recoverInterruptedSessions(journalDir))
+      printer.recovered(recovered.header.sessionId, recovered.segments.length, recovered.path);
+
+    const resources: Resource[] = [];
+    try {
+      const provider = await resolveProvider(providerId, values, io, resources);
+      let source: FrameSource = values.input
+        ? createWavSource({
+            path: values.input,
+            sampleRate: provider.sampleRate,
+            pace: values.fast ? 'fast' : 'realtime',
+            throttle: () => session.snapshot.bufferedMs > 30_000,
+          })
+        : await openMicrophone(io, values.device ?? 'default', provider.sampleRate, resources);
+      if (seconds !== null) source = limitSource(source, seconds);
+      const session: Session = new Session({
+        source,
+        provider,
+        journalDir,
+        deviceKey: values.input ? null : (values.device ?? 'default'),
+      });
+      const captions =
+        captionsPort === null
+          ? null
+          : await startCaptions(
+              io,
+              { port: captionsPort, token: values['captions-token'], host: values['captions-host'] },
+              resources,
+            );
+      session.on('transcript', (event) => {
+        printer.transcript(event);
+        captions?.publishTranscript(event);
+      });
+      session.on('snapshot', (snapshot) => {
+        printer.state(snapshot);
+        captions?.publishSession(snapshot.state);
+      });
+      session.on('warning', (warning) => printer.warning(warning));
+      return await runSession(session, source, io, printer);
+    } finally {
+      for (const resource of resources.reverse()) await resource.close();
+    }
+  },
+};
+
+async function runSession(
+  session: Session,
+  source: FrameSource,
+  io: CliIo,
+  printer: TranscriptPrinter,
+): Promise<number> {
+  const aborted = new Promise<void>((resolve) => {
+    if (io.signal.aborted) resolve();
+    io.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  const failed = new Promise<void>((resolve) => session.on('snapshot', (s) => s.state === 'error' && resolve()));
+  await Promise.race([session.start(), aborted]);
+  await Promise.race([source.ended, aborted, failed]);
+  const error = session.snapshot.error;
+  const final = await session.stop();
+  printer.end(session.journalPath);
+  if (error) throw new EarshotError(error.code as never, error.message);
+  return final.state === 'idle' ? EXIT_OK : 1;
+}
+
+async function resolveProvider(
+  id: ProviderId,
+  values: {
+    url?: string | undefined;
+    'api-key-env'?: string | undefined;
+    model?: string | undefined;
+    language?: string | undefined;
+    'model-dir'?: string | undefined;
+    'vad-model'?: string | undefined;
+  },
+  io: CliIo,
+  resources: Resource[],
+): Promise<ProviderAdapter> {
+  const common = {
+    ...(values.model ? { model: values.model } : {}),
+    ...(values.language ? { language: values.language } : {}),
+  };
+  if (id === 'local' && !values.url) {
+    const engine = await startEmbeddedEngine(
+      io,
+      values['model-dir'] ?? io.env['EARSHOT_MODEL_DIR'],
+      values['vad-model'],
+      resources,
+    );
+    return createProvider({ id, url: engine.url, apiKey: engine.token, ...common });
+  }
+  const keyEnv = values['api-key-env'] ?? (id === 'local' ? 'EARSHOT_ENGINE_TOKEN' : DEFAULT_KEY_ENV[id]!);
+  const apiKey = io.env[keyEnv];
+  if (!apiKey && id !== 'openai-compatible' && id !== 'local') {
+    throw new EarshotError(
+      'PROVIDER_KEY_MISSING',
+      `No API key: set ${keyEnv} (or name another variable with --api-key-env).`,
+    );
+  }
+  return createProvider({ id, ...(values.url ? { url: values.url } : {}), ...(apiKey ? { apiKey } : {}), ...common });
+}
+
+export default command;

@@ -1,0 +1,289 @@
+import { appendFileSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { EarshotError } from '../../shared/errors.ts';
+import type { SessionDetail, SessionSummary } from '../../shared/history.ts';
+import type { Segment } from '../../shared/transcript.ts';
+import { createLogger } from '../log/logger.ts';
+import { listJournalFiles, readJournal, recoverInterruptedSessions, type JournalContents } from './journal-reader.ts';
+import { HISTORY_SCHEMA, toFtsQuery, type SessionRow } from './history-schema.ts';
+
+const log = createLogger('history');
+
+/**
+ * Past sessions, searchable: an SQLite index (node:sqlite, FTS5 over the finals) built from
+ * the journals. The journals stay the source of truth: the index can always be rebuilt from
+ * them, renames are appended to the journal as well, and deleting a session deletes its
+ * journal.
+ *
+ * ```ts
+ * const history = HistoryStore.open(join(userData, 'history.sqlite'));
+ * const { recovered } = history.syncJournals(journalDir); // at app start
+ * history.indexJournal(session.journalPath);              // after each session
+ * history.search('quarterly numbers');
+ * ```
+ */
+export class HistoryStore {
+  readonly #db: DatabaseSync;
+
+  private constructor(db: DatabaseSync) {
+    this.#db = db;
+  }
+
+  /** Opens (creating if needed) the index at `path`; ':memory:' for a throwaway one. */
+  static open(path: string): HistoryStore {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    let db: DatabaseSync;
+    try {
+      db = new DatabaseSync(path);
+      db.exec(HISTORY_SCHEMA);
+    } catch (error) {
+      throw new EarshotError(
+        'STORAGE_FAILED',
+        `The history index at ${path} could not be opened: ${(error as Error).message}`,
+      );
+    }
+    return new HistoryStore(db);
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+
+  /**
+   * Seals interrupted sessions (crash, kill) and indexes every journal that is new or changed.
+   * `running`: ids of sessions in progress right now, which must not be sealed.
+   */
+  syncJournals(
+    journalDir: string,
+    running: ReadonlySet<string> = new Set(),
+  ): { indexed: number; recovered: SessionSummary[] } {
+    const recovered = recoverInterruptedSessions(journalDir, running).map((contents) => this.#upsert(contents));
+    let indexed = recovered.length;
+    const recoveredIds = new Set(recovered.map((s) => s.id));
+    for (const path of listJournalFiles(journalDir)) {
+      const stat = statSync(path, { throwIfNoEntry: false });
+      if (!stat) continue;
+      const row = this.#db
+        .prepare('SELECT journal_size AS size, journal_mtime AS mtime, id FROM sessions WHERE journal_path = ?')
+        .get(path) as { size: number; mtime: number; id: string } | undefined;
+      if (row && ((row.size === stat.size && row.mtime === stat.mtimeMs) || recoveredIds.has(row.id))) continue;
+      if (this.indexJournal(path)) indexed += 1;
+    }
+    return { indexed, recovered };
+  }
+
+  /** Indexes (or re-indexes) one journal; null when it holds no readable session. */
+  indexJournal(path: string): SessionSummary | null {
+    const contents = readJournal(path);
+    return contents ? this.#upsert(contents) : null;
+  }
+
+  list(): SessionSummary[] {
+    const rows = this.#db.prepare('SELECT * FROM sessions ORDER BY started_at DESC').all() as unknown as SessionRow[];
+    return rows.map(toSummary);
+  }
+
+  /** Sessions whose finals (or title) match every word of `query` (prefixes count), best first. */
+  search(query: string): SessionSummary[] {
+    const fts = toFtsQuery(query);
+    if (!fts) return [];
+    const hits = this.#db
+      .prepare(
+        `SELECT session_id AS id, snippet(segments_fts, 0, '[', ']', '…', 12) AS snippet, bm25(segments_fts) AS rank
+         FROM segments_fts WHERE segments_fts MATCH ? ORDER BY rank LIMIT 500`,
+      )
+      .all(fts) as { id: string; snippet: string; rank: number }[];
+    const best = new Map<string, string>();
+    for (const hit of hits) if (!best.has(hit.id)) best.set(hit.id, hit.snippet);
+    const like = `%${query.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const titled = this.#db.prepare("SELECT id, title FROM sessions WHERE title LIKE ? ESCAPE '\\'").all(like) as {
+      id: string;
+      title: string;
+    }[];
+    for (const t of titled) if (!best.has(t.id)) best.set(t.id, t.title);
+    const out: SessionSummary[] = [];
+    for (const [id, snippet] of best) {
+      const row = this.#row(id);
+      if (row) out.push({ ...toSummary(row), snippet });
+    }
+    return out;
+  }
+
+  open(id: string): SessionDetail {
+    const row = this.#row(id);
+    if (!row) throw new EarshotError('SESSION_NOT_FOUND');
+    const segments = this.#db
+      .prepare('SELECT segment_id, text, start_ms, end_ms, words FROM segments WHERE session_id = ? ORDER BY seq')
+      .all(id) as {
+      segment_id: string;
+      text: string;
+      start_ms: number | null;
+      end_ms: number | null;
+      words: string | null;
+    }[];
+    return {
+      summary: toSummary(row),
+      segments: segments.map((s) => ({
+        segmentId: s.segment_id,
+        text: s.text,
+        isFinal: true as const,
+        ...(s.start_ms === null ? {} : { startMs: s.start_ms }),
+        ...(s.end_ms === null ? {} : { endMs: s.end_ms }),
+        ...(s.words ? { words: JSON.parse(s.words) as Segment['words'] } : {}),
+      })),
+    };
+  }
+
+  rename(id: string, title: string): SessionSummary {
+    const row = this.#row(id);
+    if (!row) throw new EarshotError('SESSION_NOT_FOUND');
+    const clean = title.replace(/\s+/g, ' ').trim();
+    if (!clean) throw new EarshotError('USAGE', 'A session title cannot be empty.');
+    this.#db.prepare('UPDATE sessions SET title = ?, custom_title = 1 WHERE id = ?').run(clean, id);
+    // The journal is the source of truth: a rebuilt index must keep the new title.
+    if (row.journal_path) appendTitle(row.journal_path, clean);
+    const stat = row.journal_path ? statSync(row.journal_path, { throwIfNoEntry: false }) : undefined;
+    if (stat)
+      this.#db
+        .prepare('UPDATE sessions SET journal_size = ?, journal_mtime = ? WHERE id = ?')
+        .run(stat.size, stat.mtimeMs, id);
+    return toSummary(this.#row(id)!);
+  }
+
+  /** Removes the session from the index and deletes its journal. */
+  delete(id: string): void {
+    const row = this.#row(id);
+    if (!row) throw new EarshotError('SESSION_NOT_FOUND');
+    if (row.journal_path) {
+      try {
+        rmSync(row.journal_path, { force: true });
+      } catch (error) {
+        throw new EarshotError(
+          'STORAGE_FAILED',
+          `The session's journal could not be deleted: ${(error as Error).message}`,
+        );
+      }
+    }
+    this.#db.exec('BEGIN');
+    try {
+      this.#db.prepare('DELETE FROM segments_fts WHERE session_id = ?').run(id);
+      this.#db.prepare('DELETE FROM segments WHERE session_id = ?').run(id);
+      this.#db.prepare('DELETE FROM sessions WHERE id = ?').run(id);
+      this.#db.exec('COMMIT');
+    } catch (error) {
+      this.#db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  #row(id: string): SessionRow | undefined {
+    return this.#db.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as unknown as SessionRow | undefined;
+  }
+
+  #upsert(contents: JournalContents): SessionSummary {
+    const { header, segments } = contents;
+    const existing = this.#row(header.sessionId);
+    const title =
+      contents.title ??
+      (existing?.custom_title ? existing.title : null) ??
+      header.title ??
+      defaultTitle(segments, header.startedAt);
+    const lastEnd = segments.reduce((max, s) => Math.max(max, s.endMs ?? 0), 0);
+    const endedAt = contents.endedAt;
+    const durationMs = Math.max(lastEnd, endedAt !== null ? endedAt - header.startedAt : 0);
+    const stat = statSync(contents.path, { throwIfNoEntry: false });
+    this.#db.exec('BEGIN');
+    try {
+      this.#db.prepare('DELETE FROM segments_fts WHERE session_id = ?').run(header.sessionId);
+      this.#db.prepare('DELETE FROM segments WHERE session_id = ?').run(header.sessionId);
+      this.#db
+        .prepare(
+          `INSERT INTO sessions (id, title, custom_title, started_at, ended_at, duration_ms, segment_count, provider, recovered, journal_path, journal_size, journal_mtime)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT(id) DO UPDATE SET title = excluded.title, custom_title = excluded.custom_title, ended_at = excluded.ended_at,
+             duration_ms = excluded.duration_ms, segment_count = excluded.segment_count, recovered = excluded.recovered,
+             journal_path = excluded.journal_path, journal_size = excluded.journal_size, journal_mtime = excluded.journal_mtime`,
+        )
+        .run(
+          header.sessionId,
+          title,
+          contents.title !== null || existing?.custom_title ? 1 : 0,
+          header.startedAt,
+          endedAt,
+          durationMs,
+          segments.length,
+          header.provider,
+          contents.recovered ? 1 : 0,
+          contents.path,
+          stat?.size ?? 0,
+          stat?.mtimeMs ?? 0,
+        );
+      const insertSegment = this.#db.prepare(
+        'INSERT INTO segments (session_id, seq, segment_id, text, start_ms, end_ms, words) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      );
+      const insertFts = this.#db.prepare('INSERT INTO segments_fts (text, session_id, seq) VALUES (?, ?, ?)');
+      segments.forEach((s, seq) => {
+        insertSegment.run(
+          header.sessionId,
+          seq,
+          s.segmentId,
+          s.text,
+          s.startMs ?? null,
+          s.endMs ?? null,
+          s.words ? JSON.stringify(s.words) : null,
+        );
+        insertFts.run(s.text, header.sessionId, seq);
+      });
+      this.#db.exec('COMMIT');
+    } catch (error) {
+      this.#db.exec('ROLLBACK');
+      throw new EarshotError(
+        'STORAGE_FAILED',
+        `Indexing session ${header.sessionId} failed: ${(error as Error).message}`,
+      );
+    }
+    if (contents.skippedLines > 0)
+      log.warn('journal had unreadable lines (torn by a crash?)', {
+        path: contents.path,
+        lines: contents.skippedLines,
+      });
+    return toSummary(this.#row(header.sessionId)!);
+  }
+}
+
+function toSummary(row: SessionRow): SessionSummary {
+  return {
+    id: row.id,
+    title: row.title,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+    durationMs: row.duration_ms,
+    segmentCount: row.segment_count,
+    provider: row.provider,
+    recovered: row.recovered === 1,
+  };
+}
+
+/** The first words said, or the start time when nothing was said. */
+function defaultTitle(segments: readonly Segment[], startedAt: number): string {
+  const words = segments
+    .map((s) => s.text)
+    .join(' ')
+    .split(/\s+/)
+    .filter(Boolean);
+  if (words.length > 0) return words.slice(0, 8).join(' ') + (words.length > 8 ? '…' : '');
+  return `Session ${new Date(startedAt).toISOString().slice(0, 16).replace('T', ' ')}`;
+}
+
+function appendTitle(path: string, title: string): void {
+  try {
+    const raw = readFileSync(path);
+    // A file torn mid-line by a crash gets a newline first so the title is a line of its own.
+    const prefix = raw.length === 0 || raw[raw.length - 1] === 0x0a ? '' : '\n';
+    appendFileSync(path, `${prefix}${JSON.stringify({ type: 'title', at: Date.now(), title })}\n`);
+  } catch (error) {
+    // The index has the new title; only a rebuild from journals would forget it.
+    log.warn('could not record the new title in the journal', { path, message: (error as Error).message });
+  }
+}
