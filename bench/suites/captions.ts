@@ -88,7 +88,14 @@ async function run(context: BenchContext): Promise<Record<string, unknown>> {
     // Measure only the publishing phase: lag and memory while the fan-out runs.
     const lag = monitorEventLoopDelay({ resolution: 1 });
     let rssPeak = rssConnected;
-    const rssTimer = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage.rss())), 100);
+    // A timeline as well as the peak: bounded memory shows as a plateau, a leak as a slope.
+    const rssEvery5s: number[] = [];
+    let rssTicks = 0;
+    const rssTimer = setInterval(() => {
+      const rss = process.memoryUsage.rss();
+      rssPeak = Math.max(rssPeak, rss);
+      if (++rssTicks % 50 === 0) rssEvery5s.push(round(rss / 1024 / 1024, 1));
+    }, 100);
     lag.enable();
     const cpuStart = process.cpuUsage();
     const wallStart = performance.now();
@@ -195,6 +202,7 @@ async function run(context: BenchContext): Promise<Record<string, unknown>> {
         serverRssBaseline: mb(rssBaseline),
         serverRssConnected: mb(rssConnected),
         serverRssPeak: mb(rssPeak),
+        serverRssEvery5s: rssEvery5s,
         serverRssEnd: mb(rssEnd),
         subscriberProcessRssPeak: result.rssPeakMb,
       },
