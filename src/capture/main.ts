@@ -3,6 +3,7 @@
  * Electron utility process or a Node child; speaks the protocol in src/shared/capture-protocol.ts.
  * Run with `--probe [key]` it is instead a one-shot device probe (see device-probe.ts).
  */
+import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { CAPTURE_PROTOCOL_VERSION, captureRequestSchema } from '../shared/capture-protocol.ts';
 import { toErrorPayload } from '../shared/errors.ts';
@@ -18,6 +19,7 @@ if (probeAt >= 0) {
 }
 
 keepNativeChatterOffStdout();
+const priority = raiseSchedulingPriority();
 
 let service: CaptureService | null = null;
 let exiting = false;
@@ -40,6 +42,8 @@ service = new CaptureService({
   emit: (event) => port.post({ v: CAPTURE_PROTOCOL_VERSION, ...event }),
   log: (level, message) => port.log(level, message),
 });
+
+port.log('debug', `capture process started (scheduling priority ${priority})`);
 
 port.onMessage((raw) => {
   if ((raw as { type?: unknown } | null)?.type === 'shutdown') {
@@ -77,3 +81,20 @@ port.onMessage((raw) => {
 process.on('uncaughtException', (error) => port.fatal(error));
 process.on('unhandledRejection', (error) => port.fatal(error));
 port.ready();
+
+/**
+ * Audio that waits behind other work arrives late; like the browsers' audio services, the
+ * capture process asks the OS to schedule it ahead of ordinary processes. Unprivileged users
+ * may not raise priority on Linux: then it stays as it was.
+ */
+function raiseSchedulingPriority(): string {
+  for (const nice of [-10, -5, -1]) {
+    try {
+      setPriority(nice);
+      return String(nice);
+    } catch {
+      // Not permitted at this level; try a smaller raise.
+    }
+  }
+  return 'unchanged (not permitted)';
+}
