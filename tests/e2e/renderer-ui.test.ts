@@ -1,0 +1,197 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWebBridge, type WebBridge } from '../../src/core/bridge/web-bridge.ts';
+import type { Segment } from '../../src/shared/transcript.ts';
+import {
+  chromiumUnavailableReason,
+  ensureRendererBuilt,
+  launchChromium,
+  type HeadlessBrowser,
+} from '../helpers/browser.ts';
+import { REPO_ROOT } from '../helpers/paths.ts';
+import { createScriptedCore, scriptedDevice, type ScriptedCore } from '../helpers/scripted-core.ts';
+
+/**
+ * The built renderer in headless Chromium, over the real web bridge, against a scripted core:
+ * what only a real browser shows (layout, scrolling 10,000 rows, zoom, CSP, themes). The real
+ * capture → engine → session path is in renderer.test.ts.
+ */
+const SHOTS = join(REPO_ROOT, 'test-results', 'renderer');
+const unavailable = chromiumUnavailableReason();
+
+/* In-page checks, as source text: this file is type-checked for Node, which has no DOM types. */
+const SCROLLER = `document.querySelector('[data-testid="virtual-scroller"]')`;
+const AT_LIVE_END = `(() => { const el = ${SCROLLER}; return el !== null && el.scrollHeight - el.scrollTop - el.clientHeight < 30; })()`;
+const SCROLL_TOP = `${SCROLLER}.scrollTop`;
+const SIDEWAYS_OVERFLOW = 'document.documentElement.scrollWidth - document.documentElement.clientWidth';
+const DRAWN_IDS = `[...document.querySelectorAll('[data-segment-id]')].map((e) => Number(e.getAttribute('data-segment-id').slice(4)))`;
+const FOCUSED_IS_START = `document.activeElement?.textContent?.trim().startsWith('Start') ?? false`;
+
+function final(n: number, text = `Segment ${n}: the quick brown fox jumps over the lazy dog.`): Segment {
+  return { segmentId: `seg-${n}`, text, isFinal: true, startMs: n * 2500, endMs: n * 2500 + 2000 };
+}
+
+describe.skipIf(unavailable !== null)(
+  `renderer in headless Chromium (scripted core)${unavailable ? ` — skipped: ${unavailable}` : ''}`,
+  () => {
+    let browser: HeadlessBrowser;
+    let bridge: WebBridge;
+    let core: ScriptedCore;
+    const problems: string[] = [];
+
+    const open = async (options: Parameters<HeadlessBrowser['newPage']>[0] = {}): Promise<Page> => {
+      const page = await browser.newPage(options);
+      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+      page.on('console', (message) => {
+        if (message.type() === 'error' || message.type() === 'warning')
+          problems.push(`console ${message.type()}: ${message.text()}`);
+      });
+      await page.goto(bridge.pageUrl);
+      await page.getByRole('button', { name: /^(Start|Stop)/ }).waitFor({ timeout: 15_000 });
+      return page;
+    };
+
+    beforeAll(async () => {
+      await mkdir(SHOTS, { recursive: true });
+      const staticDir = await ensureRendererBuilt();
+      core = createScriptedCore({ devices: [scriptedDevice('Mic A', true), scriptedDevice('Mic B')] });
+      bridge = await startWebBridge({ core, staticDir });
+      browser = await launchChromium();
+    });
+
+    afterAll(async () => {
+      await browser?.close();
+      await bridge?.close();
+    });
+
+    it('boots over the bridge, hides the token from the address bar, and lists the microphones', async () => {
+      const page = await open();
+      expect(page.url()).toBe(`${bridge.origin}/`);
+      const select = page.getByLabel('Microphone', { exact: true });
+      expect(await select.locator('option').allTextContents()).toEqual(['System default (Mic A)', 'Mic A', 'Mic B']);
+      // A reload keeps working: the token stays with the tab.
+      await page.reload();
+      await page.getByRole('button', { name: /^Start/ }).waitFor();
+      expect(core.calls.filter((c) => c.channel === 'renderer.ready').length).toBeGreaterThanOrEqual(2);
+      await page.close();
+      expect(problems).toEqual([]);
+    });
+
+    it('says what is missing when opened without its token', async () => {
+      const page = await browser.newPage();
+      await page.goto(`${bridge.origin}/`);
+      await page.getByText('This page needs its access token').waitFor({ timeout: 10_000 });
+      await page.close();
+    });
+
+    it('streams partials into finals in place and updates the dropdown on hot-plug', async () => {
+      const page = await open();
+      await page.getByLabel('Microphone', { exact: true }).selectOption({ label: 'Mic B' });
+      await page.getByRole('button', { name: /^Start/ }).click();
+      await page.getByRole('button', { name: /^Stop/ }).waitFor();
+      expect(core.calls.find((c) => c.channel === 'session.start')?.payload).toMatchObject({ deviceKey: 'ALSA:Mic B' });
+
+      core.transcript({ segmentId: 'live-1', text: 'hello wor', isFinal: false, startMs: 0 });
+      const row = page.locator('[data-segment-id="live-1"]');
+      await row.waitFor();
+      expect(await row.getAttribute('data-final')).toBe('false');
+      core.transcript({ segmentId: 'live-1', text: 'Hello world.', isFinal: true, startMs: 0, endMs: 900 });
+      await page.locator('[data-segment-id="live-1"][data-final="true"]').waitFor();
+      expect(await row.textContent()).toContain('Hello world.');
+
+      core.setDevices([scriptedDevice('Mic A', true)]);
+      core.emit('deviceLost', {
+        lostKey: 'ALSA:Mic B',
+        lostName: 'Mic B',
+        fallbackKey: 'default',
+        message: 'Mic B was disconnected.',
+      });
+      await page.getByText('Mic B was disconnected. Using System default until it comes back.').waitFor();
+      expect(await page.getByLabel('Microphone', { exact: true }).locator('option').allTextContents()).toContain(
+        'Mic B — disconnected',
+      );
+      core.setDevices([scriptedDevice('Mic A', true), scriptedDevice('Mic B')]);
+      await page.getByText('Mic B was disconnected').waitFor({ state: 'detached' });
+
+      await page.getByRole('button', { name: /^Stop/ }).click();
+      await page.getByRole('button', { name: /^Start/ }).waitFor();
+      await page.close();
+      expect(problems).toEqual([]);
+    });
+
+    it('keeps 10,000 segments to a few drawn rows, pauses following on scroll up and jumps back to live', async () => {
+      core.setSegments(Array.from({ length: 10_000 }, (_, i) => final(i)));
+      const page = await open();
+      const scroller = page.getByTestId('virtual-scroller');
+      await page.locator('[data-segment-id="seg-9999"]').waitFor();
+      expect(await page.locator('[data-segment-id]').count()).toBeLessThan(80);
+      const atEnd = () => page.evaluate<boolean>(AT_LIVE_END);
+      expect(await atEnd()).toBe(true);
+
+      await scroller.hover();
+      await page.mouse.wheel(0, -2000);
+      const jump = page.getByRole('button', { name: /Jump to live/ });
+      await jump.waitFor();
+      const readingAt = await page.evaluate<number>(SCROLL_TOP);
+      core.transcript(final(10_000));
+      core.transcript(final(10_001));
+      await page.getByRole('button', { name: 'Jump to live (2 new)' }).waitFor();
+      expect(Math.abs((await page.evaluate<number>(SCROLL_TOP)) - readingAt)).toBeLessThan(2);
+
+      // Far up in the list the rows drawn are the ones in view, not the first ones.
+      await page.evaluate(`${SCROLLER}.scrollTop = ${SCROLLER}.scrollHeight / 2`);
+      await page.waitForFunction(
+        `(() => { const ids = ${DRAWN_IDS}; return ids.length > 0 && Math.min(...ids) > 3000 && Math.max(...ids) < 7000; })()`,
+      );
+
+      await jump.click();
+      await page.locator('[data-segment-id="seg-10001"]').waitFor();
+      await page.waitForFunction(AT_LIVE_END);
+      core.transcript(final(10_002));
+      await page.locator('[data-segment-id="seg-10002"]').waitFor();
+      await page.waitForFunction(AT_LIVE_END);
+      await page.close();
+      core.setSegments([]);
+      expect(problems).toEqual([]);
+    });
+
+    it('stays readable at 200% zoom: nothing spills sideways, every control reachable', async () => {
+      core.setSegments([
+        final(1, 'A sentence long enough to wrap when the window is narrow, as it is at 200% zoom on a laptop screen.'),
+      ]);
+      // 200% zoom of a 1100×760 window is a 550×380 CSS-pixel viewport at twice the density.
+      const page = await browser.newPage({ width: 550, height: 380 });
+      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+      await page.goto(bridge.pageUrl);
+      await page.getByRole('button', { name: /^Start/ }).waitFor();
+      const overflow = await page.evaluate<number>(SIDEWAYS_OVERFLOW);
+      expect(overflow).toBeLessThanOrEqual(0);
+      for (const name of ['History', 'Models', 'Settings']) {
+        await page.getByRole('button', { name }).click();
+        expect(await page.evaluate<number>(SIDEWAYS_OVERFLOW)).toBeLessThanOrEqual(0);
+      }
+      await page.screenshot({ path: join(SHOTS, 'settings-200pct.png'), fullPage: true });
+      await page.getByRole('button', { name: 'Live' }).click();
+      await page.screenshot({ path: join(SHOTS, 'main-200pct.png'), fullPage: true });
+      await page.close();
+      core.setSegments([]);
+    });
+
+    it('is operable by keyboard alone: Tab reaches Start, Ctrl+Enter toggles', async () => {
+      const page = await open();
+      let reached = false;
+      for (let i = 0; i < 15 && !reached; i += 1) {
+        await page.keyboard.press('Tab');
+        reached = await page.evaluate<boolean>(FOCUSED_IS_START);
+      }
+      expect(reached).toBe(true);
+      await page.keyboard.press('Control+Enter');
+      await page.getByRole('button', { name: /^Stop/ }).waitFor();
+      await page.keyboard.press('Control+Enter');
+      await page.getByRole('button', { name: /^Start/ }).waitFor();
+      await page.close();
+    });
+  },
+);
