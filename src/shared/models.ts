@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 export const modelKinds = ['online', 'offline'] as const;
+export type ModelKind = (typeof modelKinds)[number];
 
 export const catalogModelSchema = z.object({
   id: z.string(),
