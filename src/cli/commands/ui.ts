@@ -1,0 +1,140 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createRequire } from 'node:module';
+import { createAppCore } from '../../core/app/app-core.ts';
+import type { AppCore } from '../../core/app/types.ts';
+import { startWebBridge, type WebBridge } from '../../core/bridge/web-bridge.ts';
+import { CAPTURE_ENTRY } from '../../core/capture/entry.ts';
+import { ENGINE_ENTRY } from '../../core/engine/entry.ts';
+import { spawnNodeChild } from '../../core/process/node-spawn.ts';
+import { withEnvSecrets } from '../../core/secrets/env-secrets.ts';
+import { FileSecretStore } from '../../core/secrets/file-secret-store.ts';
+import { EarshotError } from '../../shared/errors.ts';
+import { EXIT_OK, type CliCommand, type CliIo } from '../command.ts';
+import { UsageError } from '../errors.ts';
+
+const usage = `Usage: earshot ui [--port P] [--host 127.0.0.1] [--data-dir DIR] [--model-dir DIR]
+                  [--vad-model FILE] [--renderer-dir DIR] [--json]
+
+Runs Earshot's window as a web page, for machines without a desktop and for testing: the
+real capture, engine and session behind a small local web server. Prints the page's
+address, with its access token after the #; open it in a browser on this machine. Stops
+(and finishes the running session) on Ctrl+C.
+
+Options:
+  --port P            port to listen on (default 0: any free port)
+  --host H            address to listen on (default 127.0.0.1). Anything but loopback lets
+                      anyone on the network who has the link use your microphone.
+  --data-dir DIR      settings, history and models (default: $EARSHOT_DATA_DIR, else the
+                      desktop app's folder, so History is shared; do not run both at once)
+  --model-dir DIR     a model folder to use instead of the installed ones
+  --vad-model FILE    the Silero VAD model (default: found beside the models)
+  --renderer-dir DIR  the built page (default: out/renderer; build it with \`npm run build\`)
+  --json              print one JSON line {"event":"listening","url":…,"token":…} instead
+
+API keys come from the environment (OPENAI_API_KEY, DEEPGRAM_API_KEY, ASSEMBLYAI_API_KEY,
+EARSHOT_<PROVIDER>_API_KEY) or from keys saved in Settings, which this front end keeps in a
+file readable only by you (<data-dir>/secrets.json).
+`;
+
+/** The folder Electron uses as userData for this app, so both front ends share History. */
+export function defaultDataDir(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): string {
+  if (env['EARSHOT_DATA_DIR']) return resolve(env['EARSHOT_DATA_DIR']);
+  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'earshot');
+  if (platform === 'win32') return join(env['APPDATA'] ?? join(homedir(), 'AppData', 'Roaming'), 'earshot');
+  return join(env['XDG_CONFIG_HOME'] || join(homedir(), '.config'), 'earshot');
+}
+
+/** The built renderer: beside the bundled CLI (out/main → out/renderer) or in the checkout. */
+export function defaultRendererDir(): string {
+  const candidates = [
+    resolve(import.meta.dirname, '../renderer'),
+    resolve(import.meta.dirname, '../../../out/renderer'),
+  ];
+  return candidates.find((dir) => existsSync(join(dir, 'index.html'))) ?? candidates[candidates.length - 1]!;
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port must be a whole number from 0 to 65535, not "${text}".`);
+  return port;
+}
+
+async function waitForAbort(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return;
+  await new Promise<void>((done) => signal.addEventListener('abort', () => done(), { once: true }));
+}
+
+const command: CliCommand = {
+  name: 'ui',
+  summary: 'serve the Earshot window as a local web page (headless machines, tests)',
+  usage,
+  async run(argv, io: CliIo) {
+    const { values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string', default: '0' },
+        host: { type: 'string', default: '127.0.0.1' },
+        'data-dir': { type: 'string' },
+        'model-dir': { type: 'string' },
+        'vad-model': { type: 'string' },
+        'renderer-dir': { type: 'string' },
+        json: { type: 'boolean', default: false },
+      },
+    });
+    const port = parsePort(values.port);
+    const host = values.host;
+    const dataDir = values['data-dir'] ? resolve(values['data-dir']) : defaultDataDir(io.env);
+    const rendererDir = values['renderer-dir'] ? resolve(values['renderer-dir']) : defaultRendererDir();
+    if (!existsSync(join(rendererDir, 'index.html'))) {
+      throw new EarshotError(
+        'BRIDGE_UNAVAILABLE',
+        `The page is not built: ${join(rendererDir, 'index.html')} is missing. Run \`npm run build\` first.`,
+      );
+    }
+    await mkdir(dataDir, { recursive: true });
+
+    const require = createRequire(import.meta.url);
+    const { version } = require('../../../package.json') as { version: string };
+    let core: AppCore | null = null;
+    let bridge: WebBridge | null = null;
+    try {
+      core = await createAppCore({
+        userDataDir: dataDir,
+        spawn: spawnNodeChild,
+        entries: { capture: CAPTURE_ENTRY, engine: ENGINE_ENTRY },
+        secrets: withEnvSecrets(new FileSecretStore(dataDir), io.env, { prefer: 'env' }),
+        appVersion: version,
+        transport: 'web',
+        ...(values['model-dir'] ? { modelDir: resolve(values['model-dir']) } : {}),
+        ...(values['vad-model'] ? { vadModelPath: resolve(values['vad-model']) } : {}),
+      });
+      bridge = await startWebBridge({ core, staticDir: rendererDir, host, port });
+      if (values.json) {
+        io.stdout.write(`${JSON.stringify({ event: 'listening', url: bridge.pageUrl, token: bridge.token })}\n`);
+      } else {
+        io.stdout.write(
+          `Earshot is running at ${bridge.pageUrl}\nOpen it in a browser on this machine. Press Ctrl+C to stop.\n`,
+        );
+      }
+      if (!['127.0.0.1', 'localhost', '::1'].includes(host)) {
+        io.stderr.write(
+          `warning: listening on ${host}: anyone who can reach it and has the link can use your microphone.\n`,
+        );
+      }
+      await waitForAbort(io.signal);
+      return EXIT_OK;
+    } finally {
+      await bridge?.close();
+      await core?.dispose();
+    }
+  },
+};
+
+export default command;
