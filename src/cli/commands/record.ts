@@ -58,6 +58,11 @@ const command: CliCommand = {
     const host = createNodeCaptureHost(io.env);
     try {
       const devices = await host.listDevices();
+      if (devices.length === 0)
+        throw new EarshotError(
+          'NO_INPUT_DEVICES',
+          'No microphone was found. Connect one and run `earshot devices` again.',
+        );
       const key = resolveDeviceSelector(devices, values.device);
       if (key === null) {
         const names = devices.map((d) => d.key).join(', ') || 'none';

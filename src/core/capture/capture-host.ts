@@ -267,7 +267,8 @@ export class CaptureHost extends EventEmitter<CaptureHostEvents> {
     const options = this.#capturing;
     if (!options) return;
     this.#seqBase = this.#nextSeq;
-    this.#request<OpenedStream>(startRequest({ preRollMs: 0, fallbackToDefault: true, ...options })).then(
+    // A fresh process has no warm microphone, so there is nothing to pre-roll.
+    this.#request<OpenedStream>(startRequest({ fallbackToDefault: true, ...options, preRollMs: 0 })).then(
       () => this.#log.info('capture resumed after a restart'),
       (error: unknown) => {
         this.#capturing = null;
