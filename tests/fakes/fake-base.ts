@@ -123,6 +123,8 @@ export abstract class FakeService {
   readonly faults: FaultPlan;
   readonly connections: FakeConnection[] = [];
   readonly ledger: LedgerEntry[] = [];
+  /** While true, upgrades get HTTP 503 (the service is down). */
+  refuseUpgrades = false;
   readonly #ledgerAudio: Int16Array[] = [];
   #server: Server | null = null;
   #wss: WebSocketServer | null = null;
@@ -151,7 +153,9 @@ export abstract class FakeService {
       res.writeHead(426).end('WebSocket only');
     });
     server.on('upgrade', (request, socket, head) => {
-      const refusal = this.authorize(request);
+      const refusal = this.refuseUpgrades
+        ? { status: 503, body: '{"error":"Service Unavailable"}' }
+        : this.authorize(request);
       if (refusal) {
         const headers = Object.entries({
           'Content-Type': 'application/json',

@@ -116,6 +116,10 @@ class AssemblyAiStream implements ProviderStream {
     return JSON.stringify({ type: 'KeepAlive' });
   }
 
+  hasBatchedAudio(): boolean {
+    return this.#pendingSamples > 0;
+  }
+
   inTurn(): boolean {
     return this.#inTurn;
   }

@@ -108,6 +108,10 @@ class DeepgramStream implements ProviderStream {
     return JSON.stringify({ type: 'KeepAlive' });
   }
 
+  hasBatchedAudio(): boolean {
+    return false;
+  }
+
   inTurn(): boolean {
     return this.#inTurn;
   }

@@ -104,6 +104,10 @@ export class OpenAiStream implements ProviderStream {
     return null; // No application keepalive exists; WebSocket pings keep the socket alive.
   }
 
+  hasBatchedAudio(): boolean {
+    return false;
+  }
+
   inTurn(): boolean {
     return this.#speechActive;
   }

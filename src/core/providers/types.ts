@@ -94,6 +94,12 @@ export interface ProviderStream {
   /** True while the service is inside an utterance; rotation waits for false. */
   inTurn(): boolean;
   /**
+   * True while encoded audio waits in the adapter for a full message (AssemblyAI batches 20 ms
+   * frames into ≥ 50 ms messages). Rotation switches only when false, so ending the old stream
+   * never has to pad a short last message with silence.
+   */
+  hasBatchedAudio(): boolean;
+  /**
    * Samples that were sent but are held only in the service's open, uncommitted buffer for
    * longer than the session allows (OpenAI-style services settle audio only when an item is
    * committed). Returning messages here commits them; null when nothing needs doing.

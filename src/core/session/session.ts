@@ -87,6 +87,7 @@ export class Session extends EventEmitter<SessionEvents> {
   #buffer: ReplayBuffer;
   #model = new TranscriptModel();
   #journal: Journal | null = null;
+  #journalPath: string | null = null;
   #everLive = false;
   #attempt = 0;
   #connectionIds = 0;
@@ -144,9 +145,9 @@ export class Session extends EventEmitter<SessionEvents> {
     return this.#model.segments;
   }
 
-  /** Where this run's journal is, if any. */
+  /** Where this run's journal is (also after it stopped), if any. */
   get journalPath(): string | null {
-    return this.#journal?.path ?? null;
+    return this.#journalPath;
   }
 
   async start(): Promise<SessionSnapshot> {
@@ -204,8 +205,10 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   #openJournal(): void {
+    this.#journalPath = null;
     if (this.#opts.journal) {
       this.#journal = this.#opts.journal;
+      this.#journalPath = this.#journal.path;
       return;
     }
     if (!this.#opts.journalDir) return;
@@ -225,6 +228,7 @@ export class Session extends EventEmitter<SessionEvents> {
         onRecovered: () => this.#clearWarnings(['STORAGE_FULL', 'STORAGE_READ_ONLY', 'STORAGE_FAILED']),
       },
     );
+    this.#journalPath = this.#journal.path;
   }
 
   async #drain(): Promise<SessionSnapshot> {
@@ -527,7 +531,7 @@ export class Session extends EventEmitter<SessionEvents> {
     }
     if (!this.#pendingReady) return;
     const graceOver = performance.now() - this.#rotationDueAt > this.#o.rotationGraceMs;
-    if (conn.stream.inTurn() && !graceOver) return;
+    if ((conn.stream.inTurn() && !graceOver) || conn.stream.hasBatchedAudio()) return;
     this.#sendEnd(conn);
     this.#retiring = { conn, until: conn.next };
     this.#timers.after('retire', this.#o.drainTimeoutMs, () => this.#finishRetire(true));

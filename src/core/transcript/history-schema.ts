@@ -49,15 +49,11 @@ export interface SessionRow {
 }
 
 /**
- * A person's search words → an FTS5 query: every word must appear, each as a prefix
- * ("quart" finds "quarterly"). Words are quoted, so FTS5 syntax in the input (AND, NEAR,
- * quotes, colons) is just text and can never make the query invalid.
+ * A person's search words → FTS5 terms, one per word, each a quoted prefix ("quart" finds
+ * "quarterly"). Quoting makes FTS5 syntax in the input (AND, NEAR, quotes, colons) plain
+ * text, so a query can never be invalid.
  */
-export function toFtsQuery(input: string): string | null {
-  const words = input.match(/[\p{L}\p{N}]+/gu);
-  if (!words || words.length === 0) return null;
-  return words
-    .slice(0, 20)
-    .map((w) => `"${w}"*`)
-    .join(' ');
+export function toFtsTerms(input: string): string[] {
+  const words = input.match(/[\p{L}\p{N}]+/gu) ?? [];
+  return words.slice(0, 20).map((w) => `"${w}"*`);
 }

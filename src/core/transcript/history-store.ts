@@ -6,7 +6,7 @@ import type { SessionDetail, SessionSummary } from '../../shared/history.ts';
 import type { Segment } from '../../shared/transcript.ts';
 import { createLogger } from '../log/logger.ts';
 import { listJournalFiles, readJournal, recoverInterruptedSessions, type JournalContents } from './journal-reader.ts';
-import { HISTORY_SCHEMA, toFtsQuery, type SessionRow } from './history-schema.ts';
+import { HISTORY_SCHEMA, toFtsTerms, type SessionRow } from './history-schema.ts';
 
 const log = createLogger('history');
 
@@ -84,18 +84,28 @@ export class HistoryStore {
     return rows.map(toSummary);
   }
 
-  /** Sessions whose finals (or title) match every word of `query` (prefixes count), best first. */
+  /**
+   * Sessions whose finals (or title) hold every word of `query` (prefixes count; the words may
+   * be in different finals), best match first, each with a snippet around a match.
+   */
   search(query: string): SessionSummary[] {
-    const fts = toFtsQuery(query);
-    if (!fts) return [];
-    const hits = this.#db
-      .prepare(
-        `SELECT session_id AS id, snippet(segments_fts, 0, '[', ']', '…', 12) AS snippet, bm25(segments_fts) AS rank
-         FROM segments_fts WHERE segments_fts MATCH ? ORDER BY rank LIMIT 500`,
-      )
-      .all(fts) as { id: string; snippet: string; rank: number }[];
-    const best = new Map<string, string>();
-    for (const hit of hits) if (!best.has(hit.id)) best.set(hit.id, hit.snippet);
+    const terms = toFtsTerms(query);
+    if (terms.length === 0) return [];
+    const matchTerm = this.#db.prepare(
+      `SELECT session_id AS id, snippet(segments_fts, 0, '[', ']', '…', 12) AS snippet, bm25(segments_fts) AS rank
+       FROM segments_fts WHERE segments_fts MATCH ? ORDER BY rank LIMIT 2000`,
+    );
+    // Rank by the first word's best hit; keep sessions that hold every other word too.
+    type Hit = { snippet: string; rank: number };
+    let candidates: [string, Hit][] | null = null;
+    for (const term of terms) {
+      const hits = matchTerm.all(term) as ({ id: string } & Hit)[];
+      const found = new Map<string, Hit>();
+      for (const hit of hits) if (!found.has(hit.id)) found.set(hit.id, { snippet: hit.snippet, rank: hit.rank });
+      candidates = candidates === null ? [...found] : candidates.filter(([id]) => found.has(id));
+    }
+    const ranked = [...(candidates ?? [])].sort((a, b) => a[1].rank - b[1].rank);
+    const best = new Map(ranked.map(([id, hit]) => [id, hit.snippet]));
     const like = `%${query.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     const titled = this.#db.prepare("SELECT id, title FROM sessions WHERE title LIKE ? ESCAPE '\\'").all(like) as {
       id: string;
