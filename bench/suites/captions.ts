@@ -89,12 +89,20 @@ async function run(context: BenchContext): Promise<Record<string, unknown>> {
     const lag = monitorEventLoopDelay({ resolution: 1 });
     let rssPeak = rssConnected;
     // A timeline as well as the peak: bounded memory shows as a plateau, a leak as a slope.
-    const rssEvery5s: number[] = [];
+    const every5s: { rss: number[]; heapUsed: number[]; arrayBuffers: number[] } = {
+      rss: [],
+      heapUsed: [],
+      arrayBuffers: [],
+    };
     let rssTicks = 0;
     const rssTimer = setInterval(() => {
       const rss = process.memoryUsage.rss();
       rssPeak = Math.max(rssPeak, rss);
-      if (++rssTicks % 50 === 0) rssEvery5s.push(round(rss / 1024 / 1024, 1));
+      if (++rssTicks % 50 !== 0) return;
+      const usage = process.memoryUsage();
+      every5s.rss.push(mb(usage.rss));
+      every5s.heapUsed.push(mb(usage.heapUsed));
+      every5s.arrayBuffers.push(mb(usage.arrayBuffers));
     }, 100);
     lag.enable();
     const cpuStart = process.cpuUsage();
@@ -139,7 +147,6 @@ async function run(context: BenchContext): Promise<Record<string, unknown>> {
     const stalledCloses = closes.filter((c) => c.kind === 'slow');
     const otherCloses = closes.filter((c) => c.kind !== 'slow');
     const lagMs = { p50: lag.percentile(50) / 1e6, p99: lag.percentile(99) / 1e6, max: lag.max / 1e6 };
-    const mb = (bytes: number): number => round(bytes / 1024 / 1024, 1);
     const closeBound = CAPTIONS_DEFAULTS.stallTimeoutMs + 250; // + one sweep interval
     const pass = {
       everyHealthyGotEveryFinalInOrder: result.inOrderComplete === subscribers - stalled && result.closedHealthy === 0,
@@ -202,7 +209,7 @@ async function run(context: BenchContext): Promise<Record<string, unknown>> {
         serverRssBaseline: mb(rssBaseline),
         serverRssConnected: mb(rssConnected),
         serverRssPeak: mb(rssPeak),
-        serverRssEvery5s: rssEvery5s,
+        serverEvery5s: every5s,
         serverRssEnd: mb(rssEnd),
         subscriberProcessRssPeak: result.rssPeakMb,
       },
@@ -212,6 +219,10 @@ async function run(context: BenchContext): Promise<Record<string, unknown>> {
     child.kill();
     await server.close();
   }
+}
+
+function mb(bytes: number): number {
+  return round(bytes / 1024 / 1024, 1);
 }
 
 function sleepUntil(at: number): Promise<void> {
