@@ -1,7 +1,153 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { EarshotError } from '../../shared/errors.ts';
+import type { ModelsState } from '../../shared/models.ts';
+import { CaptureHost } from '../capture/capture-host.ts';
+import { createLogger } from '../log/logger.ts';
+import { ModelManager } from '../models/model-manager.ts';
+import { SettingsStore } from '../settings/settings-store.ts';
+import { HistoryStore } from '../transcript/history-store.ts';
+import { CaptionsController } from './captions-controller.ts';
+import { EventHub } from './event-hub.ts';
+import { buildHandlerTable } from './handler-table.ts';
+import { ProviderResolver } from './provider-resolver.ts';
+import { SessionController } from './session-controller.ts';
 import type { AppCore, AppCoreOptions } from './types.ts';
 
-/** Composes the core services into one handler table. (Being written by the lead.) */
-export function createAppCore(_options: AppCoreOptions): Promise<AppCore> {
-  return Promise.reject(new EarshotError('NOT_AVAILABLE', 'The app core is not assembled yet.'));
+const log = createLogger('app-core');
+
+/** Where each kind of data lives inside the user-data folder. */
+export function dataPaths(userDataDir: string): { journals: string; history: string; models: string } {
+  return {
+    journals: join(userDataDir, 'journals'),
+    history: join(userDataDir, 'history.sqlite'),
+    models: join(userDataDir, 'models'),
+  };
+}
+
+/**
+ * Assembles the app without a window: settings, capture, models and the embedded engine,
+ * the session, history and the captions server, behind one handler table and one event hub.
+ * Electron main, `earshot ui` (web bridge) and the end-to-end tests all start here.
+ */
+export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
+  const paths = dataPaths(options.userDataDir);
+  await mkdir(paths.journals, { recursive: true });
+  const hub = new EventHub();
+  const settings = await SettingsStore.open(options.userDataDir);
+  const history = HistoryStore.open(paths.history);
+  const models = new ModelManager({ modelsDir: paths.models });
+  const capture = new CaptureHost({
+    spawn: options.spawn,
+    modulePath: options.entries.capture,
+    ...(options.captureEnv ? { env: { ...options.captureEnv } } : {}),
+  });
+  const captions = new CaptionsController(hub, options.secrets);
+
+  // A session the last run left open (crash, kill) is sealed and listed as recovered.
+  const { recovered } = history.syncJournals(paths.journals);
+  if (recovered.length > 0)
+    log.warn(`recovered ${recovered.length} interrupted session(s): ${recovered.map((s) => s.id).join(', ')}`);
+
+  const modelsState = async (): Promise<ModelsState> => {
+    const state = await models.list();
+    const chosen = settings.get().modelId;
+    const activeModelId = options.modelDir
+      ? 'custom'
+      : state.installed.some((m) => m.id === chosen)
+        ? chosen
+        : state.activeModelId;
+    return { ...state, activeModelId };
+  };
+
+  const providers = new ProviderResolver({
+    settings,
+    secrets: options.secrets,
+    spawn: options.spawn,
+    engineEntry: options.entries.engine,
+    modelsDir: paths.models,
+    ...(options.vadModelPath ? { vadModelPath: options.vadModelPath } : {}),
+    resolveModelDir: async (modelId) => {
+      if (options.modelDir) return options.modelDir;
+      if (modelId) return models.resolve(modelId);
+      const active = (await modelsState()).activeModelId;
+      if (active) return models.resolve(active);
+      const fallback = models.catalog.find((m) => m.isDefault);
+      const size = fallback ? ` (${Math.round(fallback.sizeBytes / 1e6)} MB)` : '';
+      throw new EarshotError(
+        'MODEL_MISSING',
+        `No speech model is installed. Download the default model${size} from the Models page to transcribe offline.`,
+      );
+    },
+  });
+
+  const refreshHistory = (): void => hub.emit('history', history.list());
+  const session = new SessionController({
+    hub,
+    capture,
+    settings,
+    providers,
+    journalDir: paths.journals,
+    onSessionEnded: (journal) => {
+      history.indexJournal(journal);
+      refreshHistory();
+      return Promise.resolve();
+    },
+    onTranscript: (event) => captions.publishTranscript(event),
+    onSnapshot: (snapshot) => captions.publishSession(snapshot.state),
+  });
+
+  capture.on('devicesChanged', (devices) => hub.emit('devicesChanged', devices));
+  capture.on('deviceLost', (lost) => hub.emit('deviceLost', lost));
+  capture.on('level', (level) => hub.emit('level', level));
+  capture.on('health', (warning) => hub.emit('health', warning));
+  capture.on('error', (error) => log.warn(`capture: ${error.code} ${error.message}`));
+  models.on('progress', (progress) => hub.emit('modelProgress', progress));
+  settings.on('change', (next, previous) => {
+    hub.emit('settings', next);
+    if (JSON.stringify(next.captions) !== JSON.stringify(previous.captions)) {
+      captions.apply(next.captions).catch((error: unknown) => log.error('captions server change failed', error));
+    }
+  });
+
+  hub.emit('status', session.snapshot);
+  hub.emit('settings', settings.get());
+  refreshHistory();
+  void modelsState().then(
+    (state) => hub.emit('models', state),
+    (error: unknown) => log.warn('could not list models', error),
+  );
+  captions.apply(settings.get().captions).catch((error: unknown) => log.error('captions server did not start', error));
+  capture.listDevices().then(
+    (devices) => hub.emit('devicesChanged', devices),
+    (error: unknown) => log.warn('could not list devices at start', error),
+  );
+
+  const handlers = buildHandlerTable({
+    options,
+    hub,
+    capture,
+    settings,
+    secrets: options.secrets,
+    session,
+    history,
+    models,
+    captions,
+    modelsState,
+    refreshHistory,
+  });
+
+  let disposing: Promise<void> | null = null;
+  return {
+    handlers,
+    subscribe: (sink) => hub.subscribe(sink),
+    dispose: () => {
+      disposing ??= (async () => {
+        await session.dispose();
+        await Promise.allSettled([capture.dispose(), providers.dispose(), captions.dispose()]);
+        history.close();
+      })();
+      return disposing;
+    },
+  };
 }

@@ -32,6 +32,8 @@ export interface AppCoreOptions {
   readonly secrets: SecretStore;
   /** Clipboard writer: Electron's clipboard in the app; absent where the front end copies itself. */
   readonly writeClipboard?: (text: string) => void;
+  /** Extra environment for the capture process (tests point it at their virtual microphone). */
+  readonly captureEnv?: Readonly<Record<string, string>>;
   /** Overrides for tests and headless use. */
   readonly modelDir?: string;
   readonly vadModelPath?: string;

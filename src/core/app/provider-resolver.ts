@@ -1,0 +1,104 @@
+import { EarshotError } from '../../shared/errors.ts';
+import type { ProviderId } from '../../shared/session.ts';
+import { startLocalEngine, type LocalEngine } from '../engine/launcher.ts';
+import { createLogger } from '../log/logger.ts';
+import { findVadModel } from '../models/vad-model.ts';
+import type { SpawnChild } from '../process/types.ts';
+import type { ProviderConfig } from '../providers/index.ts';
+import type { SettingsStore } from '../settings/settings-store.ts';
+import type { SecretStore } from './types.ts';
+
+const log = createLogger('providers');
+
+export interface ProviderResolverDeps {
+  readonly settings: SettingsStore;
+  readonly secrets: SecretStore;
+  readonly spawn: SpawnChild;
+  readonly engineEntry: string;
+  /** Where the model for an id lives; throws MODEL_MISSING when it is not installed. */
+  readonly resolveModelDir: (modelId: string | null) => Promise<string>;
+  readonly modelsDir: string;
+  readonly vadModelPath?: string;
+}
+
+/**
+ * Turns "provider X" into what a session connects to: for the embedded engine, a running
+ * engine process (started on first use, kept warm between sessions, restarted when the
+ * model changes); for a cloud service, its key from the keychain and its settings.
+ */
+export class ProviderResolver {
+  readonly #deps: ProviderResolverDeps;
+  #engine: { modelDir: string; engine: LocalEngine } | null = null;
+  #engineStarting: Promise<LocalEngine> | null = null;
+
+  constructor(deps: ProviderResolverDeps) {
+    this.#deps = deps;
+  }
+
+  async resolve(id: ProviderId, modelId?: string): Promise<ProviderConfig> {
+    const settings = this.#deps.settings.get();
+    switch (id) {
+      case 'local': {
+        const engine = await this.#ensureEngine(await this.#deps.resolveModelDir(modelId ?? settings.modelId));
+        return { id, url: engine.url, apiKey: engine.token, language: settings.language };
+      }
+      case 'openai':
+        return { id, apiKey: await this.#key(id), model: settings.openaiModel, language: settings.language };
+      case 'openai-compatible': {
+        if (!settings.compatibleUrl) {
+          throw new EarshotError('USAGE', 'Set the URL of the OpenAI-compatible server in Settings first.');
+        }
+        const apiKey = await this.#deps.secrets.get(id);
+        return { id, url: settings.compatibleUrl, ...(apiKey ? { apiKey } : {}), language: settings.language };
+      }
+      case 'deepgram':
+        return { id, apiKey: await this.#key(id), model: settings.deepgramModel, language: settings.language };
+      case 'assemblyai':
+        return { id, apiKey: await this.#key(id), language: settings.language };
+    }
+  }
+
+  /** The running engine, if any (for status and benchmarks). */
+  get engine(): LocalEngine | null {
+    return this.#engine?.engine ?? null;
+  }
+
+  async dispose(): Promise<void> {
+    await this.#engineStarting?.catch(() => undefined);
+    const running = this.#engine;
+    this.#engine = null;
+    await running?.engine.stop();
+  }
+
+  async #key(id: ProviderId): Promise<string> {
+    const key = await this.#deps.secrets.get(id);
+    if (!key) throw new EarshotError('PROVIDER_KEY_MISSING');
+    return key;
+  }
+
+  async #ensureEngine(modelDir: string): Promise<LocalEngine> {
+    if (this.#engineStarting) await this.#engineStarting.catch(() => undefined);
+    if (this.#engine?.modelDir === modelDir) return this.#engine.engine;
+    if (this.#engine) {
+      log.info(`model changed to ${modelDir}; restarting the engine`);
+      await this.#engine.engine.stop();
+      this.#engine = null;
+    }
+    const vadModelPath =
+      this.#deps.vadModelPath ?? findVadModel({ modelDir, modelsDir: this.#deps.modelsDir }) ?? undefined;
+    this.#engineStarting = startLocalEngine({
+      spawn: this.#deps.spawn,
+      modulePath: this.#deps.engineEntry,
+      modelDir,
+      ...(vadModelPath ? { vadModelPath } : {}),
+    });
+    try {
+      const engine = await this.#engineStarting;
+      engine.on('crash', (reason) => log.error(`engine crashed (${reason}); it restarts on the same port`));
+      this.#engine = { modelDir, engine };
+      return engine;
+    } finally {
+      this.#engineStarting = null;
+    }
+  }
+}

@@ -1,0 +1,194 @@
+import { DEFAULT_DEVICE_KEY } from '../../shared/devices.ts';
+import { EarshotError } from '../../shared/errors.ts';
+import { idleSnapshot, type SessionSnapshot, type StartOptions } from '../../shared/session.ts';
+import type { Segment, TranscriptEvent, TranscriptSnapshot } from '../../shared/transcript.ts';
+import type { CaptureHost } from '../capture/capture-host.ts';
+import { createMicrophoneSource } from '../capture/microphone-source.ts';
+import { createLogger } from '../log/logger.ts';
+import { createProvider, type ProviderAdapter } from '../providers/index.ts';
+import { Session } from '../session/session.ts';
+import type { SettingsStore } from '../settings/settings-store.ts';
+import type { EventHub } from './event-hub.ts';
+import type { ProviderResolver } from './provider-resolver.ts';
+
+const log = createLogger('session-controller');
+
+export interface SessionControllerDeps {
+  readonly hub: EventHub;
+  readonly capture: CaptureHost;
+  readonly settings: SettingsStore;
+  readonly providers: ProviderResolver;
+  readonly journalDir: string;
+  /** Called after every session ends, with its journal, so history can index it. */
+  readonly onSessionEnded: (journalPath: string) => Promise<void>;
+  /** Transcript events also go to the captions server, when it runs. */
+  readonly onTranscript?: (event: TranscriptEvent) => void;
+  readonly onSnapshot?: (snapshot: SessionSnapshot) => void;
+}
+
+/**
+ * The app's one live session at a time: builds it from settings (device, provider, model),
+ * relays its snapshots and transcript to every front end, keeps the last transcript after
+ * Stop so it can still be copied and exported, and hands finished sessions to history.
+ */
+export class SessionController {
+  readonly #deps: SessionControllerDeps;
+  #session: Session | null = null;
+  #starting: Promise<SessionSnapshot> | null = null;
+  #snapshot: SessionSnapshot;
+  /** The device really capturing (after a fallback it differs from the chosen one). */
+  #deviceName: string | null = null;
+  /** Segments hidden by "clear": the view starts after this many finals. */
+  #clearedCount = 0;
+  #lastTranscript: TranscriptSnapshot = { sessionId: null, segments: [], partial: null };
+
+  constructor(deps: SessionControllerDeps) {
+    this.#deps = deps;
+    this.#snapshot = idleSnapshot(deps.settings.get().provider);
+    deps.capture.on('streamOpened', (opened) => {
+      this.#deviceName = opened.device.name;
+      if (this.#session) this.#publish(this.#session.snapshot);
+    });
+  }
+
+  get snapshot(): SessionSnapshot {
+    return this.#snapshot;
+  }
+
+  get active(): boolean {
+    const state = this.#snapshot.state;
+    return state === 'starting' || state === 'streaming' || state === 'reconnecting' || state === 'stopping';
+  }
+
+  async start(options: StartOptions = {}): Promise<SessionSnapshot> {
+    if (this.#starting) return this.#starting;
+    if (this.active) return this.#snapshot;
+    this.#starting = this.#start(options).finally(() => (this.#starting = null));
+    return this.#starting;
+  }
+
+  async stop(): Promise<SessionSnapshot> {
+    if (this.#starting) await this.#starting.catch(() => undefined);
+    const session = this.#session;
+    if (!session) {
+      if (this.#snapshot.state === 'error') this.#publish({ ...this.#snapshot, state: 'idle', error: null });
+      return this.#snapshot;
+    }
+    const snapshot = await session.stop();
+    await this.#finish(session);
+    return snapshot;
+  }
+
+  toggle(): Promise<SessionSnapshot> {
+    return this.active ? this.stop() : this.start();
+  }
+
+  /** What the transcript view shows: the running session's, else the last one's, minus cleared lines. */
+  transcript(): TranscriptSnapshot {
+    const current = this.#session ? this.#session.transcript : this.#lastTranscript;
+    return { ...current, segments: current.segments.slice(this.#clearedCount) };
+  }
+
+  visibleSegments(): readonly Segment[] {
+    return this.transcript().segments;
+  }
+
+  clear(): void {
+    const current = this.#session ? this.#session.transcript : this.#lastTranscript;
+    this.#clearedCount = current.segments.length;
+    this.#deps.hub.emit('transcriptCleared', null);
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop().catch((error: unknown) => log.error('stop on dispose failed', error));
+  }
+
+  async #start(options: StartOptions): Promise<SessionSnapshot> {
+    const { settings, capture, providers, hub } = this.#deps;
+    const current = settings.get();
+    const deviceKey = options.deviceKey ?? current.deviceKey ?? DEFAULT_DEVICE_KEY;
+    const providerId = options.provider ?? current.provider;
+    if (options.deviceKey && options.deviceKey !== current.deviceKey) await settings.update({ deviceKey });
+    if (options.provider && options.provider !== current.provider) await settings.update({ provider: providerId });
+
+    this.#publish({ ...idleSnapshot(providerId), state: 'starting', deviceKey });
+    let adapter: ProviderAdapter;
+    try {
+      adapter = createProvider(await providers.resolve(providerId, options.modelId));
+    } catch (error) {
+      return this.#failStart(providerId, deviceKey, error);
+    }
+    const devices = await capture.listDevices().catch(() => []);
+    this.#deviceName =
+      devices.find((d) => d.key === deviceKey)?.name ?? (deviceKey === DEFAULT_DEVICE_KEY ? 'System default' : null);
+    const source = createMicrophoneSource(capture, {
+      deviceKey,
+      sampleRate: adapter.sampleRate,
+      preRollMs: current.preRollMs,
+      fallbackToDefault: current.fallbackToDefaultDevice,
+    });
+    const session = new Session({
+      source,
+      provider: adapter,
+      journalDir: this.#deps.journalDir,
+      deviceKey,
+      deviceName: this.#deviceName,
+    });
+    this.#session = session;
+    this.#clearedCount = 0;
+    hub.emit('transcriptCleared', null);
+    session.on('snapshot', (snapshot) => {
+      if (this.#session === session) this.#publish(snapshot);
+    });
+    session.on('transcript', (event) => {
+      hub.emit('transcript', event);
+      this.#deps.onTranscript?.(event);
+    });
+    try {
+      return await session.start();
+    } catch (error) {
+      const failed = session.snapshot;
+      await session.stop().catch(() => undefined);
+      this.#lastTranscript = session.transcript;
+      this.#session = null;
+      return this.#failStart(providerId, deviceKey, error, failed.sessionId);
+    }
+  }
+
+  /** A session that could not start leaves the app idle-with-an-error, and the reason on screen. */
+  #failStart(
+    provider: SessionSnapshot['provider'],
+    deviceKey: string,
+    error: unknown,
+    sessionId: string | null = null,
+  ): never {
+    const payload =
+      error instanceof EarshotError
+        ? { code: error.code, message: error.message }
+        : { code: 'INTERNAL', message: String(error) };
+    if (!(error instanceof EarshotError)) log.error('session failed to start', error);
+    this.#publish({ ...idleSnapshot(provider), state: 'error', deviceKey, sessionId, error: payload });
+    throw error instanceof EarshotError ? error : new EarshotError('INTERNAL', undefined, { cause: error });
+  }
+
+  async #finish(session: Session): Promise<void> {
+    if (this.#session !== session) return;
+    this.#lastTranscript = session.transcript;
+    this.#session = null;
+    const journal = session.journalPath;
+    if (journal)
+      await this.#deps
+        .onSessionEnded(journal)
+        .catch((error: unknown) => log.error(`indexing ${journal} failed`, error));
+  }
+
+  #publish(snapshot: SessionSnapshot): void {
+    const withDevice = this.#session && this.#deviceName ? { ...snapshot, deviceName: this.#deviceName } : snapshot;
+    this.#snapshot = withDevice;
+    this.#deps.hub.emit('status', withDevice);
+    this.#deps.onSnapshot?.(withDevice);
+    // A session that failed on its own (gave up reconnecting) is finished here, not in stop().
+    const session = this.#session;
+    if (session && snapshot.state === 'error') void this.#finish(session);
+  }
+}

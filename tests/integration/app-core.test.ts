@@ -1,0 +1,152 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAppCore } from '../../src/core/app/app-core.ts';
+import type { AppCore } from '../../src/core/app/types.ts';
+import { CAPTURE_ENTRY } from '../../src/core/capture/entry.ts';
+import { ENGINE_ENTRY } from '../../src/core/engine/entry.ts';
+import { spawnNodeChild } from '../../src/core/process/node-spawn.ts';
+import { FileSecretStore } from '../../src/core/secrets/file-secret-store.ts';
+import { dispatchInvoke } from '../../src/core/ipc/handlers.ts';
+import type { EventChannel, InvokeChannel, InvokeRequest, InvokeResponse } from '../../src/shared/ipc/contract.ts';
+import type { Result } from '../../src/shared/result.ts';
+import type { SessionSnapshot } from '../../src/shared/session.ts';
+import type { TranscriptEvent } from '../../src/shared/transcript.ts';
+import { ESPEAK_HELDOUT_DIR, STREAMING_TEST_MODEL, VAD_MODEL } from '../helpers/paths.ts';
+import { startVirtualMic, virtualMicUnavailableReason, type VirtualMic } from '../helpers/virtual-mic.ts';
+
+/**
+ * The whole app without a window, through the same handler table Electron and the web
+ * bridge serve: the real virtual microphone, the real capture process, the embedded engine
+ * with the streaming test model, the session, the journal and the history index.
+ */
+const unavailable = virtualMicUnavailableReason();
+
+let core: AppCore;
+
+/** Calls a channel the way every front end does: validated, answered with a Result. */
+function call<C extends InvokeChannel>(channel: C, payload: InvokeRequest<C>): Promise<Result<InvokeResponse<C>>> {
+  return dispatchInvoke(core.handlers, channel, payload) as Promise<Result<InvokeResponse<C>>>;
+}
+
+async function value<C extends InvokeChannel>(channel: C, payload: InvokeRequest<C>): Promise<InvokeResponse<C>> {
+  const result = await call(channel, payload);
+  if (!result.ok) throw new Error(`${channel}: ${result.error.code}: ${result.error.message}`);
+  return result.value;
+}
+
+/** Collects events and lets a test wait for one that matches, with a bounded wait. */
+class EventLog {
+  readonly events: { event: EventChannel; payload: unknown }[] = [];
+  #waiters: (() => void)[] = [];
+  push(event: EventChannel, payload: unknown): void {
+    this.events.push({ event, payload });
+    for (const w of this.#waiters) w();
+  }
+  of<T>(event: EventChannel): T[] {
+    return this.events.filter((e) => e.event === event).map((e) => e.payload as T);
+  }
+  async waitFor(what: string, predicate: () => boolean, timeoutMs = 30_000): Promise<void> {
+    if (predicate()) return;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#waiters = this.#waiters.filter((w) => w !== check);
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+      }, timeoutMs);
+      const check = (): void => {
+        if (!predicate()) return;
+        clearTimeout(timer);
+        this.#waiters = this.#waiters.filter((w) => w !== check);
+        resolve();
+      };
+      this.#waiters.push(check);
+    });
+  }
+}
+
+describe.skipIf(unavailable !== null)(`app core end to end${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
+  let mic: VirtualMic;
+  let dataDir: string;
+  const log = new EventLog();
+
+  beforeAll(async () => {
+    mic = await startVirtualMic();
+    dataDir = await mkdtemp(join(tmpdir(), 'earshot-core-'));
+    core = await createAppCore({
+      userDataDir: dataDir,
+      spawn: spawnNodeChild,
+      entries: { capture: CAPTURE_ENTRY, engine: ENGINE_ENTRY },
+      secrets: new FileSecretStore(dataDir),
+      modelDir: STREAMING_TEST_MODEL,
+      vadModelPath: VAD_MODEL,
+      captureEnv: mic.env,
+      appVersion: 'test',
+      transport: 'web',
+    });
+    core.subscribe((event, payload) => log.push(event, payload));
+  });
+
+  afterAll(async () => {
+    await core?.dispose();
+    await mic?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('lists the virtual microphones by their stable keys', async () => {
+    const devices = await value('devices.list', undefined);
+    expect(devices.map((d) => d.key)).toEqual(expect.arrayContaining([mic.deviceKey('a'), mic.deviceKey('b')]));
+  });
+
+  it('transcribes speech played into Mic B, then finds it in History after Stop', async () => {
+    const started = await value('session.start', { deviceKey: mic.deviceKey('b') });
+    expect(started.state).toBe('streaming');
+    expect((await value('settings.get', undefined)).deviceKey).toBe(mic.deviceKey('b'));
+
+    await mic.play(join(ESPEAK_HELDOUT_DIR, 'test-0000.wav'), 'b');
+    await log.waitFor('a final transcript', () =>
+      log.of<TranscriptEvent>('transcript').some((e) => e.isFinal && e.text.length > 0),
+    );
+
+    const stopped = await value('session.stop', undefined);
+    expect(stopped.state).toBe('idle');
+    const finals = log.of<TranscriptEvent>('transcript').filter((e) => e.isFinal);
+    const text = finals.map((f) => f.text).join(' ');
+    // The test model reads this clip as "is the byt encryption key with".
+    expect(text).toContain('encryption');
+    expect(new Set(finals.map((f) => f.segmentId)).size).toBe(finals.length);
+
+    const states = log.of<SessionSnapshot>('status').map((s) => s.state);
+    expect(states).toEqual(expect.arrayContaining(['starting', 'streaming', 'stopping', 'idle']));
+
+    const hits = await value('history.search', { query: 'encryption' });
+    expect(hits).toHaveLength(1);
+    const detail = await value('history.open', { id: hits[0]!.id });
+    expect(detail.segments.map((s) => s.text).join(' ')).toBe(text);
+
+    // The transcript stays exportable after Stop.
+    const srt = await value('transcript.export', { format: 'srt' });
+    expect(srt.text).toMatch(/^1\r?\n\d\d:\d\d:\d\d,\d\d\d --> \d\d:\d\d:\d\d,\d\d\d/);
+    expect(srt.fileName).toMatch(/\.srt$/);
+  });
+
+  it('keeps API keys write-only: status says a key is set, nothing reads it back', async () => {
+    await value('secrets.set', { provider: 'deepgram', key: 'dg-secret-123' });
+    expect(await value('secrets.status', undefined)).toMatchObject({ deepgram: true, openai: false });
+    const everyPayload = JSON.stringify(log.events);
+    expect(everyPayload).not.toContain('dg-secret-123');
+    const settingsFile = await readFile(join(dataDir, 'settings.json'), 'utf8').catch(() => '');
+    expect(settingsFile).not.toContain('dg-secret-123');
+  });
+
+  it('refuses a cloud session without a key, with an error a person can act on, and stays usable', async () => {
+    const result = await call('session.start', { provider: 'openai' });
+    expect(result).toMatchObject({ ok: false, error: { code: 'PROVIDER_KEY_MISSING' } });
+    expect(log.of<SessionSnapshot>('status').at(-1)).toMatchObject({
+      state: 'error',
+      error: { code: 'PROVIDER_KEY_MISSING' },
+    });
+    expect((await value('session.stop', undefined)).state).toBe('idle');
+    await value('settings.update', { provider: 'local' });
+  });
+});
