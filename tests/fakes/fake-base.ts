@@ -110,12 +110,16 @@ export class FakeConnection {
 
   /** A network failure: FIN without a close frame, after everything already sent. */
   drop(): void {
+    // Whatever arrives after this point never reached the service.
+    this.closed = true;
     this.socket.end();
     setTimeout(() => this.socket.destroy(), 200).unref();
   }
 
+  /** Closes with a close frame; like drop(), nothing after this point counts. */
   close(code: number, reason: string): void {
     if (this.ws.readyState === WebSocket.OPEN) this.ws.close(code, reason);
+    this.closed = true;
   }
 }
 
@@ -177,7 +181,7 @@ export abstract class FakeService {
           if (!conn.silent) ws.pong(data);
         });
         ws.on('message', (data, isBinary) => {
-          if (conn.silent) return;
+          if (conn.silent || conn.closed) return;
           const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
           if (!isBinary) conn.messagesIn.push(buffer.toString('utf8'));
           this.onMessage(conn, buffer, isBinary);
@@ -215,7 +219,7 @@ export abstract class FakeService {
   /** Records that this connection is done with its audio up to `to` (connection samples). */
   protected account(conn: FakeConnection, to: number, why: string): void {
     const end = Math.min(to, conn.audio.length);
-    if (end <= conn.accounted) return;
+    if (end <= conn.accounted || conn.closed) return;
     this.ledger.push({ connection: conn.index, from: conn.accounted, to: end, why });
     this.#ledgerAudio.push(conn.audio.slice(conn.accounted, end));
     conn.accounted = end;

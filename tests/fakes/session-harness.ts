@@ -104,7 +104,7 @@ export async function runSession(
   speech: SyntheticSpeech,
   options: { speed?: number; session?: Partial<SessionOptions> } = {},
 ): Promise<RunResult> {
-  const source = new SyntheticSource(speech.sampleRate, speech.samples, options.speed ?? 10);
+  const source = new SyntheticSource(speech.sampleRate, speech.samples, options.speed ?? 20);
   const session = new Session({
     source,
     provider: config,
