@@ -1,0 +1,167 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { startEngine, type RunningEngine } from '../../src/engine/engine.ts';
+import { EngineTestClient } from '../../tests/fixtures/engine/client.ts';
+import { buildSessionAudio, frames, loadHeldout, type SessionAudio } from '../../tests/fixtures/engine/heldout.ts';
+import { decodeDirect } from '../../tests/fixtures/engine/run-session.ts';
+import { OFFLINE_TEST_MODEL, STREAMING_TEST_MODEL, VAD_MODEL } from '../../tests/helpers/paths.ts';
+import { percentiles, round, type BenchContext, type BenchSuite } from '../suite.ts';
+
+/**
+ * The embedded engine on this machine, with both test models (offline CTC over Silero VAD,
+ * online streaming CTC):
+ * - rtf: whole recognizer pipeline (resampling, VAD, partial re-decodes, finals) in-process;
+ * - concurrency: real-time streams over WebSocket, stepping up the count while p95
+ *   end-of-speech → `completed` stays under 1 s (end of speech = end of the utterance's audio;
+ *   the figure includes the 500 ms silence the VAD/endpointer waits for by design);
+ * - first delta after speech onset (onset = first word's start per the model's own timing);
+ * - memory per connection; ping round trip on an idle connection while others stream at
+ *   full speed (decoding runs in worker threads, so socket I/O must not stall).
+ */
+const MODELS = [
+  { key: 'offline', dir: OFFLINE_TEST_MODEL },
+  { key: 'online', dir: STREAMING_TEST_MODEL },
+] as const;
+
+const suite: BenchSuite = {
+  name: 'engine',
+  description: 'embedded engine: RTF, concurrent real-time streams, first-delta latency, memory per connection, I/O under load',
+  async run(context) {
+    const figures: Record<string, unknown> = {};
+    const utterances = await loadHeldout(16_000);
+    for (const model of MODELS) {
+      const audio = buildSessionAudio(utterances.slice(0, context.quick ? 10 : 40), 16_000);
+      figures[`rtf_${model.key}`] = rtf(model.dir, audio);
+      context.log(`${model.key}: rtf ${JSON.stringify(figures[`rtf_${model.key}`])}`);
+      const engine = await startEngine({ modelDir: model.dir, vadModelPath: VAD_MODEL });
+      try {
+        figures[`concurrency_${model.key}`] = await concurrency(engine, utterances.slice(0, 4), context);
+        figures[`memory_per_connection_${model.key}`] = await memoryPerConnection(engine, context.quick ? 10 : 40);
+        figures[`io_under_load_${model.key}`] = await ioUnderLoad(engine, buildSessionAudio(utterances.slice(0, 10), 16_000), context.quick ? 4 : 8);
+      } finally {
+        await engine.close();
+      }
+    }
+    return figures;
+  },
+};
+
+export default suite;
+
+function rtf(modelDir: string, audio: SessionAudio): Record<string, number> {
+  decodeDirect(modelDir, buildSessionAudio([], 16_000)); // load the model outside the timing
+  const t0 = performance.now();
+  decodeDirect(modelDir, audio);
+  const seconds = (performance.now() - t0) / 1000;
+  const audioS = audio.pcm.length / audio.rate;
+  return { audioSeconds: round(audioS, 1), rtf: round(seconds / audioS, 4) };
+}
+
+interface StreamStats {
+  readonly endToCompletedMs: number[];
+  readonly firstDeltaMs: number[];
+  readonly errors: number;
+}
+
+/** Streams the utterances on `n` connections in real time, started 10 ms apart. */
+async function realtimeStreams(engine: RunningEngine, audio: SessionAudio, n: number): Promise<StreamStats> {
+  const stats: StreamStats = { endToCompletedMs: [], firstDeltaMs: [], errors: 0 };
+  const one = async (delayMs: number): Promise<void> => {
+    await new Promise((r) => setTimeout(r, delayMs));
+    const client = await EngineTestClient.connect(engine.url, engine.token);
+    client.configure(16_000);
+    await client.waitFor('session.updated', (es) => es.some((e) => e.type === 'session.updated'));
+    const t0 = performance.now();
+    await client.stream(frames(audio.pcm, 16_000), true);
+    const last = audio.spans.at(-1)!;
+    await client
+      .waitFor('the last completed', (es) => es.some((e) => e.type.endsWith('.completed') && (e['end_ms'] as number) >= last.startMs), 10_000)
+      .catch(() => (stats as { errors: number }).errors++);
+    const firstDelta = new Map<string, number>();
+    for (const e of client.events) {
+      if (e.type === 'conversation.item.input_audio_transcription.delta' && !firstDelta.has(e['item_id'] as string)) firstDelta.set(e['item_id'] as string, e.receivedAt);
+      if (e.type === 'conversation.item.input_audio_transcription.completed') {
+        const startMs = e['start_ms'] as number;
+        const span = audio.spans.find((s) => startMs >= s.startMs - 600 && startMs < s.endMs);
+        if (span) stats.endToCompletedMs.push(e.receivedAt - (t0 + span.endMs));
+        const words = e['words'] as { start_ms: number }[];
+        const delta = firstDelta.get(e['item_id'] as string);
+        if (delta !== undefined && words[0]) stats.firstDeltaMs.push(delta - (t0 + words[0].start_ms));
+      }
+    }
+    (stats as { errors: number }).errors += client.ofType('error').length;
+    await client.close();
+  };
+  await Promise.all(Array.from({ length: n }, (_, i) => one(i * 10)));
+  return stats;
+}
+
+async function concurrency(engine: RunningEngine, utterances: Awaited<ReturnType<typeof loadHeldout>>, context: BenchContext): Promise<Record<string, unknown>> {
+  const audio = buildSessionAudio(utterances, 16_000);
+  const steps = context.quick ? [1, 4, 16] : [1, 4, 8, 16, 32, 48, 64, 96];
+  const results: Record<string, unknown>[] = [];
+  let sustained = 0;
+  let firstDelta: Record<string, number> = {};
+  for (const n of steps) {
+    const stats = await realtimeStreams(engine, audio, n);
+    const p = percentiles(stats.endToCompletedMs);
+    results.push({ streams: n, endOfSpeechToCompletedMs: p, errors: stats.errors });
+    context.log(`${engine.model.name}: ${n} streams → p95 end-of-speech→completed ${p['p95']} ms, errors ${stats.errors}`);
+    if (n === 1) firstDelta = percentiles(stats.firstDeltaMs);
+    if ((p['p95'] ?? Infinity) < 1000 && stats.errors === 0) sustained = n;
+    else break;
+  }
+  return { sustainedRealtimeStreams: sustained, note: 'largest tested count with p95 < 1 s and no errors', steps: results, firstDeltaAfterOnsetMs_1stream: firstDelta };
+}
+
+async function memoryPerConnection(engine: RunningEngine, n: number): Promise<Record<string, number>> {
+  globalThis.gc?.();
+  const before = process.memoryUsage().rss;
+  const clients: EngineTestClient[] = [];
+  const second = new Int16Array(16_000).map((_, i) => Math.round(2000 * Math.sin(i / 5)));
+  for (let i = 0; i < n; i++) {
+    const c = await EngineTestClient.connect(engine.url, engine.token);
+    c.configure(16_000);
+    c.append(second);
+    clients.push(c);
+  }
+  // Every connection has its recognizer session and buffers allocated once its audio is decoded.
+  await new Promise((r) => setTimeout(r, 1500));
+  const after = process.memoryUsage().rss;
+  await Promise.all(clients.map((c) => c.close()));
+  return { connections: n, rssBeforeMB: round(before / 2 ** 20, 1), rssAfterMB: round(after / 2 ** 20, 1), perConnectionMB: round((after - before) / n / 2 ** 20, 2) };
+}
+
+/** Ping round trips on an idle connection, alone and while `n` connections stream at full speed. */
+async function ioUnderLoad(engine: RunningEngine, audio: SessionAudio, n: number): Promise<Record<string, unknown>> {
+  const probe = await EngineTestClient.connect(engine.url, engine.token);
+  const pings = async (durationMs: number): Promise<number[]> => {
+    const rtts: number[] = [];
+    const end = performance.now() + durationMs;
+    while (performance.now() < end) {
+      const t = performance.now();
+      await new Promise<void>((resolve) => {
+        probe.ws.once('pong', () => resolve());
+        probe.ws.ping();
+      });
+      rtts.push(performance.now() - t);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return rtts;
+  };
+  const idle = await pings(1000);
+  const lag = monitorEventLoopDelay({ resolution: 5 });
+  lag.enable();
+  const loaders = await Promise.all(Array.from({ length: n }, () => EngineTestClient.connect(engine.url, engine.token)));
+  for (const l of loaders) l.configure(16_000);
+  const streaming = Promise.all(loaders.map((l) => l.stream(frames(audio.pcm, 16_000), false)));
+  const loaded = await pings(3000);
+  await streaming;
+  lag.disable();
+  await Promise.all([...loaders, probe].map((c) => c.close()));
+  return {
+    fullSpeedStreams: n,
+    pingRttIdleMs: percentiles(idle),
+    pingRttUnderLoadMs: percentiles(loaded),
+    socketThreadEventLoopDelayP99Ms: round(lag.percentile(99) / 1e6, 2),
+  };
+}
