@@ -12,7 +12,7 @@ const noMain = { group: ['**/main/**', '**/preload/**'], message: 'Import the co
 const noCoreFromShared = { group: ['**/core/**', '**/capture/**', '**/engine/**', '**/cli/**', '**/renderer/**', '**/main/**', '**/preload/**'], message: 'src/shared imports nothing but itself and pure libraries.' };
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'release/**', 'node_modules/**', 'coverage/**', 'bench/results.json', 'bin/**'] },
+  { ignores: ['out/**', 'dist/**', 'release/**', 'node_modules/**', 'coverage/**', 'test-results/**', '.cache/**', 'bench/results.json', 'bin/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   ...svelte.configs['flat/recommended'],
