@@ -13,7 +13,8 @@ export interface ConnectionOptions {
   readonly heartbeatIntervalMs: number;
   readonly connectTimeoutMs: number;
   readonly logger: Logger;
-  readonly onEvent: (connection: ProviderConnection, event: ProviderEvent) => void;
+  /** `receivedAt`: performance.now() when the message arrived (for latency figures). */
+  readonly onEvent: (connection: ProviderConnection, event: ProviderEvent, receivedAt: number) => void;
   readonly onEnd: (connection: ProviderConnection, end: ConnectionEnd) => void;
 }
 
@@ -138,7 +139,8 @@ export class ProviderConnection {
     this.#heartbeat = setInterval(() => this.#beat(), this.#o.heartbeatIntervalMs);
     const { send, events } = this.stream.onOpen();
     this.sendAll(send);
-    for (const event of events) this.#o.onEvent(this, event);
+    const now = performance.now();
+    for (const event of events) this.#o.onEvent(this, event, now);
   }
 
   #beat(): void {
@@ -158,11 +160,12 @@ export class ProviderConnection {
 
   #onMessage(data: Buffer, isBinary: boolean): void {
     if (this.#ended) return;
+    const receivedAt = performance.now();
     const { send, events } = this.stream.decode(data, isBinary);
     this.sendAll(send);
     for (const event of events) {
       if (this.#ended) return;
-      this.#o.onEvent(this, event);
+      this.#o.onEvent(this, event, receivedAt);
     }
   }
 

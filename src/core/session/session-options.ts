@@ -38,6 +38,8 @@ export interface SessionOptions {
   readonly maxUncommittedMs?: number;
   /** Send the provider's keepalive after this long without audio. Default 4 s (Deepgram closes at 10 s). */
   readonly keepAliveAfterMs?: number;
+  /** Record the session layer's own latencies in `session.latency` (benchmarks). */
+  readonly measureLatency?: boolean;
 }
 
 export interface ResolvedSessionOptions {

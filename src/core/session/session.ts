@@ -39,6 +39,14 @@ export interface SessionEvents {
   warning: [SessionWarning];
 }
 
+/** The session layer's own latencies in ms (filled when `measureLatency` is set). */
+export interface SessionLatency {
+  /** Frame handed to the session → its audio handed to the WebSocket. */
+  readonly frameToSend: number[];
+  /** Provider message received → transcript event emitted. */
+  readonly messageToEvent: number[];
+}
+
 export interface SessionStats {
   connections: number;
   reconnects: number;
@@ -73,6 +81,7 @@ const WARNING_REPEAT_MS = 30_000;
 export class Session extends EventEmitter<SessionEvents> {
   readonly provider: ProviderAdapter;
   readonly stats: SessionStats = { connections: 0, reconnects: 0, rotations: 0, droppedMs: 0, lastReplay: null };
+  readonly latency: SessionLatency = { frameToSend: [], messageToEvent: [] };
   readonly #opts: SessionOptions;
   readonly #o: ResolvedSessionOptions;
   readonly #log = createLogger('session');
@@ -297,6 +306,7 @@ export class Session extends EventEmitter<SessionEvents> {
 
   #onFrame(frame: AudioFrame): void {
     if (!ACTIVE.has(this.#state)) return;
+    const t0 = this.#opts.measureLatency ? performance.now() : 0;
     if (frame.sampleRate !== this.provider.sampleRate) {
       this.#fail({
         code: 'INTERNAL',
@@ -309,6 +319,7 @@ export class Session extends EventEmitter<SessionEvents> {
     const conn = this.#conn;
     if (conn?.live && !conn.endSent) {
       this.#sendPending(conn);
+      if (this.#opts.measureLatency) this.latency.frameToSend.push(performance.now() - t0);
       const commit = conn.stream.maybeCommit(msToSamples(this.#o.maxUncommittedMs, this.provider.sampleRate));
       if (commit) conn.sendAll(commit);
     }
@@ -358,12 +369,12 @@ export class Session extends EventEmitter<SessionEvents> {
       heartbeatIntervalMs: this.#o.heartbeatIntervalMs,
       connectTimeoutMs: this.#o.connectTimeoutMs,
       logger: this.#log,
-      onEvent: (conn, event) => this.#onEvent(conn, event),
+      onEvent: (conn, event, receivedAt) => this.#onEvent(conn, event, receivedAt),
       onEnd: (conn, end) => this.#onEnd(conn, end),
     });
   }
 
-  #onEvent(conn: ProviderConnection, event: ProviderEvent): void {
+  #onEvent(conn: ProviderConnection, event: ProviderEvent, receivedAt: number): void {
     if (!ACTIVE.has(this.#state)) return;
     switch (event.kind) {
       case 'ready':
@@ -389,6 +400,8 @@ export class Session extends EventEmitter<SessionEvents> {
             : {}),
         });
         for (const e of events) this.#publishTranscript(e);
+        if (this.#opts.measureLatency && events.length > 0)
+          this.latency.messageToEvent.push(performance.now() - receivedAt);
         break;
       }
       case 'settled':
