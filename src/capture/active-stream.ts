@@ -11,6 +11,8 @@ export interface StreamSink {
   frame(samples: Int16Array, captureTimeMs: number, callbackMs: number): void;
   level(level: Level): void;
   health(warning: HealthWarning): void;
+  /** Audio went missing for `ms` and then resumed (PulseAudio moves a stream whose source vanished). */
+  gap(ms: number): void;
   /** The stream stopped delivering by itself (read error): treat like a stall. */
   ended(error: Error | null): void;
 }

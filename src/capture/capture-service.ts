@@ -22,6 +22,8 @@ type Mode = 'idle' | 'monitoring' | 'capturing';
 /** The longest pre-roll kept (the setting allows up to 2 s). */
 const MAX_PREROLL_MS = 2000;
 const TICK_MS = 100;
+/** A pause in the audio this long is a stall even when the audio resumes by itself. */
+const STALL_GAP_MS = 1000;
 
 /**
  * The capture process's state: which device is wanted, which is open, whether frames flow to
@@ -70,6 +72,7 @@ export class CaptureService {
   handle(request: CaptureRequest): Promise<unknown> {
     switch (request.type) {
       case 'list-devices':
+        this.#watch.noteInterest();
         return this.#serial(() => this.#watch.list(request.refresh));
       case 'monitor':
         return this.#serial(() => this.#openFor('monitoring', request.deviceKey, request.sampleRate));
@@ -123,20 +126,19 @@ export class CaptureService {
   }
 
   async #setDevice(key: string): Promise<OpenedStream | null> {
-    const previous = this.#wantedKey;
+    // Check the key before touching the open stream: a bad choice must not interrupt capture.
+    const known = async (refresh: boolean): Promise<boolean> =>
+      key === DEFAULT_DEVICE_KEY || (await this.#watch.list(refresh)).some((d) => d.key === key);
+    if (!(await known(false)) && !(await known(true))) {
+      throw new EarshotError(
+        'DEVICE_NOT_FOUND',
+        `No microphone “${key}” is connected. Plug it in, or choose another one.`,
+      );
+    }
+    const previous = this.#stream?.key ?? this.#wantedKey;
     this.#wantedKey = key;
     this.#lost = null;
-    if (this.#mode === 'idle') {
-      const devices = await this.#watch.list(false);
-      if (key !== DEFAULT_DEVICE_KEY && !devices.some((d) => d.key === key)) {
-        this.#wantedKey = previous;
-        throw new EarshotError(
-          'DEVICE_NOT_FOUND',
-          `No microphone “${key}” is connected. Plug it in, or choose another one.`,
-        );
-      }
-      return null;
-    }
+    if (this.#mode === 'idle') return null;
     await this.#close();
     this.#ring.clear();
     try {
@@ -255,6 +257,14 @@ export class CaptureService {
       },
       level: (level) => this.#io.emit({ type: 'level', level }),
       health: (warning) => this.#io.emit({ type: 'health', warning }),
+      gap: (ms) => {
+        // PulseAudio moves a stream whose source vanished onto another source after a pause
+        // of ~1.5 s: the audio resumes, but from the wrong microphone. Treat it as a stall.
+        const stream = this.#stream;
+        if (stream && ms > STALL_GAP_MS) {
+          void this.#serial(() => this.#recover(stream, `paused for ${Math.round(ms)} ms and resumed`));
+        }
+      },
       ended: (error) => {
         const stream = this.#stream;
         if (stream)

@@ -13,8 +13,19 @@ export interface DeviceWatchOptions {
   readonly log: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
 }
 
-/** How often the device list is refreshed: cheap in-process when idle, a probe process otherwise. */
-export const POLL = { idleMs: 3000, streamingMs: 10_000, lostMs: 2000, granularityMs: 500 } as const;
+/**
+ * How often the device list is refreshed: in-process when idle (fast while someone recently
+ * asked for the list — a device picker is open — slow otherwise), a probe process while a
+ * stream runs, and every two seconds while a lost device is awaited.
+ */
+export const POLL = {
+  idleMs: 3000,
+  idleUnwatchedMs: 15_000,
+  interestMs: 60_000,
+  streamingMs: 10_000,
+  lostMs: 2000,
+  granularityMs: 500,
+} as const;
 
 /**
  * Hot-plug: keeps the device list current and reports changes, and while a device is lost,
@@ -24,6 +35,7 @@ export class DeviceWatch {
   readonly #options: DeviceWatchOptions;
   #devices: DeviceInfo[] | null = null;
   #lastPollAt = 0;
+  #askedAt = 0;
   #polling = false;
   readonly #timer: NodeJS.Timeout;
 
@@ -50,6 +62,11 @@ export class DeviceWatch {
     return devices;
   }
 
+  /** Someone looked at the list (a device picker): keep it fresh for a while. */
+  noteInterest(): void {
+    this.#askedAt = Date.now();
+  }
+
   dispose(): void {
     clearInterval(this.#timer);
   }
@@ -58,7 +75,14 @@ export class DeviceWatch {
     if (this.#polling) return;
     const lostKey = this.#options.lostKey();
     const streaming = this.#options.streamOpen();
-    const interval = lostKey ? POLL.lostMs : streaming ? POLL.streamingMs : POLL.idleMs;
+    const watched = Date.now() - this.#askedAt < POLL.interestMs;
+    const interval = lostKey
+      ? POLL.lostMs
+      : streaming
+        ? POLL.streamingMs
+        : watched
+          ? POLL.idleMs
+          : POLL.idleUnwatchedMs;
     if (Date.now() - this.#lastPollAt < interval) return;
     this.#polling = true;
     this.#lastPollAt = Date.now();

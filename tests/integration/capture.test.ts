@@ -6,6 +6,7 @@ import { readWav } from '../../src/core/audio/wav.ts';
 import type { CaptureHost } from '../../src/core/capture/capture-host.ts';
 import { createMicrophoneSource } from '../../src/core/capture/microphone-source.ts';
 import { createNodeCaptureHost } from '../../src/core/capture/node-capture-host.ts';
+import type { OpenedStream } from '../../src/shared/capture-protocol.ts';
 import type { HealthWarning, Level } from '../../src/shared/devices.ts';
 import { EarshotError } from '../../src/shared/errors.ts';
 import { LIBRIVOX_DIR } from '../helpers/paths.ts';
@@ -108,6 +109,35 @@ describe.skipIf(unavailable !== null)(
       const silent = concatFrames(a.frames);
       expect(silent.length).toBeGreaterThan(16000 * 3);
       expect(peakAbs(silent)).toBe(0);
+    });
+
+    it('switches devices live with setDevice: frames continue in sequence, a bad key leaves capture as it was', async () => {
+      const host = newHost();
+      const frames = collectFrames(host);
+      await host.start({ deviceKey: mic.deviceKey('a'), sampleRate: 16000 });
+      await waitForEvent(host, 'frame', 'frames from Mic A', 10_000);
+      const switched = waitForEvent<OpenedStream>(
+        host,
+        'streamOpened',
+        'the stream on Mic B',
+        10_000,
+        (s) => s.device.key === mic.deviceKey('b'),
+      );
+      await host.setDevice(mic.deviceKey('b'));
+      await switched;
+      const playing = mic.play(shortSpeech, 'b');
+      await playing;
+      await waitForEvent(host, 'frame', 'a frame after playback', 5000);
+      let reopened = 0;
+      host.on('streamOpened', () => reopened++);
+      await expect(host.setDevice('ALSA:nothing here')).rejects.toMatchObject({ code: 'DEVICE_NOT_FOUND' });
+      await waitForEvent(host, 'frame', 'frames after the refused switch', 5000);
+      expect(reopened).toBe(0);
+      await host.stop();
+      frames.stop();
+      const seqs = frames.frames.map((f) => f.seq);
+      expect(seqs).toEqual(seqs.map((_, i) => i));
+      expect(peakAbs(concatFrames(frames.frames))).toBeGreaterThan(1000);
     });
 
     it('fails with a clear DEVICE_NOT_FOUND error for an unknown device, and keeps working', async () => {

@@ -16,8 +16,20 @@ describe('CaptureClock', () => {
     clock.observe(160, 10);
     clock.observe(160, 20);
     // The device stalled for 1.5 s, then resumed: new samples belong to the new time.
-    clock.observe(160, 1530);
+    const gaps: number[] = [];
+    for (let k = 0; k < 40; k++) gaps.push(clock.observe(160, 1530 + k * 10));
+    const reported = gaps.filter((g) => g > 0);
+    expect(reported).toHaveLength(1);
+    expect(reported[0]).toBeCloseTo(1500, 0);
     expect(clock.timeOfSample(320)).toBeCloseTo(1520, 0);
+  });
+
+  it('reports no gap when a busy event loop delivers queued audio in a burst', () => {
+    const clock = new CaptureClock(16000);
+    clock.observe(160, 10);
+    // 500 ms without a callback, then all 50 queued 10 ms chunks at once.
+    const gaps = Array.from({ length: 50 }, () => clock.observe(160, 510));
+    expect(gaps.every((g) => g === 0)).toBe(true);
   });
 
   it('refuses to guess before any audio arrived', () => {

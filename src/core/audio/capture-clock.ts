@@ -9,6 +9,9 @@ export class CaptureClock {
   readonly #msPerSample: number;
   #anchorMs: number | null = null;
   #samples = 0;
+  /** While a lag above GAP_MS is being confirmed: when it began and its smallest value. */
+  #suspectSince: number | null = null;
+  #suspectLag = 0;
 
   constructor(sampleRate: number) {
     this.#msPerSample = 1000 / sampleRate;
@@ -16,16 +19,42 @@ export class CaptureClock {
 
   /** A gap this large means samples were lost, not delayed. */
   static readonly GAP_MS = 150;
+  /** How long a lag must persist (chunks arriving at their normal pace) to count as a gap. */
+  static readonly CONFIRM_MS = 250;
   /** How fast the anchor may move later to follow drift: a fraction of each observed lag. */
   static readonly SLEW = 0.002;
 
-  /** `count` samples arrived at wall time `arrivalMs`. */
-  observe(count: number, arrivalMs: number): void {
+  /**
+   * `count` samples arrived at wall time `arrivalMs`. Returns how many ms of audio went
+   * missing (0 normally). A late chunk alone proves nothing — a busy event loop delays
+   * chunks that the device queue then delivers in a burst, catching up — so a gap counts only
+   * once the lag has persisted for CONFIRM_MS; the smallest lag seen in that time is its size.
+   */
+  observe(count: number, arrivalMs: number): number {
     this.#samples += count;
     const candidate = arrivalMs - this.#samples * this.#msPerSample;
-    if (this.#anchorMs === null || candidate < this.#anchorMs) this.#anchorMs = candidate;
-    else if (candidate - this.#anchorMs > CaptureClock.GAP_MS) this.#anchorMs = candidate;
-    else this.#anchorMs += (candidate - this.#anchorMs) * CaptureClock.SLEW;
+    if (this.#anchorMs === null || candidate < this.#anchorMs) {
+      this.#anchorMs = candidate;
+      this.#suspectSince = null;
+      return 0;
+    }
+    const lag = candidate - this.#anchorMs;
+    if (lag <= CaptureClock.GAP_MS) {
+      this.#anchorMs += lag * CaptureClock.SLEW;
+      this.#suspectSince = null;
+      return 0;
+    }
+    if (this.#suspectSince === null) {
+      this.#suspectSince = arrivalMs;
+      this.#suspectLag = lag;
+    } else {
+      this.#suspectLag = Math.min(this.#suspectLag, lag);
+    }
+    if (arrivalMs - this.#suspectSince < CaptureClock.CONFIRM_MS) return 0;
+    const missing = this.#suspectLag;
+    this.#anchorMs += missing;
+    this.#suspectSince = null;
+    return missing;
   }
 
   /** Wall-clock ms at which sample `index` (counted from the stream's start) was captured. */

@@ -21,6 +21,8 @@ export interface PipelineSink {
   frame(samples: Int16Array, captureTimeMs: number, callbackMs: number): void;
   level(level: Level): void;
   health(warning: HealthWarning): void;
+  /** `ms` of audio went missing before the latest chunk (the device paused and resumed). */
+  gap?(ms: number): void;
 }
 
 /**
@@ -89,7 +91,8 @@ export class CapturePipeline {
     const frames = Math.floor(interleaved.length / channels);
     if (frames === 0) return;
     this.#callbackMs = arrivalMs;
-    this.#clock.observe(frames, arrivalMs);
+    const missingMs = this.#clock.observe(frames, arrivalMs);
+    if (missingMs > 0) this.#sink.gap?.(missingMs);
     this.#health.onData(interleaved, channels, deviceRate, arrivalMs);
     if (this.#mono.length < frames) this.#mono = new Float32Array(frames);
     const mono = downmixToMono(interleaved, channels, this.#mono);
