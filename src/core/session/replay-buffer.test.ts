@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { backoffDelay } from './backoff.ts';
+import { ReplayBuffer } from './replay-buffer.ts';
+
+const frame = (start: number, n = 4): Int16Array => Int16Array.from({ length: n }, (_, i) => start + i);
+const collect = (buffer: ReplayBuffer, from: number): number[] => [...buffer.from(from)].flatMap((c) => [...c.samples]);
+
+describe('ReplayBuffer', () => {
+  it('numbers samples from the start of the session and releases only a prefix', () => {
+    const buffer = new ReplayBuffer(1000);
+    for (let i = 0; i < 5; i++) expect(buffer.push(frame(i * 4)).start).toBe(i * 4);
+    expect([buffer.start, buffer.end, buffer.bufferedMs]).toEqual([0, 20, 20]);
+    expect(buffer.release(6)).toBe(6); // mid-frame
+    expect(collect(buffer, 0)).toEqual(Array.from({ length: 14 }, (_, i) => i + 6));
+    expect(collect(buffer, 10)).toEqual(Array.from({ length: 10 }, (_, i) => i + 10));
+    expect(buffer.release(3)).toBe(0); // never backwards
+    expect(buffer.release(99)).toBe(14); // clamped to what was captured
+    expect(buffer.isEmpty).toBe(true);
+    expect(collect(buffer, 0)).toEqual([]);
+  });
+
+  it('stays correct across compaction of a long session', () => {
+    const buffer = new ReplayBuffer(16_000);
+    for (let i = 0; i < 5000; i++) {
+      buffer.push(frame(i * 4));
+      if (i % 3 === 0) buffer.release(i * 4 - 8);
+    }
+    expect(buffer.start).toBe(4998 * 4 - 8); // the last release
+    expect(collect(buffer, buffer.start)[0]).toBe(buffer.start);
+    expect(collect(buffer, buffer.start).at(-1)).toBe(buffer.end - 1);
+  });
+});
+
+describe('backoffDelay', () => {
+  it('grows exponentially to the cap, with full jitter', () => {
+    const opts = { baseMs: 100, maxMs: 1000 };
+    expect([1, 2, 3, 4, 5, 9].map((a) => backoffDelay(a, opts, () => 1))).toEqual([100, 200, 400, 800, 1000, 1000]);
+    expect(backoffDelay(3, opts, () => 0.5)).toBe(200);
+    expect(backoffDelay(3, opts, () => 0)).toBe(50); // never zero
+  });
+});

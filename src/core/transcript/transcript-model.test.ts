@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { TranscriptModel } from './transcript-model.ts';
+
+describe('TranscriptModel', () => {
+  it('keeps one stable id from partial to final and drops repeated finals', () => {
+    const model = new TranscriptModel();
+    expect(model.apply(1, { key: 'item_1', text: 'hello', isFinal: false, startMs: 0 })).toEqual([
+      { segmentId: 'seg-1', text: 'hello', isFinal: false, startMs: 0 },
+    ]);
+    const [final] = model.apply(1, { key: 'item_1', text: 'Hello there.', isFinal: true, startMs: 0, endMs: 900 });
+    expect(final).toMatchObject({ segmentId: 'seg-1', isFinal: true });
+    expect(model.apply(1, { key: 'item_1', text: 'Hello there.', isFinal: true, startMs: 0, endMs: 900 })).toEqual([]);
+    // Another service name over the same audio with the same words: a duplicate.
+    expect(model.apply(2, { key: 'item_9', text: 'hello there', isFinal: true, startMs: 50, endMs: 880 })).toEqual([]);
+    expect(model.segments).toHaveLength(1);
+  });
+
+  it('hands an orphaned partial to the first segment of the next connection', () => {
+    const model = new TranscriptModel();
+    model.apply(1, { key: 'a', text: 'one two', isFinal: false, startMs: 1000 });
+    model.orphanConnection(1);
+    // The new connection reuses the key "a" for different audio: it must not collide.
+    const [partial] = model.apply(2, { key: 'a', text: 'one', isFinal: false, startMs: 1000 });
+    expect(partial?.segmentId).toBe('seg-1');
+    const [next] = model.apply(2, { key: 'b', text: 'three', isFinal: false, startMs: 3000 });
+    expect(next?.segmentId).toBe('seg-2');
+  });
+
+  it('retracts abandoned partials and empty finals, and promotes or retracts at the end', () => {
+    const model = new TranscriptModel();
+    model.apply(1, { key: 'a', text: 'noise', isFinal: false });
+    expect(model.apply(1, { key: 'a', text: '', isFinal: true })).toEqual([
+      { segmentId: 'seg-1', text: '', isFinal: false },
+    ]);
+    model.apply(1, { key: 'b', text: 'last words', isFinal: false });
+    expect(model.finish(true)).toEqual([{ segmentId: 'seg-2', text: 'last words', isFinal: true }]);
+    const other = new TranscriptModel();
+    other.apply(1, { key: 'b', text: 'last words', isFinal: false });
+    expect(other.finish(false)).toEqual([{ segmentId: 'seg-1', text: '', isFinal: false }]);
+  });
+});
