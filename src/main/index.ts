@@ -6,12 +6,13 @@ import type { Settings } from '../shared/settings.ts';
 import { setupAppCore } from './app-core.ts';
 import { resolveAppPaths } from './app-paths.ts';
 import { setupIpc } from './ipc.ts';
-import { setupQuit, setupSingleInstance, setupUserDataDir } from './lifecycle.ts';
+import { setupAppIdentity, setupQuit, setupSingleInstance, setupUserDataDir } from './lifecycle.ts';
 import { setupLogging } from './logging.ts';
 import { applyStartAtLogin } from './login-item.ts';
 import { setupContentSecurity, setupSessionSecurity } from './security.ts';
 import { setupGlobalShortcut } from './shortcut.ts';
 import { setupTray } from './tray.ts';
+import { setupWindowState } from './window-state.ts';
 import { createMainWindow, type MainWindow } from './window.ts';
 
 /**
@@ -23,14 +24,16 @@ let mainWindow: MainWindow | null = null;
 
 setupUserDataDir();
 const logFile = setupLogging();
+setupAppIdentity();
 app.enableSandbox();
 
-if (setupSingleInstance(() => mainWindow?.show())) {
-  start().catch((error: unknown) => {
-    log.error('Earshot failed to start', error);
-    app.exit(1);
-  });
-}
+/** Settles when the app is up (or failed to start); the composition test waits on it. */
+export const started: Promise<void> = setupSingleInstance(() => mainWindow?.show())
+  ? start().catch((error: unknown) => {
+      log.error('Earshot failed to start', error);
+      app.exit(1);
+    })
+  : Promise.resolve();
 
 async function start(): Promise<void> {
   await app.whenReady();
@@ -41,6 +44,7 @@ async function start(): Promise<void> {
   const core = await setupAppCore(paths);
   const ipc = setupIpc({ ipcMain, handlers: core.handlers, renderer: paths.renderer });
   const settings = await core.handlers['settings.get'](undefined);
+  const windowState = await setupWindowState();
 
   const window = createMainWindow({
     preloadPath: paths.preload,
@@ -48,6 +52,8 @@ async function start(): Promise<void> {
     renderer: paths.renderer,
     devTools: !app.isPackaged,
     showWhenReady: !settings.startHidden,
+    bounds: windowState.initial,
+    onBoundsChanged: (bounds) => windowState.save(bounds),
   });
   mainWindow = window;
   ipc.trackWindow(window.window.webContents);

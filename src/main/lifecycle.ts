@@ -18,6 +18,14 @@ export function setupUserDataDir(): void {
   if (dir) app.setPath('userData', resolve(dir));
 }
 
+/**
+ * On Windows the AppUserModelID (electron-builder's appId) makes the taskbar group Earshot's
+ * windows and attribute its notifications to "Earshot" rather than to electron.exe.
+ */
+export function setupAppIdentity(): void {
+  if (process.platform === 'win32') app.setAppUserModelId('app.earshot.desktop');
+}
+
 /** One Earshot per user: a second launch just brings the first one's window forward. */
 export function setupSingleInstance(onSecondInstance: () => void): boolean {
   if (!app.requestSingleInstanceLock()) {

@@ -80,4 +80,42 @@ describe('createMainWindow', () => {
     win.webContents.emit('render-process-gone', {}, { reason: 'clean-exit', exitCode: 0 });
     expect(win.webContents.reloads).toBe(1);
   });
+
+  it('opens where it was last time, maximized if it was', () => {
+    const bounds = { x: 40, y: 50, width: 1000, height: 700, maximized: true };
+    const win = createMainWindow({ preloadPath: '/p.cjs', devTools: false, renderer, showWhenReady: true, bounds })
+      .window as unknown as MockBrowserWindow;
+    expect(win.options).toMatchObject({ x: 40, y: 50, width: 1000, height: 700 });
+    expect(win.isMaximized()).toBe(true);
+  });
+
+  it('reports its bounds once a move or resize settles, and at once when closed', () => {
+    vi.useFakeTimers();
+    try {
+      const onBoundsChanged = vi.fn();
+      const win = createMainWindow({
+        preloadPath: '/p.cjs',
+        devTools: false,
+        renderer,
+        showWhenReady: true,
+        onBoundsChanged,
+      }).window as unknown as MockBrowserWindow;
+      win.setBoundsByUser({ x: 1, y: 2, width: 900, height: 650 });
+      win.setBoundsByUser({ x: 5, y: 6, width: 910, height: 660 });
+      expect(onBoundsChanged).not.toHaveBeenCalled();
+      vi.advanceTimersByTime(600);
+      expect(onBoundsChanged).toHaveBeenCalledExactlyOnceWith({
+        x: 5,
+        y: 6,
+        width: 910,
+        height: 660,
+        maximized: false,
+      });
+      win.setBoundsByUser({ x: 7, y: 8, width: 920, height: 670 });
+      win.close();
+      expect(onBoundsChanged).toHaveBeenLastCalledWith({ x: 7, y: 8, width: 920, height: 670, maximized: false });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });

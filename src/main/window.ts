@@ -1,6 +1,7 @@
 import { app, BrowserWindow, type BrowserWindowConstructorOptions } from 'electron';
 import { createLogger } from '../core/log/logger.ts';
 import type { RendererLocation } from '../core/shell/renderer-location.ts';
+import type { WindowBounds } from '../core/shell/window-state.ts';
 
 const log = createLogger('window');
 
@@ -10,6 +11,8 @@ export interface WindowOptionsInput {
   readonly iconPath?: string;
   /** DevTools only in development builds. */
   readonly devTools: boolean;
+  /** Where the window was last time (already fitted to the current displays). */
+  readonly bounds?: WindowBounds | null;
 }
 
 /**
@@ -20,8 +23,9 @@ export interface WindowOptionsInput {
 export function buildWindowOptions(input: WindowOptionsInput): BrowserWindowConstructorOptions {
   return {
     title: 'Earshot',
-    width: 960,
-    height: 680,
+    width: input.bounds?.width ?? 960,
+    height: input.bounds?.height ?? 680,
+    ...(input.bounds?.x !== undefined && input.bounds.y !== undefined ? { x: input.bounds.x, y: input.bounds.y } : {}),
     minWidth: 420,
     minHeight: 360,
     show: false,
@@ -50,6 +54,8 @@ export interface MainWindowOptions extends WindowOptionsInput {
   readonly renderer: RendererLocation;
   /** Show the window as soon as it has painted (false: start hidden in the tray). */
   readonly showWhenReady: boolean;
+  /** Told where the window is after a person moved or resized it (debounced), to remember it. */
+  readonly onBoundsChanged?: (bounds: WindowBounds) => void;
 }
 
 export interface MainWindow {
@@ -63,11 +69,14 @@ export interface MainWindow {
 export function createMainWindow(options: MainWindowOptions): MainWindow {
   const window = new BrowserWindow(buildWindowOptions(options));
   let closing = false;
+  if (options.bounds?.maximized) window.maximize();
+  const rememberBounds = trackBounds(window, options.onBoundsChanged);
 
   window.once('ready-to-show', () => {
     if (options.showWhenReady) window.show();
   });
   window.on('close', (event) => {
+    rememberBounds();
     if (closing) return;
     event.preventDefault();
     window.hide();
@@ -96,4 +105,26 @@ export function createMainWindow(options: MainWindowOptions): MainWindow {
       closing = true;
     },
   };
+}
+
+/** Reports the window's normal (un-maximized) bounds after moves and resizes settle; returns a flush. */
+function trackBounds(window: BrowserWindow, onChange: ((bounds: WindowBounds) => void) | undefined): () => void {
+  if (!onChange) return () => {};
+  let timer: NodeJS.Timeout | null = null;
+  const report = (): void => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (window.isDestroyed()) return;
+    const { x, y, width, height } = window.getNormalBounds();
+    onChange({ x, y, width, height, maximized: window.isMaximized() });
+  };
+  const later = (): void => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(report, 500);
+  };
+  window.on('resize', later);
+  window.on('move', later);
+  window.on('maximize', later);
+  window.on('unmaximize', later);
+  return report;
 }

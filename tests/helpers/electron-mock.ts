@@ -115,11 +115,15 @@ export class MockBrowserWindow extends EventEmitter {
   visible = false;
   focused = false;
   minimized = false;
+  maximized = false;
+  bounds: { x: number; y: number; width: number; height: number };
   #destroyed = false;
 
   constructor(options: Record<string, unknown> = {}) {
     super();
     this.options = options;
+    const n = (key: string, fallback: number): number => (typeof options[key] === 'number' ? options[key] : fallback);
+    this.bounds = { x: n('x', 100), y: n('y', 100), width: n('width', 800), height: n('height', 600) };
     MockBrowserWindow.created.push(this);
     electronMock.app.emit('web-contents-created', mockEvent(), this.webContents);
   }
@@ -156,6 +160,26 @@ export class MockBrowserWindow extends EventEmitter {
 
   restore(): void {
     this.minimized = false;
+  }
+
+  maximize(): void {
+    this.maximized = true;
+    this.emit('maximize');
+  }
+
+  isMaximized(): boolean {
+    return this.maximized;
+  }
+
+  getNormalBounds(): { x: number; y: number; width: number; height: number } {
+    return { ...this.bounds };
+  }
+
+  /** Test helper: a person drags or resizes the window. */
+  setBoundsByUser(bounds: { x: number; y: number; width: number; height: number }): void {
+    this.bounds = { ...bounds };
+    this.emit('move');
+    this.emit('resize');
   }
 
   /** Like Electron: emits a preventable `close`; destroys the window unless prevented. */
@@ -511,6 +535,23 @@ class MockUtilityProcessModule {
   }
 }
 
+// ---------------------------------------------------------------- screen
+
+class MockScreen {
+  /** One 1920×1080 display by default; tests replace the list to unplug monitors. */
+  displays = [
+    { id: 1, workArea: { x: 0, y: 0, width: 1920, height: 1040 }, bounds: { x: 0, y: 0, width: 1920, height: 1080 } },
+  ];
+
+  getAllDisplays(): MockScreen['displays'] {
+    return this.displays.map((d) => ({ ...d }));
+  }
+
+  getPrimaryDisplay(): MockScreen['displays'][number] {
+    return { ...this.displays[0]! };
+  }
+}
+
 // ---------------------------------------------------------------- app
 
 class MockApp extends EventEmitter {
@@ -550,6 +591,12 @@ class MockApp extends EventEmitter {
 
   enableSandbox(): void {
     this.sandboxEnabled = true;
+  }
+
+  appUserModelId: string | null = null;
+
+  setAppUserModelId(id: string): void {
+    this.appUserModelId = id;
   }
 
   requestSingleInstanceLock(): boolean {
@@ -592,6 +639,7 @@ function createElectron() {
     clipboard: new MockClipboard(),
     utilityProcess: new MockUtilityProcessModule(),
     session: { defaultSession: new MockSession() },
+    screen: new MockScreen(),
   };
 }
 
@@ -622,6 +670,7 @@ export const safeStorage = electronMock.safeStorage;
 export const clipboard = electronMock.clipboard;
 export const utilityProcess = electronMock.utilityProcess;
 export const session = electronMock.session;
+export const screen = electronMock.screen;
 export const BrowserWindow = MockBrowserWindow;
 export const Tray = MockTray;
 export const Menu = MockMenu;
@@ -638,6 +687,7 @@ export default {
   clipboard,
   utilityProcess,
   session,
+  screen,
   BrowserWindow,
   Tray,
   Menu,
