@@ -27,6 +27,10 @@ try {
 }
 
 const sessions = new Map<number, RecognizerSession>();
+/** Per session: input rate, and when/how much audio arrived, to tell a fast client from an overloaded worker. */
+const pacing = new Map<number, { rate: number; firstSentAt: number; audioMs: number }>();
+/** Audio that waited longer than this in the queue means the worker is overloaded. */
+const PARTIALS_MAX_LAG_MS = 150;
 const stopping = new Int32Array(data.stopFlag);
 
 port.on('message', (request: DecoderRequest) => {
@@ -42,13 +46,15 @@ port.on('message', (request: DecoderRequest) => {
     switch (request.type) {
       case 'open':
         sessions.set(request.sid, createRecognizerSession(loaded, request.settings, { vadModelPath: data.vadModelPath }));
+        pacing.set(request.sid, { rate: request.settings.inputRate, firstSentAt: 0, audioMs: 0 });
         return;
       case 'configure':
         session?.configure(request.settings);
+        pacing.set(request.sid, { ...(pacing.get(request.sid) ?? { firstSentAt: 0, audioMs: 0 }), rate: request.settings.inputRate });
         return;
       case 'audio': {
         // A closed session's late frames still count as processed for the backlog.
-        const events = session ? session.acceptAudio(request.pcm) : [];
+        const events = session ? session.acceptAudio(request.pcm, { partials: wantPartials(request.sid, request.pcm.length, request.sentAt) }) : [];
         post({ type: 'events', sid: request.sid, events, samples: request.pcm.length });
         return;
       }
@@ -61,6 +67,7 @@ port.on('message', (request: DecoderRequest) => {
       case 'close':
         session?.close();
         sessions.delete(request.sid);
+        pacing.delete(request.sid);
         return;
     }
   } catch (error) {
@@ -70,3 +77,19 @@ port.on('message', (request: DecoderRequest) => {
     if (request.type === 'audio') post({ type: 'events', sid: request.sid, events: [], samples: request.pcm.length });
   }
 });
+
+/**
+ * Partial re-decodes are optional work. When audio that arrives at real-time pace has waited
+ * in this worker's queue for more than PARTIALS_MAX_LAG_MS, the worker is overloaded and skips
+ * them, so finals stay prompt. A client that sends faster than real time makes its own queue;
+ * that is not overload, and its partials continue (rate-limited by the session itself).
+ */
+function wantPartials(sid: number, samples: number, sentAt: number): boolean {
+  const p = pacing.get(sid);
+  if (!p) return true;
+  if (p.firstSentAt === 0) p.firstSentAt = sentAt;
+  p.audioMs += (samples * 1000) / p.rate;
+  const aheadOfRealTime = p.audioMs > sentAt - p.firstSentAt + 1000;
+  if (aheadOfRealTime) return true;
+  return performance.timeOrigin + performance.now() - sentAt < PARTIALS_MAX_LAG_MS;
+}

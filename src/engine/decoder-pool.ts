@@ -99,7 +99,7 @@ export class DecoderPool {
         state.pending += pcm.length;
         // Copy into a buffer of its own so the transfer cannot detach the caller's memory.
         const own = new Int16Array(pcm);
-        send({ type: 'audio', sid, pcm: own }, [own.buffer]);
+        send({ type: 'audio', sid, pcm: own, sentAt: performance.timeOrigin + performance.now() }, [own.buffer]);
       },
       commit: (eventId) => send({ type: 'commit', sid, eventId }),
       clear: () => send({ type: 'clear', sid }),

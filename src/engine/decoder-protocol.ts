@@ -12,7 +12,8 @@ export interface ModelInfo {
 export type DecoderRequest =
   | { readonly type: 'open'; readonly sid: number; readonly settings: RecognizerSettings }
   | { readonly type: 'configure'; readonly sid: number; readonly settings: RecognizerSettings }
-  | { readonly type: 'audio'; readonly sid: number; readonly pcm: Int16Array }
+  /** `sentAt`: wall time (ms, performance.timeOrigin based) the socket thread posted it; tells the worker how far behind it is. */
+  | { readonly type: 'audio'; readonly sid: number; readonly pcm: Int16Array; readonly sentAt: number }
   | { readonly type: 'commit'; readonly sid: number; readonly eventId: string | null }
   | { readonly type: 'clear'; readonly sid: number }
   | { readonly type: 'close'; readonly sid: number }

@@ -32,7 +32,11 @@ export interface RecognizerSettings {
 
 /** One connection's recognizer: fed PCM16 at the session rate, answers with events. */
 export interface RecognizerSession {
-  acceptAudio(samples: Int16Array): RecognizerEvent[];
+  /**
+   * `partials: false` asks the session to skip optional work (re-decoding the open segment
+   * for deltas) because the decoder is behind; finals are never skipped.
+   */
+  acceptAudio(samples: Int16Array, options?: { readonly partials: boolean }): RecognizerEvent[];
   commit(eventId: string | null): RecognizerEvent[];
   clear(): void;
   configure(settings: RecognizerSettings): void;

@@ -79,7 +79,7 @@ export class OfflineRecognizerSession implements RecognizerSession {
     if (this.#vad) this.#alignVad();
   }
 
-  acceptAudio(pcm: Int16Array): RecognizerEvent[] {
+  acceptAudio(pcm: Int16Array, options: { readonly partials: boolean } = { partials: true }): RecognizerEvent[] {
     const samples = this.#input.convert(pcm);
     const events: RecognizerEvent[] = [];
     if (samples.length === 0) return events;
@@ -90,7 +90,7 @@ export class OfflineRecognizerSession implements RecognizerSession {
       this.#item ??= this.#openItem(this.#lastItemEnd, this.#lastItemEnd);
       if (this.#audio.end - this.#item.spanStart >= this.#options.maxItemS * MODEL_RATE) this.#finish(this.#audio.end, events);
     }
-    if (this.#item && this.#audio.end >= this.#item.nextPartialAt) this.#partial(this.#item, events);
+    if (this.#item && options.partials && this.#audio.end >= this.#item.nextPartialAt) this.#partial(this.#item, events);
     if (!this.#item) this.#audio.trimBefore(this.#audio.end - msToSamples(this.#paddingMs() + 1500));
     return events;
   }
