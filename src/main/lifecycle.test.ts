@@ -1,3 +1,4 @@
+import { join, resolve } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { electronMock, resetElectronMock } from '../../tests/helpers/electron-mock.ts';
 import type { AppCore } from '../core/app/types.ts';
@@ -24,10 +25,14 @@ describe('single instance', () => {
     expect(show).toHaveBeenCalledOnce();
   });
 
-  it('honours EARSHOT_USER_DATA_DIR', () => {
+  it('keeps its data in <appData>/earshot, the folder `earshot ui` shares, unless told otherwise', () => {
+    electronMock.app.setPath('appData', '/home/me/.config');
+    vi.stubEnv('EARSHOT_USER_DATA_DIR', '');
+    setupUserDataDir();
+    expect(electronMock.app.getPath('userData')).toBe(join('/home/me/.config', 'earshot'));
     vi.stubEnv('EARSHOT_USER_DATA_DIR', '/tmp/earshot-profile');
     setupUserDataDir();
-    expect(electronMock.app.getPath('userData')).toBe('/tmp/earshot-profile');
+    expect(electronMock.app.getPath('userData')).toBe(resolve('/tmp/earshot-profile'));
     vi.unstubAllEnvs();
   });
 });

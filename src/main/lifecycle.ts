@@ -1,5 +1,5 @@
 import { app } from 'electron';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { AppCore } from '../core/app/types.ts';
 import { createLogger } from '../core/log/logger.ts';
 import type { RotatingFile } from '../core/log/rotating-file.ts';
@@ -10,12 +10,14 @@ import type { MainWindow } from './window.ts';
 const log = createLogger('lifecycle');
 
 /**
- * EARSHOT_USER_DATA_DIR puts settings, keys, history and logs in another folder (tests, a
- * portable install). It must run before anything reads a path or takes the instance lock.
+ * Settings, keys, history and models live in `<appData>/earshot` whatever the build calls
+ * itself (productName "Earshot", or "Electron" when run bare), which is also the folder
+ * `earshot ui` uses, so both front ends share them. EARSHOT_USER_DATA_DIR points elsewhere
+ * (tests, a portable install). Runs before anything reads a path or takes the instance lock.
  */
 export function setupUserDataDir(): void {
   const dir = process.env['EARSHOT_USER_DATA_DIR'];
-  if (dir) app.setPath('userData', resolve(dir));
+  app.setPath('userData', dir ? resolve(dir) : join(app.getPath('appData'), 'earshot'));
 }
 
 /**
