@@ -53,6 +53,8 @@ describe('electron-builder.yml', () => {
       enableEmbeddedAsarIntegrityValidation: true,
       enableCookieEncryption: true,
     });
+    // The renderer is a file:// page whose module scripts need file://'s extra privileges.
+    expect(at(config, 'electronFuses', 'grantFileProtocolExtraPrivileges')).not.toBe(false);
   });
 
   it('unpacks native code from the asar', () => {
