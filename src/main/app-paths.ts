@@ -1,6 +1,6 @@
 import { app } from 'electron';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { devServerRenderer, fileRenderer, type RendererLocation } from '../core/shell/renderer-location.ts';
 
 export interface AppPaths {
@@ -14,11 +14,13 @@ export interface AppPaths {
 }
 
 /**
- * Where everything is at run time. The main bundle is out/main/index.js (inside app.asar when
- * packaged); preload, renderer and the child entries are its siblings in out/.
+ * Where everything is at run time: electron-vite's out/ folder in the app (the project root in
+ * development, app.asar when packaged) holds main/ (with the child entries), preload/ and
+ * renderer/. Resolved from the app path rather than import.meta.url, which points into
+ * whichever chunk the bundler put this code in.
  */
 export function resolveAppPaths(): AppPaths {
-  const mainDir = dirname(fileURLToPath(import.meta.url));
+  const mainDir = join(app.getAppPath(), 'out', 'main');
   const devUrl = process.env['ELECTRON_RENDERER_URL'];
   const renderer =
     !app.isPackaged && devUrl
