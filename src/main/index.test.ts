@@ -67,10 +67,18 @@ describe('Electron main, composed', () => {
     await vi.waitFor(() => expect(toggles()).toBe(2), { timeout: 2000 });
   });
 
-  it('moves the shortcut when the settings change', () => {
+  it('moves the shortcut when the settings change, and says in the tray when it cannot', () => {
     core.emit('settings', { ...defaultSettings(), globalShortcut: 'Alt+F9' });
     expect(electronMock.globalShortcut.isRegistered('Alt+F9')).toBe(true);
     expect(electronMock.globalShortcut.isRegistered(defaultSettings().globalShortcut)).toBe(false);
+
+    electronMock.globalShortcut.takenByOtherApps.add('Alt+F10');
+    core.emit('settings', { ...defaultSettings(), globalShortcut: 'Alt+F10' });
+    expect(tray.contextMenu!.getMenuItemById('notice')?.label).toBe(
+      'Shortcut Alt+F10 not set: Alt+F10 is already used by another application',
+    );
+    core.emit('settings', { ...defaultSettings(), globalShortcut: 'Alt+F9' });
+    expect(tray.contextMenu!.getMenuItemById('notice')).toBeNull();
   });
 
   it('hides to the tray on close and comes back from the tray or a second launch', () => {

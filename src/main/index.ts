@@ -10,7 +10,7 @@ import { setupAppIdentity, setupQuit, setupSingleInstance, setupUserDataDir } fr
 import { setupLogging } from './logging.ts';
 import { applyStartAtLogin } from './login-item.ts';
 import { setupContentSecurity, setupSessionSecurity } from './security.ts';
-import { setupGlobalShortcut } from './shortcut.ts';
+import { setupGlobalShortcut, type ShortcutStatus } from './shortcut.ts';
 import { setupTray } from './tray.ts';
 import { setupWindowState } from './window-state.ts';
 import { createMainWindow, type MainWindow } from './window.ts';
@@ -66,6 +66,9 @@ async function start(): Promise<void> {
     onQuit: () => app.quit(),
   });
   const shortcut = setupGlobalShortcut(settings.globalShortcut, toggle);
+  const showShortcutProblem = (status: ShortcutStatus): void =>
+    tray.setNotice(status.state === 'failed' ? `Shortcut ${status.accelerator} not set: ${status.reason}` : null);
+  showShortcutProblem(shortcut.status);
   void applyStartAtLogin(settings.startAtLogin);
 
   core.subscribe(ipc.send);
@@ -74,7 +77,7 @@ async function start(): Promise<void> {
     if (event === 'status') tray.update(payload as SessionSnapshot);
     if (event === 'settings') {
       const next = payload as Settings;
-      shortcut.apply(next.globalShortcut);
+      showShortcutProblem(shortcut.apply(next.globalShortcut));
       if (next.startAtLogin !== current.startAtLogin) void applyStartAtLogin(next.startAtLogin);
       current = next;
     }

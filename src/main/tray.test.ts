@@ -103,4 +103,22 @@ describe('tray', () => {
       ],
     });
   });
+
+  it('shows a standing notice under the status line until it is cleared', () => {
+    tray.setNotice('Shortcut Alt+F9 not set: Alt+F9 is already used by another application');
+    expect(item('notice')).toMatchObject({ label: expect.stringContaining('Alt+F9') as string, enabled: false });
+    expect(mock.contextMenu!.items.map((i) => i.id ?? i.type)).toEqual([
+      'status',
+      'notice',
+      'separator',
+      'toggle',
+      'show',
+      'separator',
+      'quit',
+    ]);
+    tray.update(snap({ state: 'streaming' }));
+    expect(mock.contextMenu!.getMenuItemById('notice')).not.toBeNull();
+    tray.setNotice(null);
+    expect(mock.contextMenu!.getMenuItemById('notice')).toBeNull();
+  });
 });

@@ -24,6 +24,8 @@ export interface TrayDescription {
 export interface TrayController {
   /** Follows a session snapshot: icon, tooltip and the Start/Stop item. */
   update(snapshot: SessionSnapshot): void;
+  /** A standing note under the status line (e.g. the global shortcut could not be set); null clears it. */
+  setNotice(notice: string | null): void;
   describe(): TrayDescription;
   destroy(): void;
 }
@@ -42,12 +44,14 @@ export function setupTray(options: TrayOptions): TrayController {
     images.set(state, image);
   }
   let model = trayModel(idleSnapshot());
+  let notice: string | null = null;
   const tray = new Tray(images.get(model.icon)!);
   // Windows and Linux: a click shows the window; macOS opens the menu, as people expect there.
   if (process.platform !== 'darwin') tray.on('click', () => options.onShowWindow());
 
   const template = (m: TrayModel): MenuItemConstructorOptions[] => [
     { id: 'status', label: m.status, enabled: false },
+    ...(notice === null ? [] : [{ id: 'notice', label: notice, enabled: false }]),
     { type: 'separator' },
     { id: 'toggle', label: m.toggle.label, enabled: m.toggle.enabled, click: () => options.onToggle() },
     { id: 'show', label: 'Show Earshot', click: () => options.onShowWindow() },
@@ -69,6 +73,11 @@ export function setupTray(options: TrayOptions): TrayController {
       // Snapshots arrive often (buffer levels change); rebuild only when something visible did.
       if (JSON.stringify(next) === JSON.stringify(model)) return;
       apply(next);
+    },
+    setNotice: (next) => {
+      if (next === notice) return;
+      notice = next;
+      apply(model);
     },
     describe: () => ({
       icon: model.icon,
