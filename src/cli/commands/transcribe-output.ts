@@ -1,6 +1,13 @@
+import type { DeviceInfo, DeviceLost, HealthWarning } from '../../shared/devices.ts';
 import type { SessionSnapshot, SessionState } from '../../shared/session.ts';
 import type { TranscriptEvent } from '../../shared/transcript.ts';
 import type { CliIo } from '../command.ts';
+
+/** What the microphone reported while transcribing. */
+export type DeviceNotice =
+  | { readonly kind: 'lost'; readonly lost: DeviceLost }
+  | { readonly kind: 'restored'; readonly device: DeviceInfo }
+  | { readonly kind: 'health'; readonly warning: HealthWarning };
 
 /**
  * What `transcribe` prints. jsonl: every transcript event and state change as one JSON line
@@ -61,6 +68,38 @@ export class TranscriptPrinter {
   warning(warning: { code: string; message: string }): void {
     if (this.#format === 'jsonl') this.#json({ type: 'warning', ...warning });
     else this.#notice(`warning[${warning.code}]: ${warning.message}`);
+  }
+
+  /**
+   * Microphone events. jsonl: a lost device is a `warning` with code DEVICE_LOST (and the
+   * fallback in use), so scripts watching warnings see it; a return is a `device` line; input
+   * health is a `health` line. text: notices on stderr.
+   */
+  device(notice: DeviceNotice): void {
+    if (this.#format === 'jsonl') {
+      switch (notice.kind) {
+        case 'lost':
+          this.#json({ type: 'warning', code: 'DEVICE_LOST', ...notice.lost });
+          return;
+        case 'restored':
+          this.#json({ type: 'device', event: 'restored', key: notice.device.key, name: notice.device.name });
+          return;
+        case 'health':
+          this.#json({ type: 'health', ...notice.warning });
+          return;
+      }
+    }
+    switch (notice.kind) {
+      case 'lost':
+        this.#notice(`warning: ${notice.lost.message}`);
+        return;
+      case 'restored':
+        this.#notice(`note: “${notice.device.name}” is back; transcribing from it again.`);
+        return;
+      case 'health':
+        this.#notice(`${notice.warning.active ? 'warning' : 'note'}: ${notice.warning.message}`);
+        return;
+    }
   }
 
   recovered(sessionId: string, finals: number, path: string): void {

@@ -7,6 +7,7 @@ import { startLocalEngine, type LocalEngine } from '../../core/engine/launcher.t
 import { spawnNodeChild } from '../../core/process/node-spawn.ts';
 import { EarshotError } from '../../shared/errors.ts';
 import type { CliIo } from '../command.ts';
+import type { DeviceNotice } from './transcribe-output.ts';
 
 /** Something `transcribe` started and must close on the way out, in reverse order. */
 export interface Resource {
@@ -39,6 +40,7 @@ export async function openMicrophone(
   selector: string,
   sampleRate: number,
   resources: Resource[],
+  onDevice: (notice: DeviceNotice) => void,
 ): Promise<FrameSource> {
   const host = createNodeCaptureHost(io.env);
   resources.push({ close: () => host.dispose() });
@@ -51,9 +53,9 @@ export async function openMicrophone(
       `No microphone matches "${selector}". Available: ${names}. Run \`earshot devices\` to list them.`,
     );
   }
-  host.on('deviceLost', (lost) => io.stderr.write(`warning: ${lost.message}\n`));
-  host.on('deviceRestored', (d) => io.stderr.write(`note: “${d.name}” is back; transcribing from it again.\n`));
-  host.on('health', (w) => io.stderr.write(`${w.active ? 'warning' : 'note'}: ${w.message}\n`));
+  host.on('deviceLost', (lost) => onDevice({ kind: 'lost', lost }));
+  host.on('deviceRestored', (device) => onDevice({ kind: 'restored', device }));
+  host.on('health', (warning) => onDevice({ kind: 'health', warning }));
   return createMicrophoneSource(host, { deviceKey: key, sampleRate });
 }
 

@@ -41,8 +41,9 @@ Output:
   --format F            text (default): the partial in place on a terminal, one line per final
                         otherwise; jsonl: one JSON object per line:
                         {"type":"partial"|"final","segmentId","text","startMs","endMs"}, and
-                        {"type":"state"|"warning"|"recovered", …}. A partial with empty text
-                        withdraws that partial.
+                        {"type":"state"|"warning"|"recovered"|"device"|"health", …}; a lost
+                        microphone is a warning with code DEVICE_LOST. A partial with empty
+                        text withdraws that partial.
   --journal-dir DIR     where session journals go (default: $EARSHOT_JOURNAL_DIR or
                         ~/.local/share/earshot/journal); interrupted sessions found there are
                         recovered and reported at start
@@ -121,7 +122,9 @@ const command: CliCommand = {
             pace: values.fast ? 'fast' : 'realtime',
             throttle: () => session.snapshot.bufferedMs > 30_000,
           })
-        : await openMicrophone(io, values.device ?? 'default', provider.sampleRate, resources);
+        : await openMicrophone(io, values.device ?? 'default', provider.sampleRate, resources, (notice) =>
+            printer.device(notice),
+          );
       if (seconds !== null) source = limitSource(source, seconds);
       const session: Session = new Session({
         source,
