@@ -55,6 +55,9 @@ function stringEnv(): Record<string, string> {
 
 const availability = findElectron();
 const skipNote = availability.ok ? '' : ` (skipped: ${availability.reason})`;
+const LAUNCH_TEST = `opens a secure window and a tray that follows the session${skipNote}`;
+// The default reporter only counts skipped tests; say which one and why in the log as well.
+if (!availability.ok) console.warn(`skipped: "${LAUNCH_TEST}"`);
 
 beforeAll(async () => {
   // The test runs what a person would run: the electron-vite build in out/.
@@ -100,7 +103,7 @@ describe('the app in Electron', () => {
     if (userData) await rm(userData, { recursive: true, force: true });
   });
 
-  it.skipIf(!availability.ok)(`opens a secure window and a tray that follows the session${skipNote}`, async () => {
+  it.skipIf(!availability.ok)(LAUNCH_TEST, async () => {
     if (!availability.ok) return;
     userData = await mkdtemp(join(tmpdir(), 'earshot-e2e-electron-'));
     app = await electron.launch({
