@@ -15,12 +15,13 @@ export interface FakeAppCore extends AppCore {
   emit<E extends EventChannel>(event: E, payload: EventPayload<E>): void;
 }
 
-export function createFakeAppCore(settings: Partial<Settings> = {}): FakeAppCore {
+/** `settings`: fixed overrides of the defaults, or a function reading them (e.g. from a real SettingsStore). */
+export function createFakeAppCore(settings: Partial<Settings> | (() => Settings) = {}): FakeAppCore {
   const calls: { channel: string; payload: unknown }[] = [];
   const sinks = new Set<EventSink>();
   let disposed = false;
   const answers: Partial<Record<string, () => unknown>> = {
-    'settings.get': () => ({ ...defaultSettings(), ...settings }),
+    'settings.get': () => (typeof settings === 'function' ? settings() : { ...defaultSettings(), ...settings }),
     'session.get': () => idleSnapshot(),
     'session.toggle': () => idleSnapshot(),
     'renderer.ready': () => null,
