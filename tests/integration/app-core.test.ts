@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -148,5 +148,35 @@ describe.skipIf(unavailable !== null)(`app core end to end${unavailable ? ` (ski
     });
     expect((await value('session.stop', undefined)).state).toBe('idle');
     await value('settings.update', { provider: 'local' });
+  });
+});
+
+describe('app core start-up with a corrupt settings file', () => {
+  it('starts on defaults, keeps the bad file aside and tells the person', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'earshot-corrupt-'));
+    try {
+      await writeFile(join(dir, 'settings.json'), '{"deviceKey": "ALSA:mic", "preRollMs": ');
+      const started = await createAppCore({
+        userDataDir: dir,
+        spawn: spawnNodeChild,
+        entries: { capture: CAPTURE_ENTRY, engine: ENGINE_ENTRY },
+        secrets: new FileSecretStore(dir),
+        appVersion: 'test',
+        transport: 'web',
+      });
+      const statuses: SessionSnapshot[] = [];
+      started.subscribe((event, payload) => {
+        if (event === 'status') statuses.push(payload as SessionSnapshot);
+      });
+      await started.dispose();
+      expect(statuses[0]?.warnings).toEqual([
+        { code: 'SETTINGS_CORRUPT', message: expect.stringContaining('settings.corrupt-') as string },
+      ]);
+      const kept = (await readdir(dir)).filter((f) => f.startsWith('settings.corrupt-'));
+      expect(kept).toHaveLength(1);
+      expect(await readFile(join(dir, kept[0]!), 'utf8')).toBe('{"deviceKey": "ALSA:mic", "preRollMs": ');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EarshotError } from '../../shared/errors.ts';
+import { EarshotError, ERROR_CATALOG } from '../../shared/errors.ts';
 import type { ModelsState } from '../../shared/models.ts';
 import { CaptureHost } from '../capture/capture-host.ts';
 import { createLogger } from '../log/logger.ts';
@@ -95,6 +95,9 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     },
     onTranscript: (event) => captions.publishTranscript(event),
     onSnapshot: (snapshot) => captions.publishSession(snapshot.state),
+    startupNotices: settings.recoveredFrom
+      ? [{ code: 'SETTINGS_CORRUPT', message: `${ERROR_CATALOG.SETTINGS_CORRUPT} (${settings.recoveredFrom})` }]
+      : [],
   });
 
   capture.on('devicesChanged', (devices) => hub.emit('devicesChanged', devices));

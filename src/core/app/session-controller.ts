@@ -24,6 +24,8 @@ export interface SessionControllerDeps {
   /** Transcript events also go to the captions server, when it runs. */
   readonly onTranscript?: (event: TranscriptEvent) => void;
   readonly onSnapshot?: (snapshot: SessionSnapshot) => void;
+  /** Problems found while the app started (a corrupt settings file), shown until the first session. */
+  readonly startupNotices?: readonly { code: string; message: string }[];
 }
 
 /**
@@ -44,7 +46,7 @@ export class SessionController {
 
   constructor(deps: SessionControllerDeps) {
     this.#deps = deps;
-    this.#snapshot = idleSnapshot(deps.settings.get().provider);
+    this.#snapshot = { ...idleSnapshot(deps.settings.get().provider), warnings: [...(deps.startupNotices ?? [])] };
     deps.capture.on('streamOpened', (opened) => {
       this.#deviceName = opened.device.name;
       if (this.#session) this.#publish(this.#session.snapshot);
