@@ -29,7 +29,9 @@ const { values } = parseArgs({
 
 const entry = values.model ? MODEL_CATALOG.find((m) => m.id === values.model) : defaultCatalogEntry();
 if (!entry) {
-  process.stderr.write(`error[USAGE]: unknown model "${values.model}". Known: ${MODEL_CATALOG.map((m) => m.id).join(', ')}\n`);
+  process.stderr.write(
+    `error[USAGE]: unknown model "${values.model}". Known: ${MODEL_CATALOG.map((m) => m.id).join(', ')}\n`,
+  );
   process.exit(2);
 }
 const out = resolve(values.out);
@@ -49,11 +51,15 @@ const localArchive = (path: string): FetchLike => {
   };
 };
 
-const manager = new ModelManager({ modelsDir: out, ...(values.archive ? { fetch: localArchive(resolve(values.archive)) } : {}) });
+const manager = new ModelManager({
+  modelsDir: out,
+  ...(values.archive ? { fetch: localArchive(resolve(values.archive)) } : {}),
+});
 let lastPercent = -1;
 manager.on('progress', (p) => {
   const percent = p.totalBytes > 0 ? Math.floor((100 * p.receivedBytes) / p.totalBytes) : 0;
-  if (p.phase !== 'downloading' || percent !== lastPercent) process.stderr.write(`${entry.id}: ${p.phase} ${percent}%\n`);
+  if (p.phase !== 'downloading' || percent !== lastPercent)
+    process.stderr.write(`${entry.id}: ${p.phase} ${percent}%\n`);
   lastPercent = percent;
 });
 try {
@@ -63,4 +69,6 @@ try {
   process.stderr.write(`error[${e.code ?? 'INTERNAL'}]: ${e.message}\n`);
   process.exit(1);
 }
-process.stdout.write(`${JSON.stringify({ model: entry.id, dir: manager.resolve(entry.id), vad: manager.vadModelPath() })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ model: entry.id, dir: manager.resolve(entry.id), vad: manager.vadModelPath() })}\n`,
+);

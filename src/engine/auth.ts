@@ -28,7 +28,9 @@ export function presentedToken(request: IncomingMessage): string | null {
 
 /** Compares digests so neither the content nor the length of the token leaks through timing. */
 export function tokenMatches(presented: string | null, expected: string): boolean {
-  const a = createHash('sha256').update(presented ?? '').digest();
+  const a = createHash('sha256')
+    .update(presented ?? '')
+    .digest();
   const b = createHash('sha256').update(expected).digest();
   return timingSafeEqual(a, b) && presented !== null;
 }

@@ -58,7 +58,9 @@ export class EngineConnection {
       this.#send(errorEvent('invalid_event', 'Binary frames are not part of this protocol; send JSON text events.'));
       return;
     }
-    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+    const text = Array.isArray(data)
+      ? Buffer.concat(data).toString('utf8')
+      : Buffer.from(data as ArrayBuffer).toString('utf8');
     let event: unknown;
     try {
       event = JSON.parse(text);
@@ -109,10 +111,14 @@ export class EngineConnection {
         const backlogS = this.#decoder.pendingSamples / this.#config.rate;
         if (backlogS > this.#limits.maxBacklogS) {
           this.#send(
-            errorEvent('backlog_exceeded', `More than ${this.#limits.maxBacklogS} s of audio is waiting to be decoded; send audio at real-time pace.`, {
-              type: 'server_error',
-              eventId,
-            }),
+            errorEvent(
+              'backlog_exceeded',
+              `More than ${this.#limits.maxBacklogS} s of audio is waiting to be decoded; send audio at real-time pace.`,
+              {
+                type: 'server_error',
+                eventId,
+              },
+            ),
           );
           this.#ws.close(CLOSE_TRY_AGAIN_LATER, 'backlog exceeded');
         }
@@ -127,7 +133,12 @@ export class EngineConnection {
         return;
       default: {
         const shown = typeof type === 'string' ? `"${type.slice(0, 100)}"` : 'missing';
-        this.#send(errorEvent('unknown_event', `Event type ${shown} is not supported by this transcription engine.`, { param: 'type', eventId }));
+        this.#send(
+          errorEvent('unknown_event', `Event type ${shown} is not supported by this transcription engine.`, {
+            param: 'type',
+            eventId,
+          }),
+        );
       }
     }
   }
@@ -136,27 +147,43 @@ export class EngineConnection {
     for (const event of events) {
       if (event.type === 'commit_empty') {
         this.#send(
-          errorEvent('input_audio_buffer_commit_empty', `Buffer too small: expected at least 100 ms of audio, got ${event.bufferedMs} ms.`, {
-            param: null,
-            eventId: event.eventId,
-          }),
+          errorEvent(
+            'input_audio_buffer_commit_empty',
+            `Buffer too small: expected at least 100 ms of audio, got ${event.bufferedMs} ms.`,
+            {
+              param: null,
+              eventId: event.eventId,
+            },
+          ),
         );
         continue;
       }
       const itemId = this.#itemId(event.segment);
       switch (event.type) {
         case 'speech_started':
-          this.#send(serverEvent('input_audio_buffer.speech_started', { audio_start_ms: event.audioStartMs, item_id: itemId }));
+          this.#send(
+            serverEvent('input_audio_buffer.speech_started', { audio_start_ms: event.audioStartMs, item_id: itemId }),
+          );
           break;
         case 'speech_stopped':
-          this.#send(serverEvent('input_audio_buffer.speech_stopped', { audio_end_ms: event.audioEndMs, item_id: itemId }));
+          this.#send(
+            serverEvent('input_audio_buffer.speech_stopped', { audio_end_ms: event.audioEndMs, item_id: itemId }),
+          );
           break;
         case 'committed':
-          this.#send(serverEvent('input_audio_buffer.committed', { previous_item_id: this.#lastCommittedItem, item_id: itemId }));
+          this.#send(
+            serverEvent('input_audio_buffer.committed', { previous_item_id: this.#lastCommittedItem, item_id: itemId }),
+          );
           this.#lastCommittedItem = itemId;
           break;
         case 'delta':
-          this.#send(serverEvent('conversation.item.input_audio_transcription.delta', { item_id: itemId, content_index: 0, delta: event.delta }));
+          this.#send(
+            serverEvent('conversation.item.input_audio_transcription.delta', {
+              item_id: itemId,
+              content_index: 0,
+              delta: event.delta,
+            }),
+          );
           break;
         case 'completed':
           this.#send(
@@ -188,7 +215,13 @@ export class EngineConnection {
 
   #onDecoderFailure(message: string): void {
     log.error(`recognizer session failed: ${message}`);
-    this.#send(errorEvent('decoder_failed', `The recognizer for this connection failed: ${message}. Reconnect to start a new session.`, { type: 'server_error' }));
+    this.#send(
+      errorEvent(
+        'decoder_failed',
+        `The recognizer for this connection failed: ${message}. Reconnect to start a new session.`,
+        { type: 'server_error' },
+      ),
+    );
     this.#closed = true;
     this.#ws.close(CLOSE_INTERNAL_ERROR, 'recognizer failed');
   }

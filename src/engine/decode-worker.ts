@@ -45,16 +45,26 @@ port.on('message', (request: DecoderRequest) => {
   try {
     switch (request.type) {
       case 'open':
-        sessions.set(request.sid, createRecognizerSession(loaded, request.settings, { vadModelPath: data.vadModelPath }));
+        sessions.set(
+          request.sid,
+          createRecognizerSession(loaded, request.settings, { vadModelPath: data.vadModelPath }),
+        );
         pacing.set(request.sid, { rate: request.settings.inputRate, firstSentAt: 0, audioMs: 0 });
         return;
       case 'configure':
         session?.configure(request.settings);
-        pacing.set(request.sid, { ...(pacing.get(request.sid) ?? { firstSentAt: 0, audioMs: 0 }), rate: request.settings.inputRate });
+        pacing.set(request.sid, {
+          ...(pacing.get(request.sid) ?? { firstSentAt: 0, audioMs: 0 }),
+          rate: request.settings.inputRate,
+        });
         return;
       case 'audio': {
         // A closed session's late frames still count as processed for the backlog.
-        const events = session ? session.acceptAudio(request.pcm, { partials: wantPartials(request.sid, request.pcm.length, request.sentAt) }) : [];
+        const events = session
+          ? session.acceptAudio(request.pcm, {
+              partials: wantPartials(request.sid, request.pcm.length, request.sentAt),
+            })
+          : [];
         post({ type: 'events', sid: request.sid, events, samples: request.pcm.length });
         return;
       }

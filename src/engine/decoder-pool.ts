@@ -135,8 +135,15 @@ export class DecoderPool {
   }
 
   #spawn(): Promise<void> {
-    const data: DecoderWorkerData = { modelDir: this.#options.modelDir, vadModelPath: this.#options.vadModelPath, numThreads: 1, stopFlag: this.#stopFlag };
-    const worker = new Worker(this.#options.workerPath ?? new URL('./decode-worker.ts', import.meta.url), { workerData: data });
+    const data: DecoderWorkerData = {
+      modelDir: this.#options.modelDir,
+      vadModelPath: this.#options.vadModelPath,
+      numThreads: 1,
+      stopFlag: this.#stopFlag,
+    };
+    const worker = new Worker(this.#options.workerPath ?? new URL('./decode-worker.ts', import.meta.url), {
+      workerData: data,
+    });
     const slot: WorkerSlot = { worker, sessions: new Map(), ready: false };
     this.#slots.push(slot);
     return new Promise((resolve, reject) => {
@@ -172,7 +179,9 @@ export class DecoderPool {
       worker.on('exit', (code) => {
         const index = this.#slots.indexOf(slot);
         if (index >= 0) this.#slots.splice(index, 1);
-        if (!this.#closed) for (const state of slot.sessions.values()) state.listener.onFailure(`The decoder stopped (exit code ${code}).`);
+        if (!this.#closed)
+          for (const state of slot.sessions.values())
+            state.listener.onFailure(`The decoder stopped (exit code ${code}).`);
         slot.sessions.clear();
         if (!this.#closed && slot.ready) {
           log.warn(`decode worker exited with code ${code}; starting a new one`);

@@ -25,7 +25,12 @@ export type DecoderReply =
   | { readonly type: 'ready'; readonly model: ModelInfo }
   | { readonly type: 'load_failed'; readonly code: string; readonly message: string }
   /** `samples`: how many input samples this reply accounts for (backlog bookkeeping). */
-  | { readonly type: 'events'; readonly sid: number; readonly events: readonly RecognizerEvent[]; readonly samples: number }
+  | {
+      readonly type: 'events';
+      readonly sid: number;
+      readonly events: readonly RecognizerEvent[];
+      readonly samples: number;
+    }
   | { readonly type: 'session_failed'; readonly sid: number; readonly message: string };
 
 export interface DecoderWorkerData {

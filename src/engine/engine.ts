@@ -42,12 +42,22 @@ export function isLoopback(host: string): boolean {
 export async function startEngine(options: EngineOptions): Promise<RunningEngine> {
   const host = options.host ?? '127.0.0.1';
   if (!isLoopback(host) && (!options.allowRemote || !options.token)) {
-    throw new EarshotError('USAGE', `Binding ${host} exposes the engine to the network: pass --allow-remote and --token (use --tls-cert/--tls-key too).`);
+    throw new EarshotError(
+      'USAGE',
+      `Binding ${host} exposes the engine to the network: pass --allow-remote and --token (use --tls-cert/--tls-key too).`,
+    );
   }
   const model = loadModelManifest(options.modelDir);
-  const vadModelPath = findVadModel({ explicit: options.vadModelPath ?? null, modelDir: options.modelDir, env: options.env ?? process.env });
+  const vadModelPath = findVadModel({
+    explicit: options.vadModelPath ?? null,
+    modelDir: options.modelDir,
+    env: options.env ?? process.env,
+  });
   if (model.manifest.kind === 'offline' && !vadModelPath) {
-    throw new EarshotError('VAD_MISSING', `The model ${model.manifest.name} needs the Silero VAD (silero_vad.onnx): put it beside the model folder or pass --vad-model.`);
+    throw new EarshotError(
+      'VAD_MISSING',
+      `The model ${model.manifest.name} needs the Silero VAD (silero_vad.onnx): put it beside the model folder or pass --vad-model.`,
+    );
   }
   const tls = options.tls ? readTls(options.tls) : undefined;
   const pool = await DecoderPool.start({
@@ -81,7 +91,11 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   } catch (error) {
     await pool.close();
     const e = error as NodeJS.ErrnoException;
-    if (e.code === 'EADDRINUSE') throw new EarshotError('ENGINE_START_FAILED', `Port ${options.port} is already in use; choose another with --port.`);
+    if (e.code === 'EADDRINUSE')
+      throw new EarshotError(
+        'ENGINE_START_FAILED',
+        `Port ${options.port} is already in use; choose another with --port.`,
+      );
     throw error;
   }
 }

@@ -19,7 +19,13 @@ export interface EngineChildConfig {
 }
 
 export type EngineChildMessage =
-  | { readonly type: 'listening'; readonly url: string; readonly port: number; readonly token: string; readonly model: ModelInfo }
+  | {
+      readonly type: 'listening';
+      readonly url: string;
+      readonly port: number;
+      readonly token: string;
+      readonly model: ModelInfo;
+    }
   | { readonly type: 'start_failed'; readonly code: string; readonly message: string };
 
 let engine: RunningEngine | null = null;
@@ -38,7 +44,11 @@ port.onMessage((message) => {
 
 try {
   const raw = process.env['EARSHOT_ENGINE_CONFIG'];
-  if (!raw) throw new EarshotError('ENGINE_START_FAILED', 'EARSHOT_ENGINE_CONFIG is not set: start the engine through startLocalEngine.');
+  if (!raw)
+    throw new EarshotError(
+      'ENGINE_START_FAILED',
+      'EARSHOT_ENGINE_CONFIG is not set: start the engine through startLocalEngine.',
+    );
   const config = JSON.parse(raw) as EngineChildConfig;
   engine = await startEngine({
     modelDir: config.modelDir,
@@ -48,7 +58,13 @@ try {
     token: config.token,
     ...(config.workers ? { workers: config.workers } : {}),
   });
-  const listening: EngineChildMessage = { type: 'listening', url: engine.url, port: engine.port, token: engine.token, model: engine.model };
+  const listening: EngineChildMessage = {
+    type: 'listening',
+    url: engine.url,
+    port: engine.port,
+    token: engine.token,
+    model: engine.model,
+  };
   port.post(listening);
   port.ready();
 } catch (error) {

@@ -20,29 +20,80 @@ describe('loadModelManifest', () => {
   it('resolves every file of the sherpa config inside the folder', () => {
     const m = loadModelManifest(OFFLINE_TEST_MODEL);
     expect(m.manifest.kind).toBe('offline');
-    expect(m.recognizerConfig['modelConfig']).toMatchObject({ zipformerCtc: { model: join(OFFLINE_TEST_MODEL, 'model.onnx') }, tokens: join(OFFLINE_TEST_MODEL, 'tokens.txt'), numThreads: 1 });
+    expect(m.recognizerConfig['modelConfig']).toMatchObject({
+      zipformerCtc: { model: join(OFFLINE_TEST_MODEL, 'model.onnx') },
+      tokens: join(OFFLINE_TEST_MODEL, 'tokens.txt'),
+      numThreads: 1,
+    });
   });
 
   it('MODEL_MISSING names the missing manifest or model file', () => {
     expect(() => loadModelManifest(join(tmpdir(), 'nowhere-xyz'))).toThrow(/nowhere-xyz/);
     const dir = copy();
     rmSync(join(dir, 'tokens.txt'));
-    expect(() => loadModelManifest(dir)).toThrow(expect.objectContaining({ code: 'MODEL_MISSING', message: expect.stringContaining('tokens.txt') as unknown }) as Error);
+    expect(() => loadModelManifest(dir)).toThrow(
+      expect.objectContaining({
+        code: 'MODEL_MISSING',
+        message: expect.stringContaining('tokens.txt') as unknown,
+      }) as Error,
+    );
     rmSync(join(dir, 'earshot-model.json'));
-    expect(() => loadModelManifest(dir)).toThrow(expect.objectContaining({ code: 'MODEL_MISSING', message: expect.stringContaining('earshot-model.json') as unknown }) as Error);
+    expect(() => loadModelManifest(dir)).toThrow(
+      expect.objectContaining({
+        code: 'MODEL_MISSING',
+        message: expect.stringContaining('earshot-model.json') as unknown,
+      }) as Error,
+    );
   });
 
   it('MODEL_INVALID names the file and field: bad JSON, a bad field, a path outside the folder, an empty file', () => {
     const dir = copy();
     const manifest = join(dir, 'earshot-model.json');
     writeFileSync(manifest, '{ nope');
-    expect(() => loadModelManifest(dir)).toThrow(expect.objectContaining({ code: 'MODEL_INVALID', message: expect.stringContaining(manifest) as unknown }) as Error);
-    writeFileSync(manifest, JSON.stringify({ name: 'x', kind: 'sideways', sampleRate: 16000, files: ['model.onnx'], sherpa: { modelConfig: {} } }));
+    expect(() => loadModelManifest(dir)).toThrow(
+      expect.objectContaining({
+        code: 'MODEL_INVALID',
+        message: expect.stringContaining(manifest) as unknown,
+      }) as Error,
+    );
+    writeFileSync(
+      manifest,
+      JSON.stringify({
+        name: 'x',
+        kind: 'sideways',
+        sampleRate: 16000,
+        files: ['model.onnx'],
+        sherpa: { modelConfig: {} },
+      }),
+    );
     expect(() => loadModelManifest(dir)).toThrow(/field "kind"/);
-    writeFileSync(manifest, JSON.stringify({ name: 'x', kind: 'offline', sampleRate: 16000, files: ['../../etc/passwd.txt'], sherpa: { modelConfig: {} } }));
+    writeFileSync(
+      manifest,
+      JSON.stringify({
+        name: 'x',
+        kind: 'offline',
+        sampleRate: 16000,
+        files: ['../../etc/passwd.txt'],
+        sherpa: { modelConfig: {} },
+      }),
+    );
     expect(() => loadModelManifest(dir)).toThrow(/outside the model folder/);
-    writeFileSync(manifest, JSON.stringify({ name: 'x', kind: 'offline', sampleRate: 16000, files: ['tokens.txt'], sherpa: { modelConfig: { tokens: 'tokens.txt' } } }));
+    writeFileSync(
+      manifest,
+      JSON.stringify({
+        name: 'x',
+        kind: 'offline',
+        sampleRate: 16000,
+        files: ['tokens.txt'],
+        sherpa: { modelConfig: { tokens: 'tokens.txt' } },
+      }),
+    );
     writeFileSync(join(dir, 'tokens.txt'), '');
-    expect(() => loadModelManifest(dir)).toThrow(expect.objectContaining({ code: 'MODEL_INVALID', message: expect.stringContaining('tokens.txt') as unknown }) as Error);
+    expect(() => loadModelManifest(dir)).toThrow(
+      expect.objectContaining({
+        code: 'MODEL_INVALID',
+        message: expect.stringContaining('tokens.txt') as unknown,
+      }) as Error,
+    );
   });
 });

@@ -16,11 +16,13 @@ const manifestSchema = z.object({
   license: z.string().default('unknown'),
   source: z.string().default(''),
   files: z.array(z.string().min(1)).min(1),
-  sherpa: z.object({
-    featConfig: z.record(z.string(), z.unknown()).optional(),
-    modelConfig: z.record(z.string(), z.unknown()),
-    decodingMethod: z.string().optional(),
-  }).loose(),
+  sherpa: z
+    .object({
+      featConfig: z.record(z.string(), z.unknown()).optional(),
+      modelConfig: z.record(z.string(), z.unknown()),
+      decodingMethod: z.string().optional(),
+    })
+    .loose(),
   /** Extension: ms per recognizer output frame, for endpointing from trailing blanks (default 40). */
   outputFrameMs: z.number().positive().optional(),
 });
@@ -45,10 +47,16 @@ const FILE_PATTERN = /\.(onnx|ort|txt|model|bin|json|fst|far)$/i;
 export function loadModelManifest(dir: string, numThreads = 1): LoadedModel {
   const manifestPath = join(dir, MANIFEST_FILE);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new EarshotError('MODEL_MISSING', `The model folder ${dir} does not exist. Download a model or pass --model-dir.`);
+    throw new EarshotError(
+      'MODEL_MISSING',
+      `The model folder ${dir} does not exist. Download a model or pass --model-dir.`,
+    );
   }
   if (!existsSync(manifestPath)) {
-    throw new EarshotError('MODEL_MISSING', `${manifestPath} is missing: the folder is not an Earshot model. Download the model again.`);
+    throw new EarshotError(
+      'MODEL_MISSING',
+      `${manifestPath} is missing: the folder is not an Earshot model. Download the model again.`,
+    );
   }
   let raw: unknown;
   try {
@@ -60,7 +68,10 @@ export function loadModelManifest(dir: string, numThreads = 1): LoadedModel {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue ? issue.path.join('.') || '(root)' : '(root)';
-    throw new EarshotError('MODEL_INVALID', `${manifestPath}: field "${where}" is invalid (${issue?.message ?? 'unknown'}).`);
+    throw new EarshotError(
+      'MODEL_INVALID',
+      `${manifestPath}: field "${where}" is invalid (${issue?.message ?? 'unknown'}).`,
+    );
   }
   const manifest = parsed.data;
   for (const file of manifest.files) checkedPath(dir, file, manifestPath);
@@ -83,8 +94,10 @@ function checkedPath(dir: string, file: string, manifestPath: string): string {
     throw new EarshotError('MODEL_INVALID', `${manifestPath} names "${file}", which lies outside the model folder.`);
   }
   const full = join(dir, clean);
-  if (!existsSync(full)) throw new EarshotError('MODEL_MISSING', `The model file ${full} is missing. Download the model again.`);
-  if (statSync(full).size === 0) throw new EarshotError('MODEL_INVALID', `The model file ${full} is empty. Download the model again.`);
+  if (!existsSync(full))
+    throw new EarshotError('MODEL_MISSING', `The model file ${full} is missing. Download the model again.`);
+  if (statSync(full).size === 0)
+    throw new EarshotError('MODEL_INVALID', `The model file ${full} is empty. Download the model again.`);
   return full;
 }
 

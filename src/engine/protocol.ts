@@ -17,11 +17,23 @@ export function serverEvent(type: string, fields: Record<string, unknown>): Serv
 }
 
 /** The OpenAI error shape: `{type: "error", error: {type, code, message, param, event_id}}`. */
-export function errorEvent(code: string, message: string, options: { param?: string | null; eventId?: string | null; type?: ErrorType } = {}): ServerEvent {
+export function errorEvent(
+  code: string,
+  message: string,
+  options: { param?: string | null; eventId?: string | null; type?: ErrorType } = {},
+): ServerEvent {
   return serverEvent('error', {
-    error: { type: options.type ?? 'invalid_request_error', code, message, param: options.param ?? null, event_id: options.eventId ?? null },
+    error: {
+      type: options.type ?? 'invalid_request_error',
+      code,
+      message,
+      param: options.param ?? null,
+      event_id: options.eventId ?? null,
+    },
   });
 }
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -31,7 +43,9 @@ export function decodePcm16(audio: unknown): Int16Array | string {
   if (audio.length % 4 !== 0 || !BASE64.test(audio)) return 'audio is not valid base64.';
   const bytes = Buffer.from(audio, 'base64');
   if (bytes.length % 2 !== 0) return `audio has ${bytes.length} bytes; PCM16 needs an even number.`;
+  // Copy into an aligned buffer of its own; PCM16 LE is the native layout on every platform Electron ships for.
   const samples = new Int16Array(bytes.length / 2);
-  for (let i = 0; i < samples.length; i++) samples[i] = bytes.readInt16LE(i * 2);
+  new Uint8Array(samples.buffer).set(bytes);
+  if (!LITTLE_ENDIAN) for (let i = 0; i < samples.length; i++) samples[i] = bytes.readInt16LE(i * 2);
   return samples;
 }

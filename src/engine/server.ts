@@ -43,7 +43,9 @@ const CLOSE_IDLE = 1001;
 export async function startEngineServer(options: EngineServerOptions): Promise<EngineServer> {
   const idleTimeoutMs = options.idleTimeoutMs ?? 120_000;
   const maxBacklogS = options.maxBacklogS ?? 120;
-  const http: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }) : createHttpServer();
+  const http: Server = options.tls
+    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key })
+    : createHttpServer();
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: options.maxPayload ?? 1024 * 1024,
@@ -93,7 +95,11 @@ export async function startEngineServer(options: EngineServerOptions): Promise<E
       } catch (error) {
         // A bug in handling one event must not take the process (or other connections) down.
         log.error('unexpected error while handling an event', error);
-        ws.send(JSON.stringify(errorEvent('server_error', 'The engine could not handle this event.', { type: 'server_error' })));
+        ws.send(
+          JSON.stringify(
+            errorEvent('server_error', 'The engine could not handle this event.', { type: 'server_error' }),
+          ),
+        );
       }
     });
     ws.on('ping', touch);
@@ -138,8 +144,19 @@ export async function startEngineServer(options: EngineServerOptions): Promise<E
   };
 }
 
-function reject(socket: Duplex, status: number, reason: string, body: string, headers: Record<string, string> = {}): void {
-  const lines = [`HTTP/1.1 ${status} ${reason}`, 'Connection: close', 'Content-Type: text/plain', `Content-Length: ${Buffer.byteLength(body)}`];
+function reject(
+  socket: Duplex,
+  status: number,
+  reason: string,
+  body: string,
+  headers: Record<string, string> = {},
+): void {
+  const lines = [
+    `HTTP/1.1 ${status} ${reason}`,
+    'Connection: close',
+    'Content-Type: text/plain',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+  ];
   for (const [k, v] of Object.entries(headers)) lines.push(`${k}: ${v}`);
   socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidSetting, applyBetaUpdate, applySessionUpdate, defaultSessionConfig, recognizerSettings } from './session-config.ts';
+import {
+  InvalidSetting,
+  applyBetaUpdate,
+  applySessionUpdate,
+  defaultSessionConfig,
+  recognizerSettings,
+} from './session-config.ts';
 
 const model = { name: 'm', kind: 'online' as const, sampleRate: 16000, language: 'en' };
 
@@ -7,17 +13,31 @@ describe('session configuration', () => {
   it('defaults to OpenAI: 24 kHz and server VAD 0.5 / 300 / 500', () => {
     const c = defaultSessionConfig(model);
     expect(c.rate).toBe(24000);
-    expect(recognizerSettings(c)).toEqual({ inputRate: 24000, vad: { threshold: 0.5, prefixPaddingMs: 300, silenceDurationMs: 500 } });
+    expect(recognizerSettings(c)).toEqual({
+      inputRate: 24000,
+      vad: { threshold: 0.5, prefixPaddingMs: 300, silenceDurationMs: 500 },
+    });
   });
 
   it('applies only the fields present and ignores unknown ones', () => {
     const c = applySessionUpdate(defaultSessionConfig(model), {
       type: 'transcription',
-      audio: { input: { format: { type: 'audio/pcm', rate: 16000 }, turn_detection: { silence_duration_ms: 800 }, whatever: 1 } },
+      audio: {
+        input: {
+          format: { type: 'audio/pcm', rate: 16000 },
+          turn_detection: { silence_duration_ms: 800 },
+          whatever: 1,
+        },
+      },
       include: ['x'],
     });
     expect(c.rate).toBe(16000);
-    expect(c.turnDetection).toEqual({ type: 'server_vad', threshold: 0.5, prefix_padding_ms: 300, silence_duration_ms: 800 });
+    expect(c.turnDetection).toEqual({
+      type: 'server_vad',
+      threshold: 0.5,
+      prefix_padding_ms: 300,
+      silence_duration_ms: 800,
+    });
     expect(applySessionUpdate(c, { audio: { input: { turn_detection: null } } }).turnDetection).toBeNull();
   });
 
@@ -32,11 +52,19 @@ describe('session configuration', () => {
       }
       return 'accepted';
     };
-    expect(param(() => applySessionUpdate(c, { audio: { input: { format: { rate: 8000 } } } }))).toBe('session.audio.input.format.rate');
-    expect(param(() => applySessionUpdate(c, { audio: { input: { format: { type: 'audio/pcmu' } } } }))).toBe('session.audio.input.format.type');
+    expect(param(() => applySessionUpdate(c, { audio: { input: { format: { rate: 8000 } } } }))).toBe(
+      'session.audio.input.format.rate',
+    );
+    expect(param(() => applySessionUpdate(c, { audio: { input: { format: { type: 'audio/pcmu' } } } }))).toBe(
+      'session.audio.input.format.type',
+    );
     expect(param(() => applySessionUpdate(c, { type: 'realtime' }))).toBe('session.type');
-    expect(param(() => applySessionUpdate(c, { audio: { input: { turn_detection: { type: 'semantic_vad' } } } }))).toBe('session.audio.input.turn_detection.type');
-    expect(param(() => applySessionUpdate(c, { audio: { input: { turn_detection: { threshold: 2 } } } }))).toBe('session.audio.input.turn_detection.threshold');
+    expect(param(() => applySessionUpdate(c, { audio: { input: { turn_detection: { type: 'semantic_vad' } } } }))).toBe(
+      'session.audio.input.turn_detection.type',
+    );
+    expect(param(() => applySessionUpdate(c, { audio: { input: { turn_detection: { threshold: 2 } } } }))).toBe(
+      'session.audio.input.turn_detection.threshold',
+    );
     expect(param(() => applySessionUpdate(c, 'nope'))).toBe('session');
     expect(param(() => applyBetaUpdate(c, { input_audio_format: 'g711_ulaw' }))).toBe('session.input_audio_format');
   });

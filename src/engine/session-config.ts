@@ -20,7 +20,12 @@ export interface SessionConfig {
   readonly noiseReduction: { readonly type: string } | null;
 }
 
-export const DEFAULT_VAD: ServerVad = { type: 'server_vad', threshold: 0.5, prefix_padding_ms: 300, silence_duration_ms: 500 };
+export const DEFAULT_VAD: ServerVad = {
+  type: 'server_vad',
+  threshold: 0.5,
+  prefix_padding_ms: 300,
+  silence_duration_ms: 500,
+};
 
 export function defaultSessionConfig(model: ModelInfo): SessionConfig {
   return { rate: 24_000, language: model.language, prompt: '', turnDetection: DEFAULT_VAD, noiseReduction: null };
@@ -47,7 +52,9 @@ export function recognizerSettings(config: SessionConfig): RecognizerSettings {
   const vad = config.turnDetection;
   return {
     inputRate: config.rate,
-    vad: vad ? { threshold: vad.threshold, prefixPaddingMs: vad.prefix_padding_ms, silenceDurationMs: vad.silence_duration_ms } : null,
+    vad: vad
+      ? { threshold: vad.threshold, prefixPaddingMs: vad.prefix_padding_ms, silenceDurationMs: vad.silence_duration_ms }
+      : null,
   };
 }
 
@@ -72,7 +79,10 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 export function applySessionUpdate(current: SessionConfig, session: unknown): SessionConfig {
   if (!isObj(session)) throw new InvalidSetting('session', 'session must be an object.');
   if (session['type'] !== undefined && session['type'] !== 'transcription') {
-    throw new InvalidSetting('session.type', `This engine only runs transcription sessions; session.type ${shown(session['type'])} is not supported.`);
+    throw new InvalidSetting(
+      'session.type',
+      `This engine only runs transcription sessions; session.type ${shown(session['type'])} is not supported.`,
+    );
   }
   const audio = session['audio'];
   if (audio === undefined) return current;
@@ -81,10 +91,24 @@ export function applySessionUpdate(current: SessionConfig, session: unknown): Se
   if (input === undefined) return current;
   if (!isObj(input)) throw new InvalidSetting('session.audio.input', 'session.audio.input must be an object.');
   let next = current;
-  if (input['format'] !== undefined) next = { ...next, rate: parseFormat(input['format'], 'session.audio.input.format') };
-  if (input['transcription'] !== undefined) next = applyTranscription(next, input['transcription'], 'session.audio.input.transcription');
-  if ('turn_detection' in input) next = { ...next, turnDetection: parseTurnDetection(input['turn_detection'], 'session.audio.input.turn_detection', next.turnDetection) };
-  if ('noise_reduction' in input) next = { ...next, noiseReduction: parseNoiseReduction(input['noise_reduction'], 'session.audio.input.noise_reduction') };
+  if (input['format'] !== undefined)
+    next = { ...next, rate: parseFormat(input['format'], 'session.audio.input.format') };
+  if (input['transcription'] !== undefined)
+    next = applyTranscription(next, input['transcription'], 'session.audio.input.transcription');
+  if ('turn_detection' in input)
+    next = {
+      ...next,
+      turnDetection: parseTurnDetection(
+        input['turn_detection'],
+        'session.audio.input.turn_detection',
+        next.turnDetection,
+      ),
+    };
+  if ('noise_reduction' in input)
+    next = {
+      ...next,
+      noiseReduction: parseNoiseReduction(input['noise_reduction'], 'session.audio.input.noise_reduction'),
+    };
   return next;
 }
 
@@ -94,23 +118,40 @@ export function applyBetaUpdate(current: SessionConfig, session: unknown): Sessi
   let next = current;
   const format = session['input_audio_format'];
   if (format !== undefined && format !== 'pcm16') {
-    throw new InvalidSetting('session.input_audio_format', `input_audio_format ${shown(format)} is not supported; use "pcm16".`);
+    throw new InvalidSetting(
+      'session.input_audio_format',
+      `input_audio_format ${shown(format)} is not supported; use "pcm16".`,
+    );
   }
   if (format === 'pcm16') next = { ...next, rate: 24_000 };
   if (session['input_audio_transcription'] !== undefined) {
     next = applyTranscription(next, session['input_audio_transcription'], 'session.input_audio_transcription');
   }
-  if ('turn_detection' in session) next = { ...next, turnDetection: parseTurnDetection(session['turn_detection'], 'session.turn_detection', next.turnDetection) };
+  if ('turn_detection' in session)
+    next = {
+      ...next,
+      turnDetection: parseTurnDetection(session['turn_detection'], 'session.turn_detection', next.turnDetection),
+    };
   if ('input_audio_noise_reduction' in session) {
-    next = { ...next, noiseReduction: parseNoiseReduction(session['input_audio_noise_reduction'], 'session.input_audio_noise_reduction') };
+    next = {
+      ...next,
+      noiseReduction: parseNoiseReduction(
+        session['input_audio_noise_reduction'],
+        'session.input_audio_noise_reduction',
+      ),
+    };
   }
   return next;
 }
 
 function parseFormat(format: unknown, param: string): number {
-  if (!isObj(format)) throw new InvalidSetting(param, 'format must be an object like {"type": "audio/pcm", "rate": 24000}.');
+  if (!isObj(format))
+    throw new InvalidSetting(param, 'format must be an object like {"type": "audio/pcm", "rate": 24000}.');
   if (format['type'] !== undefined && format['type'] !== 'audio/pcm') {
-    throw new InvalidSetting(`${param}.type`, `Audio format ${shown(format['type'])} is not supported; send "audio/pcm" (PCM16 little-endian mono).`);
+    throw new InvalidSetting(
+      `${param}.type`,
+      `Audio format ${shown(format['type'])} is not supported; send "audio/pcm" (PCM16 little-endian mono).`,
+    );
   }
   const rate = format['rate'] ?? 24_000;
   if (!SUPPORTED_RATES.includes(rate as 24_000)) {
@@ -124,17 +165,26 @@ function applyTranscription(current: SessionConfig, value: unknown, param: strin
   if (!isObj(value)) throw new InvalidSetting(param, 'transcription must be an object.');
   const language = value['language'];
   const prompt = value['prompt'];
-  if (language !== undefined && language !== null && typeof language !== 'string') throw new InvalidSetting(`${param}.language`, 'language must be a string.');
-  if (prompt !== undefined && prompt !== null && typeof prompt !== 'string') throw new InvalidSetting(`${param}.prompt`, 'prompt must be a string.');
+  if (language !== undefined && language !== null && typeof language !== 'string')
+    throw new InvalidSetting(`${param}.language`, 'language must be a string.');
+  if (prompt !== undefined && prompt !== null && typeof prompt !== 'string')
+    throw new InvalidSetting(`${param}.prompt`, 'prompt must be a string.');
   // `model` names a cloud model; the engine runs the model it was started with and says so in session.updated.
-  return { ...current, language: typeof language === 'string' ? language : current.language, prompt: typeof prompt === 'string' ? prompt : current.prompt };
+  return {
+    ...current,
+    language: typeof language === 'string' ? language : current.language,
+    prompt: typeof prompt === 'string' ? prompt : current.prompt,
+  };
 }
 
 function parseTurnDetection(value: unknown, param: string, current: ServerVad | null): ServerVad | null {
   if (value === null) return null;
   if (!isObj(value)) throw new InvalidSetting(param, 'turn_detection must be an object or null.');
   if (value['type'] !== undefined && value['type'] !== 'server_vad') {
-    throw new InvalidSetting(`${param}.type`, `turn_detection type ${shown(value['type'])} is not supported; use "server_vad" or null.`);
+    throw new InvalidSetting(
+      `${param}.type`,
+      `turn_detection type ${shown(value['type'])} is not supported; use "server_vad" or null.`,
+    );
   }
   const base = current ?? DEFAULT_VAD;
   const num = (key: keyof ServerVad, min: number, max: number): number => {

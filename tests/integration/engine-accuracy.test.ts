@@ -58,18 +58,25 @@ for (const model of MODELS) {
       expect(total.empty).toBe(0);
       // The transport loses nothing: the in-process recognizer gives the same items, in order.
       for (const run of runs) {
-        const direct = decodeDirect(model.dir, run.audio).flatMap((e) => (e.type === 'completed' ? [e.transcript] : []));
+        const direct = decodeDirect(model.dir, run.audio).flatMap((e) =>
+          e.type === 'completed' ? [e.transcript] : [],
+        );
         expect(run.items.map((i) => i.transcript)).toEqual(direct);
       }
     };
 
     for (const realtime of [false, true]) {
-      const pace = realtime ? 'real-time pace (4 parallel connections per rate, both rates at once, to keep CI short)' : 'full speed';
+      const pace = realtime
+        ? 'real-time pace (4 parallel connections per rate, both rates at once, to keep CI short)'
+        : 'full speed';
       it(`${pace}: WER within 5 points of documented at 16 and 24 kHz, append-only deltas, same text as direct decoding`, async () => {
         const byRate = await Promise.all(
           ([16_000, 24_000] as const).map(async (rate) => {
             const groups = split(await loadHeldout(rate));
-            return { rate, runs: await Promise.all(groups.map((g) => runSession(engine.url, engine.token, g, rate, realtime))) };
+            return {
+              rate,
+              runs: await Promise.all(groups.map((g) => runSession(engine.url, engine.token, g, rate, realtime))),
+            };
           }),
         );
         for (const { rate, runs } of byRate) check(rate, runs);

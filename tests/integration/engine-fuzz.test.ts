@@ -60,7 +60,12 @@ function makeFuzzer(seed: number): () => string | Buffer {
       case 6:
         return Array.from({ length: int(4) }, () => randomValue(depth + 1));
       default:
-        return Object.fromEntries(Array.from({ length: int(4) }, () => [pick(['type', 'audio', 'session', 'rate', 'format', 'event_id', 'x']), randomValue(depth + 1)]));
+        return Object.fromEntries(
+          Array.from({ length: int(4) }, () => [
+            pick(['type', 'audio', 'session', 'rate', 'format', 'event_id', 'x']),
+            randomValue(depth + 1),
+          ]),
+        );
     }
   };
   const audio = (): string => {
@@ -77,7 +82,12 @@ function makeFuzzer(seed: number): () => string | Buffer {
           type: 'session.update',
           session: {
             type: 'transcription',
-            audio: { input: { format: { type: 'audio/pcm', rate: pick([16000, 24000]) }, turn_detection: pick([null, { type: 'server_vad', silence_duration_ms: 200 + int(800) }]) } },
+            audio: {
+              input: {
+                format: { type: 'audio/pcm', rate: pick([16000, 24000]) },
+                turn_detection: pick([null, { type: 'server_vad', silence_duration_ms: 200 + int(800) }]),
+              },
+            },
           },
         };
       case 2:
@@ -102,7 +112,8 @@ function makeFuzzer(seed: number): () => string | Buffer {
         out[pick([...keys, 'extra'])] = randomValue();
         break;
       case 3:
-        if (typeof out['audio'] === 'string') out['audio'] = (out['audio']).slice(0, int((out['audio']).length)) + pick(['=', '!', '==', 'A', '']);
+        if (typeof out['audio'] === 'string')
+          out['audio'] = out['audio'].slice(0, int(out['audio'].length)) + pick(['=', '!', '==', 'A', '']);
         else out['session'] = randomValue();
         break;
       default:
@@ -140,12 +151,17 @@ function health(url: string): Promise<number> {
 describe('engine fuzzing', () => {
   it(`survives ${TOTAL_MESSAGES} random and mutated messages while a well-behaved client gets its transcripts`, async () => {
     requireSharedModels();
-    const child = spawn(process.execPath, [BIN_EARSHOT, 'serve', '--model-dir', OFFLINE_TEST_MODEL, '--workers', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN_EARSHOT, 'serve', '--model-dir', OFFLINE_TEST_MODEL, '--workers', '2'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let exited: number | null | undefined;
     child.once('exit', (code) => (exited = code));
     child.stderr.resume();
     const line = await new Promise<{ url: string; token: string }>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('earshot serve did not print its listening line within 20 s')), 20_000);
+      const timer = setTimeout(
+        () => reject(new Error('earshot serve did not print its listening line within 20 s')),
+        20_000,
+      );
       createInterface({ input: child.stdout }).once('line', (l) => {
         clearTimeout(timer);
         resolve(JSON.parse(l) as { url: string; token: string });
@@ -154,13 +170,19 @@ describe('engine fuzzing', () => {
     try {
       const utterances = (await loadHeldout(16_000)).slice(10, 15);
       const audio = buildSessionAudio(utterances, 16_000);
-      const expected = decodeDirect(OFFLINE_TEST_MODEL, audio).flatMap((e) => (e.type === 'completed' ? [e.transcript] : []));
+      const expected = decodeDirect(OFFLINE_TEST_MODEL, audio).flatMap((e) =>
+        e.type === 'completed' ? [e.transcript] : [],
+      );
 
       const good = await EngineTestClient.connect(line.url, line.token);
       good.configure(16_000);
       const goodRun = (async () => {
         await good.stream(frames(audio.pcm, 16_000), true);
-        await good.waitFor(`${expected.length} completed transcripts`, () => completedItems(good).length >= expected.length, 20_000);
+        await good.waitFor(
+          `${expected.length} completed transcripts`,
+          () => completedItems(good).length >= expected.length,
+          20_000,
+        );
       })();
 
       let sent = 0;
@@ -184,7 +206,9 @@ describe('engine fuzzing', () => {
             reconnects++;
           }
           const message = next();
-          await new Promise<void>((resolve) => ws!.send(message, { binary: Buffer.isBuffer(message) }, () => resolve()));
+          await new Promise<void>((resolve) =>
+            ws!.send(message, { binary: Buffer.isBuffer(message) }, () => resolve()),
+          );
           sent++;
         }
         if (ws && ws.readyState !== WebSocket.CLOSED) {
@@ -204,7 +228,9 @@ describe('engine fuzzing', () => {
       expect(await health(line.url)).toBe(200);
       expect(completedItems(good).map((c) => c.transcript)).toEqual(expected);
       expect(good.ofType('error')).toEqual([]);
-      console.log(`[engine-fuzz] ${sent} messages over ${reconnects} fuzz connections (close codes ${closeCodes.join(',')}); well-behaved client got ${expected.length}/${expected.length} transcripts`);
+      console.log(
+        `[engine-fuzz] ${sent} messages over ${reconnects} fuzz connections (close codes ${closeCodes.join(',')}); well-behaved client got ${expected.length}/${expected.length} transcripts`,
+      );
       await good.close();
     } finally {
       child.kill('SIGTERM');

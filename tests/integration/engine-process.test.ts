@@ -9,7 +9,13 @@ import { startLocalEngine, type LocalEngine } from '../../src/core/engine/launch
 import { spawnNodeChild } from '../../src/core/process/node-spawn.ts';
 import { EngineTestClient, completedItems } from '../fixtures/engine/client.ts';
 import { buildSessionAudio, frames, loadHeldout } from '../fixtures/engine/heldout.ts';
-import { BIN_EARSHOT, OFFLINE_TEST_MODEL, STREAMING_TEST_MODEL, VAD_MODEL, requireSharedModels } from '../helpers/paths.ts';
+import {
+  BIN_EARSHOT,
+  OFFLINE_TEST_MODEL,
+  STREAMING_TEST_MODEL,
+  VAD_MODEL,
+  requireSharedModels,
+} from '../helpers/paths.ts';
 
 /** The engine as a real process: `earshot serve` and the app's launcher with crash restart. */
 const NODE = process.execPath;
@@ -22,13 +28,19 @@ interface Served {
 }
 
 function serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Served> {
-  const child = spawn(NODE, [BIN_EARSHOT, 'serve', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(NODE, [BIN_EARSHOT, 'serve', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const stdoutLines: string[] = [];
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`earshot serve printed no listening line within 20 s; stderr: ${stderr}`)), 20_000);
+    const timer = setTimeout(
+      () => reject(new Error(`earshot serve printed no listening line within 20 s; stderr: ${stderr}`)),
+      20_000,
+    );
     createInterface({ input: child.stdout }).on('line', (line) => {
       stdoutLines.push(line);
       if (stdoutLines.length === 1) {
@@ -43,7 +55,12 @@ function serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Served> {
   });
 }
 
-async function transcribeOne(url: string, token: string, index: number, options: { rejectUnauthorized?: boolean } = {}): Promise<string> {
+async function transcribeOne(
+  url: string,
+  token: string,
+  index: number,
+  options: { rejectUnauthorized?: boolean } = {},
+): Promise<string> {
   const client = await EngineTestClient.connect(url, token, options);
   try {
     client.configure(16_000);
@@ -61,7 +78,10 @@ describe('earshot serve', () => {
     requireSharedModels();
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       const served = await serve(['--model-dir', STREAMING_TEST_MODEL, '--port', '0']);
-      expect(served.line).toMatchObject({ event: 'listening', url: expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+\/v1\/realtime$/) as unknown });
+      expect(served.line).toMatchObject({
+        event: 'listening',
+        url: expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+\/v1\/realtime$/) as unknown,
+      });
       expect(served.line.token.length).toBeGreaterThanOrEqual(16);
       expect(await transcribeOne(served.line.url, served.line.token, 0)).toContain('encryption');
       served.child.kill(signal);
@@ -81,7 +101,10 @@ describe('earshot serve', () => {
   it('refuses a non-loopback bind without --allow-remote and a token, and names a missing model file', () => {
     const run = (args: string[]): { status: number | null; stderr: string } => {
       try {
-        execFileSync(NODE, [BIN_EARSHOT, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, EARSHOT_MODEL_DIR: '' } });
+        execFileSync(NODE, [BIN_EARSHOT, 'serve', ...args], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env: { ...process.env, EARSHOT_MODEL_DIR: '' },
+        });
         return { status: 0, stderr: '' };
       } catch (error) {
         const e = error as { status: number | null; stderr: Buffer };
@@ -99,21 +122,51 @@ describe('earshot serve', () => {
     expect(none.stderr).toContain('--model-dir');
   });
 
-  it.skipIf(!existsSync('/usr/bin/openssl'))('serves wss:// when given a certificate and key (skipped where openssl is missing)', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'earshot-tls-'));
-    try {
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1'], {
-        stdio: 'ignore',
-      });
-      const served = await serve(['--model-dir', STREAMING_TEST_MODEL, '--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem')]);
-      expect(served.line.url).toMatch(/^wss:\/\/127\.0\.0\.1:\d+\/v1\/realtime$/);
-      expect(await transcribeOne(served.line.url, served.line.token, 0, { rejectUnauthorized: false })).toContain('encryption');
-      served.child.kill('SIGTERM');
-      expect(await served.exit).toBe(0);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
+  it.skipIf(!existsSync('/usr/bin/openssl'))(
+    'serves wss:// when given a certificate and key (skipped where openssl is missing)',
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'earshot-tls-'));
+      try {
+        execFileSync(
+          'openssl',
+          [
+            'req',
+            '-x509',
+            '-newkey',
+            'rsa:2048',
+            '-nodes',
+            '-keyout',
+            join(dir, 'key.pem'),
+            '-out',
+            join(dir, 'cert.pem'),
+            '-days',
+            '1',
+            '-subj',
+            '/CN=127.0.0.1',
+          ],
+          {
+            stdio: 'ignore',
+          },
+        );
+        const served = await serve([
+          '--model-dir',
+          STREAMING_TEST_MODEL,
+          '--tls-cert',
+          join(dir, 'cert.pem'),
+          '--tls-key',
+          join(dir, 'key.pem'),
+        ]);
+        expect(served.line.url).toMatch(/^wss:\/\/127\.0\.0\.1:\d+\/v1\/realtime$/);
+        expect(await transcribeOne(served.line.url, served.line.token, 0, { rejectUnauthorized: false })).toContain(
+          'encryption',
+        );
+        served.child.kill('SIGTERM');
+        expect(await served.exit).toBe(0);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe('startLocalEngine', () => {
@@ -125,8 +178,19 @@ describe('startLocalEngine', () => {
 
   it('starts the engine process, reports its model, and restarts it on the same port and token after a crash', async () => {
     requireSharedModels();
-    engine = await startLocalEngine({ spawn: spawnNodeChild, modelDir: OFFLINE_TEST_MODEL, vadModelPath: VAD_MODEL, workers: 1, backoffBaseMs: 50 });
-    expect(engine.modelInfo).toEqual({ name: 'earshot-test-ctc-en', kind: 'offline', sampleRate: 16000, language: 'en' });
+    engine = await startLocalEngine({
+      spawn: spawnNodeChild,
+      modelDir: OFFLINE_TEST_MODEL,
+      vadModelPath: VAD_MODEL,
+      workers: 1,
+      backoffBaseMs: 50,
+    });
+    expect(engine.modelInfo).toEqual({
+      name: 'earshot-test-ctc-en',
+      kind: 'offline',
+      sampleRate: 16000,
+      language: 'en',
+    });
     expect(engine.url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/v1\/realtime$/);
     const before = await transcribeOne(engine.url, engine.token, 0);
     const crashed = new Promise<string>((resolve) => engine!.once('crash', resolve));
@@ -142,7 +206,9 @@ describe('startLocalEngine', () => {
 
   it('fails fast with MODEL_MISSING naming the folder when the model is not there', async () => {
     const t0 = performance.now();
-    await expect(startLocalEngine({ spawn: spawnNodeChild, modelDir: join(tmpdir(), 'missing-model-xyz') })).rejects.toMatchObject({
+    await expect(
+      startLocalEngine({ spawn: spawnNodeChild, modelDir: join(tmpdir(), 'missing-model-xyz') }),
+    ).rejects.toMatchObject({
       code: 'MODEL_MISSING',
       message: expect.stringContaining('missing-model-xyz') as unknown,
     });

@@ -12,7 +12,12 @@ describe('engine protocol', () => {
   let engine: RunningEngine;
   beforeAll(async () => {
     requireSharedModels();
-    engine = await startEngine({ modelDir: OFFLINE_TEST_MODEL, vadModelPath: VAD_MODEL, workers: 2, maxPayload: 256 * 1024 });
+    engine = await startEngine({
+      modelDir: OFFLINE_TEST_MODEL,
+      vadModelPath: VAD_MODEL,
+      workers: 2,
+      maxPayload: 256 * 1024,
+    });
   });
   afterAll(async () => {
     await engine?.close();
@@ -23,7 +28,9 @@ describe('engine protocol', () => {
   const utterance = async (index: number): Promise<{ pcm: Int16Array; reference: string; expected: string }> => {
     const u = (await loadHeldout(16_000))[index]!;
     const audio = buildSessionAudio([u], 16_000);
-    const direct = decodeDirect(OFFLINE_TEST_MODEL, audio).flatMap((e) => (e.type === 'completed' ? [e.transcript] : []));
+    const direct = decodeDirect(OFFLINE_TEST_MODEL, audio).flatMap((e) =>
+      e.type === 'completed' ? [e.transcript] : [],
+    );
     return { pcm: audio.pcm, reference: u.reference, expected: direct.join(' ') };
   };
   const transcribe = async (client: EngineTestClient, pcm: Int16Array): Promise<string> => {
@@ -41,7 +48,12 @@ describe('engine protocol', () => {
     expect(created['event_id']).toMatch(/^event_/);
     expect(created['session']).toMatchObject({
       type: 'transcription',
-      audio: { input: { format: { type: 'audio/pcm', rate: 24000 }, turn_detection: { type: 'server_vad', threshold: 0.5, prefix_padding_ms: 300, silence_duration_ms: 500 } } },
+      audio: {
+        input: {
+          format: { type: 'audio/pcm', rate: 24000 },
+          turn_detection: { type: 'server_vad', threshold: 0.5, prefix_padding_ms: 300, silence_duration_ms: 500 },
+        },
+      },
     });
     await client.close();
   });
@@ -53,21 +65,46 @@ describe('engine protocol', () => {
     expect(client.ofType('session.updated')[0]!['session']).toMatchObject({
       audio: { input: { format: { rate: 16000 }, turn_detection: { silence_duration_ms: 700 } } },
     });
-    client.send({ type: 'session.update', event_id: 'evt_bad_rate', session: { audio: { input: { format: { type: 'audio/pcm', rate: 44100 } } } } });
+    client.send({
+      type: 'session.update',
+      event_id: 'evt_bad_rate',
+      session: { audio: { input: { format: { type: 'audio/pcm', rate: 44100 } } } },
+    });
     await client.waitFor('error for rate 44100', (es) => es.some((e) => e.type === 'error'));
     const error = client.ofType('error')[0]!['error'] as Record<string, unknown>;
-    expect(error).toMatchObject({ type: 'invalid_request_error', code: 'invalid_value', param: 'session.audio.input.format.rate', event_id: 'evt_bad_rate' });
+    expect(error).toMatchObject({
+      type: 'invalid_request_error',
+      code: 'invalid_value',
+      param: 'session.audio.input.format.rate',
+      event_id: 'evt_bad_rate',
+    });
     expect(error['message']).toContain('44100');
     // Nothing changed: the next update reports 16 kHz and the 700 ms silence still.
-    client.send({ type: 'session.update', session: { audio: { input: { noise_reduction: { type: 'near_field' } } }, unknown_field: 1 } });
+    client.send({
+      type: 'session.update',
+      session: { audio: { input: { noise_reduction: { type: 'near_field' } } }, unknown_field: 1 },
+    });
     await client.waitFor('second session.updated', (es) => es.filter((e) => e.type === 'session.updated').length === 2);
     expect(client.ofType('session.updated')[1]!['session']).toMatchObject({
-      audio: { input: { format: { rate: 16000 }, turn_detection: { silence_duration_ms: 700 }, noise_reduction: { type: 'near_field' } } },
+      audio: {
+        input: {
+          format: { rate: 16000 },
+          turn_detection: { silence_duration_ms: 700 },
+          noise_reduction: { type: 'near_field' },
+        },
+      },
     });
     // The beta flat shape is accepted too.
-    client.send({ type: 'transcription_session.update', session: { input_audio_format: 'pcm16', turn_detection: null } });
-    await client.waitFor('transcription_session.updated', (es) => es.some((e) => e.type === 'transcription_session.updated'));
-    expect(client.ofType('transcription_session.updated')[0]!['session']).toMatchObject({ audio: { input: { format: { rate: 24000 }, turn_detection: null } } });
+    client.send({
+      type: 'transcription_session.update',
+      session: { input_audio_format: 'pcm16', turn_detection: null },
+    });
+    await client.waitFor('transcription_session.updated', (es) =>
+      es.some((e) => e.type === 'transcription_session.updated'),
+    );
+    expect(client.ofType('transcription_session.updated')[0]!['session']).toMatchObject({
+      audio: { input: { format: { rate: 24000 }, turn_detection: null } },
+    });
     await client.close();
   });
 
@@ -80,8 +117,13 @@ describe('engine protocol', () => {
     expect(characterErrorRate(reference, text)).toBeLessThan(0.3);
     const types = client.events.map((e) => e.type).filter((t) => t !== 'session.updated' && t !== 'session.created');
     expect(types[0]).toBe('input_audio_buffer.speech_started');
-    expect(types.indexOf('conversation.item.input_audio_transcription.delta')).toBeLessThan(types.indexOf('input_audio_buffer.speech_stopped'));
-    expect(types.slice(-2)).toEqual(['input_audio_buffer.committed', 'conversation.item.input_audio_transcription.completed']);
+    expect(types.indexOf('conversation.item.input_audio_transcription.delta')).toBeLessThan(
+      types.indexOf('input_audio_buffer.speech_stopped'),
+    );
+    expect(types.slice(-2)).toEqual([
+      'input_audio_buffer.committed',
+      'conversation.item.input_audio_transcription.completed',
+    ]);
     const itemId = client.ofType('input_audio_buffer.speech_started')[0]!['item_id'];
     for (const e of client.events.filter((x) => 'item_id' in x)) expect(e['item_id']).toBe(itemId);
     expect(client.ofType('input_audio_buffer.committed')[0]!['previous_item_id']).toBeNull();
@@ -106,7 +148,10 @@ describe('engine protocol', () => {
     client.configure(16_000, null);
     client.send({ type: 'input_audio_buffer.commit', event_id: 'evt_empty' });
     await client.waitFor('commit_empty error', (es) => es.some((e) => e.type === 'error'));
-    expect(client.ofType('error')[0]!['error']).toMatchObject({ code: 'input_audio_buffer_commit_empty', event_id: 'evt_empty' });
+    expect(client.ofType('error')[0]!['error']).toMatchObject({
+      code: 'input_audio_buffer_commit_empty',
+      event_id: 'evt_empty',
+    });
     for (const index of [1, 2]) {
       const { pcm } = await utterance(index);
       await client.stream(frames(pcm, 16_000), false);
@@ -116,7 +161,9 @@ describe('engine protocol', () => {
     const committed = client.ofType('input_audio_buffer.committed');
     expect(committed[1]!['previous_item_id']).toBe(committed[0]!['item_id']);
     const references = [(await utterance(1)).reference, (await utterance(2)).reference];
-    completedItems(client).forEach((c, i) => expect(characterErrorRate(references[i]!, c.transcript)).toBeLessThan(0.3));
+    completedItems(client).forEach((c, i) =>
+      expect(characterErrorRate(references[i]!, c.transcript)).toBeLessThan(0.3),
+    );
     expect(client.ofType('input_audio_buffer.speech_started')).toHaveLength(0);
     const { pcm } = await utterance(3);
     await client.stream(frames(pcm, 16_000), false);
@@ -124,7 +171,10 @@ describe('engine protocol', () => {
     await client.waitFor('input_audio_buffer.cleared', (es) => es.some((e) => e.type === 'input_audio_buffer.cleared'));
     client.send({ type: 'input_audio_buffer.commit', event_id: 'evt_after_clear' });
     await client.waitFor('commit_empty after clear', (es) => es.filter((e) => e.type === 'error').length === 2);
-    expect(client.ofType('error')[1]!['error']).toMatchObject({ code: 'input_audio_buffer_commit_empty', event_id: 'evt_after_clear' });
+    expect(client.ofType('error')[1]!['error']).toMatchObject({
+      code: 'input_audio_buffer_commit_empty',
+      event_id: 'evt_after_clear',
+    });
     await client.close();
   });
 
@@ -134,11 +184,21 @@ describe('engine protocol', () => {
     client.send({ type: 'response.create', event_id: 'evt_unknown' });
     client.ws.send('{not json');
     client.send({ type: 'input_audio_buffer.append', audio: '@@@not base64@@@', event_id: 'evt_b64' });
-    client.send({ type: 'input_audio_buffer.append', audio: Buffer.from([1, 2, 3]).toString('base64'), event_id: 'evt_odd' });
+    client.send({
+      type: 'input_audio_buffer.append',
+      audio: Buffer.from([1, 2, 3]).toString('base64'),
+      event_id: 'evt_odd',
+    });
     client.send({ noType: true });
     await client.waitFor('five errors', (es) => es.filter((e) => e.type === 'error').length === 5);
     const errors = client.ofType('error').map((e) => e['error'] as Record<string, unknown>);
-    expect(errors.map((e) => e['code'])).toEqual(['unknown_event', 'invalid_json', 'invalid_value', 'invalid_value', 'unknown_event']);
+    expect(errors.map((e) => e['code'])).toEqual([
+      'unknown_event',
+      'invalid_json',
+      'invalid_value',
+      'invalid_value',
+      'unknown_event',
+    ]);
     expect(errors[0]).toMatchObject({ type: 'invalid_request_error', param: 'type', event_id: 'evt_unknown' });
     expect(errors[2]).toMatchObject({ event_id: 'evt_b64' });
     expect(errors[2]!['message']).toContain('base64');
@@ -184,8 +244,12 @@ describe('engine protocol', () => {
       });
     });
     expect(status).toBe(401);
-    await expect(EngineTestClient.connect(engine.url, '', { protocols: ['realtime', 'openai-insecure-api-key.nope'] })).rejects.toThrow('HTTP 401');
-    const browser = await EngineTestClient.connect(engine.url, '', { protocols: ['realtime', `openai-insecure-api-key.${engine.token}`] });
+    await expect(
+      EngineTestClient.connect(engine.url, '', { protocols: ['realtime', 'openai-insecure-api-key.nope'] }),
+    ).rejects.toThrow('HTTP 401');
+    const browser = await EngineTestClient.connect(engine.url, '', {
+      protocols: ['realtime', `openai-insecure-api-key.${engine.token}`],
+    });
     expect(browser.ws.protocol).toBe('realtime');
     await browser.waitFor('session.created', (es) => es.some((e) => e.type === 'session.created'));
     await browser.close();
@@ -204,11 +268,19 @@ describe('engine protocol', () => {
   });
 
   it('a client far ahead of the decoder gets backlog_exceeded and 1013', async () => {
-    const small = await startEngine({ modelDir: OFFLINE_TEST_MODEL, vadModelPath: VAD_MODEL, workers: 1, maxBacklogS: 1 });
+    const small = await startEngine({
+      modelDir: OFFLINE_TEST_MODEL,
+      vadModelPath: VAD_MODEL,
+      workers: 1,
+      maxBacklogS: 1,
+    });
     try {
       const client = await EngineTestClient.connect(small.url, small.token);
       client.configure(16_000);
-      const big = frames(new Int16Array(16_000 * 30).map((_, i) => Math.round(3000 * Math.sin(i / 7))), 16_000);
+      const big = frames(
+        new Int16Array(16_000 * 30).map((_, i) => Math.round(3000 * Math.sin(i / 7))),
+        16_000,
+      );
       for (const f of big) client.append(f);
       expect(await client.waitForClose(15_000)).toBe(1013);
       expect(client.ofType('error').map((e) => (e['error'] as { code: string }).code)).toContain('backlog_exceeded');
@@ -224,7 +296,8 @@ function characterErrorRate(reference: string, hypothesis: string): number {
   let prev = Array.from({ length: h.length + 1 }, (_, j) => j);
   for (let i = 1; i <= r.length; i++) {
     const cur = [i];
-    for (let j = 1; j <= h.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (r[i - 1] === h[j - 1] ? 0 : 1));
+    for (let j = 1; j <= h.length; j++)
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (r[i - 1] === h[j - 1] ? 0 : 1));
     prev = cur;
   }
   return prev[h.length]! / r.length;

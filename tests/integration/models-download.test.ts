@@ -45,7 +45,10 @@ describe('model manager downloads', () => {
     isDefault: true,
     archive: 'tar.bz2',
     archiveRoot: 'earshot-test-ctc-en',
-    manifest: JSON.parse(readFileSync(join(OFFLINE_TEST_MODEL, 'earshot-model.json'), 'utf8')) as Record<string, unknown>,
+    manifest: JSON.parse(readFileSync(join(OFFLINE_TEST_MODEL, 'earshot-model.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >,
     ...overrides,
   });
   const manager = (catalog: CatalogEntry[] = [entry()]): ModelManager =>
@@ -53,12 +56,23 @@ describe('model manager downloads', () => {
       modelsDir,
       catalog,
       stallTimeoutMs: 400,
-      vadAsset: { id: 'silero-vad', url: `${base}/silero_vad.onnx`, fileName: 'silero_vad.onnx', sizeBytes: vad.length, sizeExact: true, sha256: sha256(vad), license: 'MIT' },
+      vadAsset: {
+        id: 'silero-vad',
+        url: `${base}/silero_vad.onnx`,
+        fileName: 'silero_vad.onnx',
+        sizeBytes: vad.length,
+        sizeExact: true,
+        sha256: sha256(vad),
+        license: 'MIT',
+      },
     });
 
   beforeAll(async () => {
     requireSharedModels();
-    archive = await buildModelArchive('earshot-test-ctc-en', await readModelFiles(OFFLINE_TEST_MODEL, ['model.onnx', 'tokens.txt', 'README.md']));
+    archive = await buildModelArchive(
+      'earshot-test-ctc-en',
+      await readModelFiles(OFFLINE_TEST_MODEL, ['model.onnx', 'tokens.txt', 'README.md']),
+    );
     vad = readFileSync(VAD_MODEL);
     server = createServer((req: IncomingMessage, res: ServerResponse) => {
       requests.push({ path: req.url ?? '', range: req.headers.range });
@@ -111,7 +125,10 @@ describe('model manager downloads', () => {
     await m.download('test-ctc');
     const phases = [...new Set(progress.map((p) => p.phase))];
     expect(phases).toEqual(['downloading', 'verifying', 'extracting', 'installed']);
-    expect(progress.filter((p) => p.phase === 'downloading').at(-1)).toMatchObject({ receivedBytes: archive.length, totalBytes: archive.length });
+    expect(progress.filter((p) => p.phase === 'downloading').at(-1)).toMatchObject({
+      receivedBytes: archive.length,
+      totalBytes: archive.length,
+    });
     const state = await m.list();
     expect(state.installed).toHaveLength(1);
     expect(state.installed[0]).toMatchObject({ id: 'test-ctc', kind: 'offline', dir: join(modelsDir, 'test-ctc') });
@@ -123,9 +140,15 @@ describe('model manager downloads', () => {
     // Nothing is left in the work folder, and the installed model really decodes.
     expect(await readdir(join(modelsDir, '.downloads'))).toEqual([]);
     const loaded = loadRecognizer(loadModelManifest(m.resolve('test-ctc')));
-    const session = createRecognizerSession(loaded, { inputRate: 16_000, vad: { threshold: 0.5, prefixPaddingMs: 300, silenceDurationMs: 500 } }, { vadModelPath: m.vadModelPath() });
+    const session = createRecognizerSession(
+      loaded,
+      { inputRate: 16_000, vad: { threshold: 0.5, prefixPaddingMs: 300, silenceDurationMs: 500 } },
+      { vadModelPath: m.vadModelPath() },
+    );
     const audio = buildSessionAudio([(await loadHeldout(16_000))[0]!], 16_000);
-    const texts = frames(audio.pcm, 16_000).flatMap((f) => session.acceptAudio(f)).flatMap((e) => (e.type === 'completed' ? [e.transcript] : []));
+    const texts = frames(audio.pcm, 16_000)
+      .flatMap((f) => session.acceptAudio(f))
+      .flatMap((e) => (e.type === 'completed' ? [e.transcript] : []));
     expect(texts.join(' ')).toContain('encryption key');
     await m.delete('test-ctc');
     expect(existsSync(join(modelsDir, 'test-ctc'))).toBe(false);
@@ -149,7 +172,10 @@ describe('model manager downloads', () => {
   it('a server that stops sending mid-way is abandoned after the stall timeout, then the download resumes', async () => {
     const m = manager();
     mode = 'stall';
-    await expect(m.download('test-ctc')).rejects.toMatchObject({ code: 'MODEL_DOWNLOAD_FAILED', message: expect.stringContaining('stopped sending') as unknown });
+    await expect(m.download('test-ctc')).rejects.toMatchObject({
+      code: 'MODEL_DOWNLOAD_FAILED',
+      message: expect.stringContaining('stopped sending') as unknown,
+    });
     mode = 'ok';
     await m.download('test-ctc');
     expect(requests.filter((r) => r.path === '/model.tar.bz2').at(-1)!.range).toMatch(/^bytes=\d+-$/);
@@ -186,8 +212,12 @@ describe('model manager downloads', () => {
     await expect(m.download('nope')).rejects.toMatchObject({ code: 'MODEL_MISSING' });
     await expect(m.delete('nope')).rejects.toMatchObject({ code: 'MODEL_MISSING' });
 
-    const evil = await buildModelArchive('earshot-test-ctc-en', { 'tokens.txt': Buffer.from('x 0\n') }, [{ name: 'earshot-test-ctc-en/../../escape.txt', body: Buffer.from('boom') }]);
-    const evilServer = createServer((_req, res) => res.writeHead(200, { 'content-length': String(evil.length) }).end(evil));
+    const evil = await buildModelArchive('earshot-test-ctc-en', { 'tokens.txt': Buffer.from('x 0\n') }, [
+      { name: 'earshot-test-ctc-en/../../escape.txt', body: Buffer.from('boom') },
+    ]);
+    const evilServer = createServer((_req, res) =>
+      res.writeHead(200, { 'content-length': String(evil.length) }).end(evil),
+    );
     await new Promise<void>((r) => evilServer.listen(0, '127.0.0.1', r));
     try {
       const url = `http://127.0.0.1:${(evilServer.address() as AddressInfo).port}/evil.tar.bz2`;

@@ -45,13 +45,18 @@ const command: CliCommand = {
       },
     });
     const modelDir = values['model-dir'] ?? io.env['EARSHOT_MODEL_DIR'];
-    if (!modelDir) throw new EarshotError('MODEL_MISSING', 'No model folder given: pass --model-dir DIR or set EARSHOT_MODEL_DIR.');
+    if (!modelDir)
+      throw new EarshotError('MODEL_MISSING', 'No model folder given: pass --model-dir DIR or set EARSHOT_MODEL_DIR.');
     const port = Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0–65535, not "${values.port}".`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new UsageError(`--port must be 0–65535, not "${values.port}".`);
     const workers = values.workers === undefined ? undefined : Number(values.workers);
-    if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 64)) throw new UsageError('--workers must be 1–64.');
-    if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) throw new UsageError('--tls-cert and --tls-key go together.');
-    if (values.token !== undefined && values.token.length < 8) throw new UsageError('--token must be at least 8 characters.');
+    if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 64))
+      throw new UsageError('--workers must be 1–64.');
+    if (Boolean(values['tls-cert']) !== Boolean(values['tls-key']))
+      throw new UsageError('--tls-cert and --tls-key go together.');
+    if (values.token !== undefined && values.token.length < 8)
+      throw new UsageError('--token must be at least 8 characters.');
 
     const engine = await startEngine({
       modelDir,
@@ -62,10 +67,13 @@ const command: CliCommand = {
       env: io.env,
       ...(values.token ? { token: values.token } : {}),
       ...(workers ? { workers } : {}),
-      ...(values['tls-cert'] && values['tls-key'] ? { tls: { certFile: values['tls-cert'], keyFile: values['tls-key'] } } : {}),
+      ...(values['tls-cert'] && values['tls-key']
+        ? { tls: { certFile: values['tls-cert'], keyFile: values['tls-key'] } }
+        : {}),
     });
     io.stdout.write(`${JSON.stringify({ event: 'listening', url: engine.url, token: engine.token })}\n`);
-    if (!io.signal.aborted) await new Promise<void>((resolve) => io.signal.addEventListener('abort', () => resolve(), { once: true }));
+    if (!io.signal.aborted)
+      await new Promise<void>((resolve) => io.signal.addEventListener('abort', () => resolve(), { once: true }));
     await engine.close();
     return EXIT_OK;
   },

@@ -87,7 +87,10 @@ export async function startLocalEngine(options: StartLocalEngineOptions): Promis
   processHost.on('message', (message) => {
     if (message.type === 'listening') listening = message;
     else if (message.type === 'start_failed') {
-      startFailure = new EarshotError(isErrorCode(message.code) ? message.code : 'ENGINE_START_FAILED', message.message);
+      startFailure = new EarshotError(
+        isErrorCode(message.code) ? message.code : 'ENGINE_START_FAILED',
+        message.message,
+      );
       // A model that cannot load will not load on a restart either.
       void processHost.stop();
     }
@@ -96,10 +99,14 @@ export async function startLocalEngine(options: StartLocalEngineOptions): Promis
     await processHost.start();
   } catch (error) {
     await processHost.stop();
-    throw startFailure ?? new EarshotError('ENGINE_START_FAILED', `The engine process did not start: ${(error as Error).message}`);
+    throw (
+      startFailure ??
+      new EarshotError('ENGINE_START_FAILED', `The engine process did not start: ${(error as Error).message}`)
+    );
   }
   const ready = listening as Extract<EngineChildMessage, { type: 'listening' }> | null;
-  if (!ready) throw new EarshotError('ENGINE_START_FAILED', 'The engine process said ready without reporting its address.');
+  if (!ready)
+    throw new EarshotError('ENGINE_START_FAILED', 'The engine process said ready without reporting its address.');
   const engine = new LocalEngine(ready.url, token, ready.model, processHost);
   let crashed = false;
   processHost.on('crash', (report) => {

@@ -43,7 +43,12 @@ export interface AssetEntry {
 
 const RELEASE = 'https://github.com/k2-fsa/sherpa-onnx/releases/download/asr-models';
 
-const transducer = (encoder: string, decoder: string, joiner: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+const transducer = (
+  encoder: string,
+  decoder: string,
+  joiner: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> => ({
   modelConfig: { transducer: { encoder, decoder, joiner }, tokens: 'tokens.txt', ...extra },
   decodingMethod: 'greedy_search',
 });
@@ -89,7 +94,13 @@ const ZIP_FILES = [
   'joiner-epoch-99-avg-1-chunk-16-left-128.int8.onnx',
   'tokens.txt',
 ] as const;
-const MOONSHINE_FILES = ['preprocess.onnx', 'encode.int8.onnx', 'uncached_decode.int8.onnx', 'cached_decode.int8.onnx', 'tokens.txt'];
+const MOONSHINE_FILES = [
+  'preprocess.onnx',
+  'encode.int8.onnx',
+  'uncached_decode.int8.onnx',
+  'cached_decode.int8.onnx',
+  'tokens.txt',
+];
 const PARAKEET_FILES = ['encoder.int8.onnx', 'decoder.int8.onnx', 'joiner.int8.onnx', 'tokens.txt'];
 
 export const MODEL_CATALOG: readonly CatalogEntry[] = [
@@ -116,7 +127,12 @@ export const MODEL_CATALOG: readonly CatalogEntry[] = [
       'Apache-2.0',
       `${RELEASE}/${ZIPFORMER}.tar.bz2`,
       [...ZIP_FILES],
-      { ...transducer(ZIP_FILES[0], ZIP_FILES[1], ZIP_FILES[2]), rule1MinTrailingSilence: 2.4, rule2MinTrailingSilence: 0.8, rule3MinUtteranceLength: 20 },
+      {
+        ...transducer(ZIP_FILES[0], ZIP_FILES[1], ZIP_FILES[2]),
+        rule1MinTrailingSilence: 2.4,
+        rule2MinTrailingSilence: 0.8,
+        rule3MinUtteranceLength: 20,
+      },
     ),
   },
   {
@@ -134,9 +150,17 @@ export const MODEL_CATALOG: readonly CatalogEntry[] = [
     isDefault: false,
     archive: 'tar.bz2',
     archiveRoot: 'sherpa-onnx-moonshine-tiny-en-int8',
-    manifest: manifest('Moonshine tiny (English)', 'offline', 'MIT', `${RELEASE}/sherpa-onnx-moonshine-tiny-en-int8.tar.bz2`, MOONSHINE_FILES, moonshine(), {
-      outputFrameMs: 40,
-    }),
+    manifest: manifest(
+      'Moonshine tiny (English)',
+      'offline',
+      'MIT',
+      `${RELEASE}/sherpa-onnx-moonshine-tiny-en-int8.tar.bz2`,
+      MOONSHINE_FILES,
+      moonshine(),
+      {
+        outputFrameMs: 40,
+      },
+    ),
   },
   {
     id: 'moonshine-base-en',
@@ -147,15 +171,24 @@ export const MODEL_CATALOG: readonly CatalogEntry[] = [
     sizeBytes: 274_000_000,
     sizeExact: false,
     sha256: null,
-    checksumNote: 'No published sha256 or exact size for this archive was found in public sources; verified by bzip2 CRCs during extraction.',
+    checksumNote:
+      'No published sha256 or exact size for this archive was found in public sources; verified by bzip2 CRCs during extraction.',
     license: 'MIT',
     description: 'More accurate than tiny, still light.',
     isDefault: false,
     archive: 'tar.bz2',
     archiveRoot: 'sherpa-onnx-moonshine-base-en-int8',
-    manifest: manifest('Moonshine base (English)', 'offline', 'MIT', `${RELEASE}/sherpa-onnx-moonshine-base-en-int8.tar.bz2`, MOONSHINE_FILES, moonshine(), {
-      outputFrameMs: 40,
-    }),
+    manifest: manifest(
+      'Moonshine base (English)',
+      'offline',
+      'MIT',
+      `${RELEASE}/sherpa-onnx-moonshine-base-en-int8.tar.bz2`,
+      MOONSHINE_FILES,
+      moonshine(),
+      {
+        outputFrameMs: 40,
+      },
+    ),
   },
   {
     id: 'parakeet-tdt-0.6b-v2-int8',
@@ -166,7 +199,8 @@ export const MODEL_CATALOG: readonly CatalogEntry[] = [
     sizeBytes: 482_000_000,
     sizeExact: false,
     sha256: null,
-    checksumNote: 'No published sha256 or exact size for this archive was found in public sources; verified by bzip2 CRCs during extraction.',
+    checksumNote:
+      'No published sha256 or exact size for this archive was found in public sources; verified by bzip2 CRCs during extraction.',
     license: 'CC-BY-4.0',
     description: 'Highest accuracy for English, with punctuation; needs a fast CPU.',
     isDefault: false,

@@ -3,7 +3,10 @@ import { createReadStream } from 'node:fs';
 import { open, rm, stat } from 'node:fs/promises';
 import { EarshotError } from '../../shared/errors.ts';
 
-export type FetchLike = (url: string, init: { headers: Record<string, string>; signal: AbortSignal }) => Promise<Response>;
+export type FetchLike = (
+  url: string,
+  init: { headers: Record<string, string>; signal: AbortSignal },
+) => Promise<Response>;
 
 export interface DownloadOptions {
   readonly url: string;
@@ -37,13 +40,19 @@ export async function downloadFile(options: DownloadOptions): Promise<void> {
   const size = await sizeOf(options.partPath);
   if (options.expectedBytes !== undefined && size !== options.expectedBytes) {
     await rm(options.partPath, { force: true });
-    throw new EarshotError('MODEL_CHECKSUM_MISMATCH', `The download of ${options.url} has ${size} bytes, not the expected ${options.expectedBytes}; it was discarded.`);
+    throw new EarshotError(
+      'MODEL_CHECKSUM_MISMATCH',
+      `The download of ${options.url} has ${size} bytes, not the expected ${options.expectedBytes}; it was discarded.`,
+    );
   }
   if (options.sha256) {
     const actual = await sha256File(options.partPath);
     if (actual !== options.sha256.toLowerCase()) {
       await rm(options.partPath, { force: true });
-      throw new EarshotError('MODEL_CHECKSUM_MISMATCH', `The download of ${options.url} has sha256 ${actual}, expected ${options.sha256}; it was discarded. Download it again.`);
+      throw new EarshotError(
+        'MODEL_CHECKSUM_MISMATCH',
+        `The download of ${options.url} has sha256 ${actual}, expected ${options.sha256}; it was discarded. Download it again.`,
+      );
     }
   }
 }
@@ -70,7 +79,10 @@ async function fetchInto(fetchImpl: FetchLike, options: DownloadOptions, have: n
     if (!range || Number(range[1]) !== have) {
       clearTimeout(stallTimer);
       await response.body?.cancel();
-      throw new EarshotError('MODEL_DOWNLOAD_FAILED', `The server answered the resume request for ${options.url} with the wrong range; try again.`);
+      throw new EarshotError(
+        'MODEL_DOWNLOAD_FAILED',
+        `The server answered the resume request for ${options.url} with the wrong range; try again.`,
+      );
     }
   } else if (response.status === 200) {
     offset = 0; // The server ignored the Range header: start over.
@@ -81,7 +93,10 @@ async function fetchInto(fetchImpl: FetchLike, options: DownloadOptions, have: n
   } else {
     clearTimeout(stallTimer);
     await response.body?.cancel();
-    throw new EarshotError('MODEL_DOWNLOAD_FAILED', `The server answered ${response.status} for ${options.url}. Try again later.`);
+    throw new EarshotError(
+      'MODEL_DOWNLOAD_FAILED',
+      `The server answered ${response.status} for ${options.url}. Try again later.`,
+    );
   }
   const length = Number(response.headers.get('content-length') ?? NaN);
   const total = options.expectedBytes ?? (Number.isFinite(length) ? offset + length : 0);
@@ -103,15 +118,26 @@ async function fetchInto(fetchImpl: FetchLike, options: DownloadOptions, have: n
     await file.close();
   }
   if (Number.isFinite(length) && received !== offset + length) {
-    throw new EarshotError('MODEL_DOWNLOAD_FAILED', `The download of ${options.url} ended after ${received} of ${offset + length} bytes; it resumes from there next time.`);
+    throw new EarshotError(
+      'MODEL_DOWNLOAD_FAILED',
+      `The download of ${options.url} ended after ${received} of ${offset + length} bytes; it resumes from there next time.`,
+    );
   }
 }
 
 function failure(options: DownloadOptions, error: unknown, stalled: boolean, stallMs: number): EarshotError {
   if (error instanceof EarshotError) return error;
-  if (options.signal.aborted) return new EarshotError('MODEL_DOWNLOAD_FAILED', 'The download was cancelled; it resumes where it stopped.');
-  if (stalled) return new EarshotError('MODEL_DOWNLOAD_FAILED', `The server stopped sending data for ${stallMs / 1000} s; the download resumes where it stopped.`);
-  return new EarshotError('MODEL_DOWNLOAD_FAILED', `The download of ${options.url} failed (${(error as Error).message}); it resumes where it stopped.`);
+  if (options.signal.aborted)
+    return new EarshotError('MODEL_DOWNLOAD_FAILED', 'The download was cancelled; it resumes where it stopped.');
+  if (stalled)
+    return new EarshotError(
+      'MODEL_DOWNLOAD_FAILED',
+      `The server stopped sending data for ${stallMs / 1000} s; the download resumes where it stopped.`,
+    );
+  return new EarshotError(
+    'MODEL_DOWNLOAD_FAILED',
+    `The download of ${options.url} failed (${(error as Error).message}); it resumes where it stopped.`,
+  );
 }
 
 async function sizeOf(path: string): Promise<number> {

@@ -14,7 +14,12 @@ const bz2 = require('unbzip2-stream') as () => NodeJS.ReadWriteStream;
  * would land outside `destDir` (absolute paths, `..`) and anything but files and folders
  * are refused: an archive is data from the network.
  */
-export async function extractTarBz2(archivePath: string, destDir: string, stripRoot: string, onEntry?: (name: string) => void): Promise<number> {
+export async function extractTarBz2(
+  archivePath: string,
+  destDir: string,
+  stripRoot: string,
+  onEntry?: (name: string) => void,
+): Promise<number> {
   const extractor = tarExtract();
   let files = 0;
   extractor.on('entry', (header: Header, stream, next) => {
@@ -26,7 +31,10 @@ export async function extractTarBz2(archivePath: string, destDir: string, stripR
       }
       const clean = normalize(relative);
       if (clean.startsWith('..') || clean.startsWith(sep) || clean.includes(`${sep}..${sep}`)) {
-        throw new EarshotError('MODEL_INVALID', `The archive contains the unsafe path "${header.name}"; it was not installed.`);
+        throw new EarshotError(
+          'MODEL_INVALID',
+          `The archive contains the unsafe path "${header.name}"; it was not installed.`,
+        );
       }
       const target = join(destDir, clean);
       if (header.type === 'directory') {
@@ -52,7 +60,10 @@ export async function extractTarBz2(archivePath: string, destDir: string, stripR
     await pipeline(createReadStream(archivePath), bz2(), extractor);
   } catch (error) {
     if (error instanceof EarshotError) throw error;
-    throw new EarshotError('MODEL_INVALID', `The downloaded archive could not be unpacked (${(error as Error).message}). Download it again.`);
+    throw new EarshotError(
+      'MODEL_INVALID',
+      `The downloaded archive could not be unpacked (${(error as Error).message}). Download it again.`,
+    );
   }
   return files;
 }

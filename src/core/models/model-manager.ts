@@ -64,7 +64,14 @@ export class ModelManager extends EventEmitter<ManagerEvents> {
       if (!existsSync(join(dir, MANIFEST_FILE))) continue;
       try {
         const { manifest } = loadModelManifest(dir);
-        installed.push({ id: name, name: manifest.name, kind: manifest.kind, dir, sizeBytes: await diskUsage(dir), purpose: manifest.purpose });
+        installed.push({
+          id: name,
+          name: manifest.name,
+          kind: manifest.kind,
+          dir,
+          sizeBytes: await diskUsage(dir),
+          purpose: manifest.purpose,
+        });
       } catch (error) {
         log.warn(`skipping damaged model folder ${dir}: ${(error as Error).message}`);
       }
@@ -88,7 +95,10 @@ export class ModelManager extends EventEmitter<ManagerEvents> {
   resolve(id: string): string {
     const dir = join(this.modelsDir, safeId(id));
     if (!existsSync(join(dir, MANIFEST_FILE))) {
-      throw new EarshotError('MODEL_MISSING', `The model "${id}" is not installed in ${this.modelsDir}. Download it from the Models page.`);
+      throw new EarshotError(
+        'MODEL_MISSING',
+        `The model "${id}" is not installed in ${this.modelsDir}. Download it from the Models page.`,
+      );
     }
     return dir;
   }
@@ -135,7 +145,13 @@ export class ModelManager extends EventEmitter<ManagerEvents> {
     await mkdir(work, { recursive: true });
     const part = join(work, `${entry.id}.part`);
     const emit = (phase: ModelProgress['phase'], receivedBytes: number, totalBytes: number, error?: unknown): void => {
-      this.emit('progress', { id: entry.id, phase, receivedBytes, totalBytes, ...(error ? { error: toErrorPayload(error) } : {}) });
+      this.emit('progress', {
+        id: entry.id,
+        phase,
+        receivedBytes,
+        totalBytes,
+        ...(error ? { error: toErrorPayload(error) } : {}),
+      });
     };
     let lastEmit = 0;
     let received = 0;
@@ -218,7 +234,8 @@ export class ModelManager extends EventEmitter<ManagerEvents> {
 }
 
 function safeId(id: string): string {
-  if (!/^[A-Za-z0-9._-]+$/.test(id) || id.startsWith('.')) throw new EarshotError('MODEL_MISSING', `"${id}" is not a valid model id.`);
+  if (!/^[A-Za-z0-9._-]+$/.test(id) || id.startsWith('.'))
+    throw new EarshotError('MODEL_MISSING', `"${id}" is not a valid model id.`);
   return id;
 }
 

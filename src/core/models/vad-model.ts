@@ -25,7 +25,10 @@ export function findVadModel(options: FindVadOptions = {}): string | null {
     const path = resolve(given);
     if (isFile(path)) return path;
     if (isFile(join(path, VAD_FILE))) return join(path, VAD_FILE);
-    throw new EarshotError('VAD_MISSING', `The voice activity model ${path} does not exist. Pass --vad-model with the path of ${VAD_FILE}.`);
+    throw new EarshotError(
+      'VAD_MISSING',
+      `The voice activity model ${path} does not exist. Pass --vad-model with the path of ${VAD_FILE}.`,
+    );
   }
   const candidates: string[] = [];
   if (options.modelDir) {

@@ -27,7 +27,11 @@ export interface RecognizerSettings {
   /** Rate of the PCM16 the client sends. */
   readonly inputRate: number;
   /** null: the client commits (turn_detection null). */
-  readonly vad: { readonly threshold: number; readonly prefixPaddingMs: number; readonly silenceDurationMs: number } | null;
+  readonly vad: {
+    readonly threshold: number;
+    readonly prefixPaddingMs: number;
+    readonly silenceDurationMs: number;
+  } | null;
 }
 
 /** One connection's recognizer: fed PCM16 at the session rate, answers with events. */

@@ -32,7 +32,13 @@ export interface SessionOptions {
   readonly vadModelPath: string | null;
 }
 
-export function createRecognizerSession(loaded: LoadedRecognizer, settings: RecognizerSettings, options: SessionOptions): RecognizerSession {
+export function createRecognizerSession(
+  loaded: LoadedRecognizer,
+  settings: RecognizerSettings,
+  options: SessionOptions,
+): RecognizerSession {
   if (loaded.kind === 'online') return new OnlineRecognizerSession(loaded.recognizer, loaded.model, settings);
-  return new OfflineRecognizerSession(loaded.recognizer, loaded.model, settings, { vadModelPath: options.vadModelPath });
+  return new OfflineRecognizerSession(loaded.recognizer, loaded.model, settings, {
+    vadModelPath: options.vadModelPath,
+  });
 }

@@ -13,7 +13,12 @@ describe('OfflineRecognizerSession', () => {
       },
       getResult: () => ({ text: '', tokens: [], timestamps: [] }),
     };
-    const session = new OfflineRecognizerSession(failing, loadModelManifest(OFFLINE_TEST_MODEL), { inputRate: 16000, vad: null }, { vadModelPath: null, partialIntervalMs: 100_000 });
+    const session = new OfflineRecognizerSession(
+      failing,
+      loadModelManifest(OFFLINE_TEST_MODEL),
+      { inputRate: 16000, vad: null },
+      { vadModelPath: null, partialIntervalMs: 100_000 },
+    );
     session.acceptAudio(new Int16Array(8000));
     const events = session.commit('evt_1');
     expect(events.map((e) => e.type)).toEqual(['committed', 'failed']);
@@ -26,7 +31,12 @@ describe('OfflineRecognizerSession', () => {
       decode: () => {},
       getResult: () => ({ text: '', tokens: [], timestamps: [] }),
     };
-    const session = new OfflineRecognizerSession(never, loadModelManifest(OFFLINE_TEST_MODEL), { inputRate: 24000, vad: null }, { vadModelPath: null });
+    const session = new OfflineRecognizerSession(
+      never,
+      loadModelManifest(OFFLINE_TEST_MODEL),
+      { inputRate: 24000, vad: null },
+      { vadModelPath: null },
+    );
     session.acceptAudio(new Int16Array(1200));
     expect(session.commit('evt_2')).toEqual([{ type: 'commit_empty', eventId: 'evt_2', bufferedMs: 50 }]);
   });

@@ -49,7 +49,12 @@ export class OfflineRecognizerSession implements RecognizerSession {
   #lastItemEnd = 0;
   #lastDecodeMs = 0;
 
-  constructor(recognizer: SherpaOfflineRecognizer, model: LoadedModel, settings: RecognizerSettings, options: OfflineSessionOptions) {
+  constructor(
+    recognizer: SherpaOfflineRecognizer,
+    model: LoadedModel,
+    settings: RecognizerSettings,
+    options: OfflineSessionOptions,
+  ) {
     this.#recognizer = recognizer;
     this.#model = model;
     this.#options = { partialIntervalMs: 320, maxItemS: 20, ...options };
@@ -88,9 +93,11 @@ export class OfflineRecognizerSession implements RecognizerSession {
       for (const change of this.#vad.accept(samples)) this.#onVad(change, events);
     } else {
       this.#item ??= this.#openItem(this.#lastItemEnd, this.#lastItemEnd);
-      if (this.#audio.end - this.#item.spanStart >= this.#options.maxItemS * MODEL_RATE) this.#finish(this.#audio.end, events);
+      if (this.#audio.end - this.#item.spanStart >= this.#options.maxItemS * MODEL_RATE)
+        this.#finish(this.#audio.end, events);
     }
-    if (this.#item && options.partials && this.#audio.end >= this.#item.nextPartialAt) this.#partial(this.#item, events);
+    if (this.#item && options.partials && this.#audio.end >= this.#item.nextPartialAt)
+      this.#partial(this.#item, events);
     if (!this.#item) this.#audio.trimBefore(this.#audio.end - msToSamples(this.#paddingMs() + 1500));
     return events;
   }
@@ -99,8 +106,12 @@ export class OfflineRecognizerSession implements RecognizerSession {
     const buffered = this.#audio.end - Math.max(this.#lastItemEnd, this.#audio.start);
     if (buffered < msToSamples(100)) return [{ type: 'commit_empty', eventId, bufferedMs: samplesToMs(buffered) }];
     const events: RecognizerEvent[] = [];
-    this.#item ??= this.#openItem(Math.max(this.#lastItemEnd, this.#audio.start), Math.max(this.#lastItemEnd, this.#audio.start));
-    if (this.#vad?.speaking) events.push({ type: 'speech_stopped', segment: this.#item.segment, audioEndMs: samplesToMs(this.#audio.end) });
+    this.#item ??= this.#openItem(
+      Math.max(this.#lastItemEnd, this.#audio.start),
+      Math.max(this.#lastItemEnd, this.#audio.start),
+    );
+    if (this.#vad?.speaking)
+      events.push({ type: 'speech_stopped', segment: this.#item.segment, audioEndMs: samplesToMs(this.#audio.end) });
     this.#finish(this.#audio.end, events);
     // The detector must not close the committed speech a second time.
     this.#vad?.reset();
@@ -177,7 +188,13 @@ export class OfflineRecognizerSession implements RecognizerSession {
     const closing = item.prefix.finish(transcript);
     if (closing) events.splice(events.length - 1, 0, { type: 'delta', segment: item.segment, delta: closing });
     const offsetMs = samplesToMs(item.spanStart);
-    const words = wordsFromTokens(result.tokens, result.timestamps, offsetMs, this.#model.manifest.outputFrameMs ?? 40, result.durations);
+    const words = wordsFromTokens(
+      result.tokens,
+      result.timestamps,
+      offsetMs,
+      this.#model.manifest.outputFrameMs ?? 40,
+      result.durations,
+    );
     events.push({
       type: 'completed',
       segment: item.segment,

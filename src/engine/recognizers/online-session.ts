@@ -57,7 +57,10 @@ export class OnlineRecognizerSession implements RecognizerSession {
   commit(eventId: string | null): RecognizerEvent[] {
     const buffered = this.#fed - this.#streamStart;
     if (buffered < msToSamples(100)) return [{ type: 'commit_empty', eventId, bufferedMs: samplesToMs(buffered) }];
-    this.#stream.acceptWaveform({ samples: new Float32Array(Math.round(FLUSH_PADDING_S * MODEL_RATE)), sampleRate: MODEL_RATE });
+    this.#stream.acceptWaveform({
+      samples: new Float32Array(Math.round(FLUSH_PADDING_S * MODEL_RATE)),
+      sampleRate: MODEL_RATE,
+    });
     while (this.#recognizer.isReady(this.#stream)) this.#recognizer.decode(this.#stream);
     const result = this.#recognizer.getResult(this.#stream);
     const text = normalizeText(result.text);

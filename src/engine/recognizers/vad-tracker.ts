@@ -9,7 +9,9 @@ export interface VadParams {
   readonly maxSpeechS: number;
 }
 
-export type VadChange = { readonly type: 'start'; readonly at: number } | { readonly type: 'end'; readonly start: number; readonly end: number };
+export type VadChange =
+  | { readonly type: 'start'; readonly at: number }
+  | { readonly type: 'end'; readonly start: number; readonly end: number };
 
 const WINDOW = 512;
 const MIN_SPEECH_S = 0.25;

@@ -24,7 +24,8 @@ export function wordsFromTokens(
   let start = 0;
   let end = 0;
   const flush = (): void => {
-    if (text) out.push({ text, start_ms: Math.round(offsetMs + start * 1000), end_ms: Math.round(offsetMs + end * 1000) });
+    if (text)
+      out.push({ text, start_ms: Math.round(offsetMs + start * 1000), end_ms: Math.round(offsetMs + end * 1000) });
     text = '';
   };
   for (let i = 0; i < tokens.length; i++) {
