@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -82,11 +83,22 @@ export class FakeConnection {
   words = 0;
   silent = false;
   closed = false;
+  /** The close frame this fake sent (code and reason), if it closed the connection itself. */
+  closedWith: { readonly code: number; readonly reason: string } | null = null;
   readonly messagesIn: string[] = [];
   readonly #slowTimer: NodeJS.Timeout | null = null;
 
-  constructor(index: number, ws: WebSocket, request: IncomingMessage, slowReads: FaultPlan['slowReads']) {
+  readonly #onClose: (conn: FakeConnection, code: number, reason: string) => void;
+
+  constructor(
+    index: number,
+    ws: WebSocket,
+    request: IncomingMessage,
+    slowReads: FaultPlan['slowReads'],
+    onClose: (conn: FakeConnection, code: number, reason: string) => void = () => {},
+  ) {
     this.index = index;
+    this.#onClose = onClose;
     this.ws = ws;
     this.request = request;
     this.socket = request.socket;
@@ -119,11 +131,23 @@ export class FakeConnection {
   /** Closes with a close frame; like drop(), nothing after this point counts. */
   close(code: number, reason: string): void {
     if (this.ws.readyState === WebSocket.OPEN) this.ws.close(code, reason);
+    if (!this.closedWith) {
+      this.closedWith = { code, reason };
+      this.#onClose(this, code, reason);
+    }
     this.closed = true;
   }
 }
 
-export abstract class FakeService {
+/** What a fake reports as it happens, so tests wait on events rather than poll. */
+export interface FakeServiceEvents {
+  /** A text frame from the client (after the fake handled it). */
+  text: [FakeConnection, string];
+  /** The fake closed a connection with a close frame. */
+  closed: [FakeConnection, number, string];
+}
+
+export abstract class FakeService extends EventEmitter<FakeServiceEvents> {
   readonly faults: FaultPlan;
   readonly connections: FakeConnection[] = [];
   readonly ledger: LedgerEntry[] = [];
@@ -135,6 +159,7 @@ export abstract class FakeService {
   #port = 0;
 
   protected constructor(faults: FaultPlan) {
+    super();
     this.faults = faults;
   }
 
@@ -172,7 +197,13 @@ export abstract class FakeService {
         return;
       }
       wss.handleUpgrade(request, socket, head, (ws) => {
-        const conn = new FakeConnection(this.connections.length + 1, ws, request, this.faults.slowReads);
+        const conn = new FakeConnection(
+          this.connections.length + 1,
+          ws,
+          request,
+          this.faults.slowReads,
+          (c, code, reason) => this.emit('closed', c, code, reason),
+        );
         this.connections.push(conn);
         ws.on('error', () => {
           conn.closed = true;
@@ -185,6 +216,7 @@ export abstract class FakeService {
           const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
           if (!isBinary) conn.messagesIn.push(buffer.toString('utf8'));
           this.onMessage(conn, buffer, isBinary);
+          if (!isBinary) this.emit('text', conn, buffer.toString('utf8'));
         });
         this.onConnection(conn);
       });

@@ -178,7 +178,9 @@ export class Session extends EventEmitter<SessionEvents> {
     ready.catch((error: unknown) => this.#log.debug('start aborted', error));
     this.#setState('starting');
     this.#link.start();
-    this.#timers.every('keepalive', 1_000, () => this.#link.keepAlive());
+    // Checked at twice the keepalive rate (1 s for the 4 s default) so it goes out on time.
+    const keepAliveTick = Math.min(1_000, Math.max(10, this.#o.keepAliveAfterMs / 2));
+    this.#timers.every('keepalive', keepAliveTick, () => this.#link.keepAlive());
     try {
       await this.#opts.source.start((frame) => this.#onFrame(frame));
     } catch (error) {
