@@ -58,8 +58,17 @@ export interface CliProcess {
 
 const DEFAULT_WAIT_MS = 30_000;
 
-export function startCli(args: readonly string[], env: Readonly<Record<string, string>> = {}): CliProcess {
-  const child = spawn(process.execPath, [BIN_EARSHOT, ...args], {
+/**
+ * `wrapper` runs the CLI through a command that ends by exec'ing it (e.g. `unshare --mount sh -c
+ * '… && exec "$@"' x`), so the spawned pid is still the CLI's once it runs.
+ */
+export function startCli(
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+  options: { wrapper?: readonly string[] } = {},
+): CliProcess {
+  const command = [...(options.wrapper ?? []), process.execPath, BIN_EARSHOT, ...args];
+  const child = spawn(command[0]!, command.slice(1), {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
