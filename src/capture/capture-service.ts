@@ -1,11 +1,12 @@
-import { DEFAULT_DEVICE_KEY, type DeviceInfo, type DeviceLost } from '../shared/devices.ts';
+import { DEFAULT_DEVICE_KEY, type DeviceInfo } from '../shared/devices.ts';
 import { EarshotError } from '../shared/errors.ts';
 import type { CaptureEvent, CaptureRequest, OpenedStream } from '../shared/capture-protocol.ts';
-import { FRAME_MS, type AudioFrame } from '../core/audio/frame.ts';
-import { PreRollRing } from '../core/audio/pre-roll.ts';
 import { wallClockMs } from '../core/audio/capture-pipeline.ts';
+import { needsPresenceProbe } from '../core/capture/device-list.ts';
+import { defaultDeviceGone, deviceLost } from '../core/capture/device-messages.ts';
 import { ActiveStream, type StreamSink } from './active-stream.ts';
 import { DeviceWatch } from './device-watch.ts';
+import { FrameOutput, MAX_PREROLL_MS } from './frame-output.ts';
 
 /** Events as the service emits them; main.ts adds the protocol version. */
 export type ServiceEvent = CaptureEvent extends infer E ? (E extends unknown ? Omit<E, 'v'> : never) : never;
@@ -19,11 +20,13 @@ export interface ServiceIo {
 
 type Mode = 'idle' | 'monitoring' | 'capturing';
 
-/** The longest pre-roll kept (the setting allows up to 2 s). */
-const MAX_PREROLL_MS = 2000;
 const TICK_MS = 100;
-/** A pause in the audio this long is a stall even when the audio resumes by itself. */
-const STALL_GAP_MS = 1000;
+/**
+ * A pause in the audio this long is a stall even when the audio resumes by itself: no
+ * working device pauses half a second, and one that does is worth a check. (Event-loop
+ * delays do not count: the device queue holds that audio, see CaptureClock.)
+ */
+const STALL_GAP_MS = 500;
 
 /**
  * The capture process's state: which device is wanted, which is open, whether frames flow to
@@ -43,15 +46,15 @@ export class CaptureService {
   #captureRate: number | undefined;
   #preRollMs = 500;
   #fallback = true;
-  #seq = 0;
   #stallRecoveries = 0;
-  readonly #ring = PreRollRing.forDuration(MAX_PREROLL_MS, FRAME_MS);
+  readonly #frames: FrameOutput;
   #queue: Promise<unknown> = Promise.resolve();
   #busy = false;
   readonly #ticker: NodeJS.Timeout;
 
   constructor(io: ServiceIo) {
     this.#io = io;
+    this.#frames = new FrameOutput((event) => io.emit(event));
     this.#watch = new DeviceWatch({
       entryPath: io.entryPath,
       exclusive: (operation) => this.#serial(operation),
@@ -62,6 +65,14 @@ export class CaptureService {
         this.#followDefaultChange(devices);
       },
       onLostReturned: () => void this.#serial(() => this.#restore()),
+      presenceKey: () => {
+        const stream = this.#stream;
+        return stream && this.#mode !== 'idle' && needsPresenceProbe(stream.device) ? stream.key : null;
+      },
+      onPresentGone: (key) => {
+        const stream = this.#stream;
+        if (stream?.key === key) void this.#serial(() => this.#recover(stream, 'is no longer available'));
+      },
       log: (level, message) => io.log(level, message),
     });
     this.#ticker = setInterval(() => this.#tick(), TICK_MS);
@@ -110,18 +121,18 @@ export class CaptureService {
       (this.#captureRate === undefined || stream.deviceRate === this.#captureRate);
     this.#wantedKey = key;
     this.#sessionRate = sessionRate;
-    if (mode === 'capturing') this.#seq = 0;
+    if (mode === 'capturing') this.#frames.restartNumbering();
     if (reusable) {
       // The microphone is already warm: the session starts with what was said just before.
-      if (mode === 'capturing' && this.#mode === 'monitoring') this.#flushPreRoll();
-      this.#mode = mode;
+      if (mode === 'capturing' && this.#mode === 'monitoring') this.#frames.flushPreRoll(this.#preRollMs);
+      this.#setMode(mode);
       return describe(stream);
     }
     await this.#close();
     this.#lost = null;
-    this.#ring.clear();
+    this.#frames.clearPreRoll();
     const opened = await this.#open(key);
-    this.#mode = mode;
+    this.#setMode(mode);
     return describe(opened);
   }
 
@@ -140,7 +151,7 @@ export class CaptureService {
     this.#lost = null;
     if (this.#mode === 'idle') return null;
     await this.#close();
-    this.#ring.clear();
+    this.#frames.clearPreRoll();
     try {
       return describe(await this.#open(key));
     } catch (error) {
@@ -153,9 +164,9 @@ export class CaptureService {
 
   async #stop(): Promise<void> {
     await this.#close();
-    this.#mode = 'idle';
+    this.#setMode('idle');
     this.#lost = null;
-    this.#ring.clear();
+    this.#frames.clearPreRoll();
   }
 
   /** The stream stalled or ended: same device again if it still opens, else lost (and fallback). */
@@ -176,25 +187,12 @@ export class CaptureService {
     }
     if (stream.key === DEFAULT_DEVICE_KEY) {
       // The default itself went away and nothing replaced it yet.
-      this.#failAsync(
-        new EarshotError(
-          'DEVICE_LOST',
-          `“${stream.device.name}” (the system default) stopped working and no other microphone took its place. Capture stopped; choose a microphone and start again.`,
-        ),
-      );
+      this.#failAsync(defaultDeviceGone(stream.device));
       return;
     }
-    const fallbackKey = this.#fallback ? DEFAULT_DEVICE_KEY : null;
-    const lost: DeviceLost = {
-      lostKey: stream.key,
-      lostName: stream.device.name,
-      fallbackKey,
-      message: fallbackKey
-        ? `“${stream.device.name}” was disconnected. Earshot switched to the system default microphone and will switch back when it returns.`
-        : `“${stream.device.name}” was disconnected. Capture stopped; plug it back in or choose another microphone.`,
-    };
+    const lost = deviceLost(stream.device, stream.key, this.#fallback);
     this.#io.emit({ type: 'device-lost', lost });
-    if (!fallbackKey) {
+    if (!lost.fallbackKey) {
       this.#failAsync(new EarshotError('DEVICE_LOST', lost.message));
       return;
     }
@@ -250,11 +248,8 @@ export class CaptureService {
 
   #sink(): StreamSink {
     return {
-      frame: (samples, captureTimeMs, callbackMs) => {
-        const frame: AudioFrame = { seq: 0, captureTimeMs, sampleRate: this.#sessionRate, samples };
-        if (this.#mode === 'capturing') this.#emitFrame(frame, callbackMs, false);
-        else this.#ring.push(frame);
-      },
+      frame: (samples, captureTimeMs, callbackMs) =>
+        this.#frames.accept(samples, captureTimeMs, this.#sessionRate, callbackMs),
       level: (level) => this.#io.emit({ type: 'level', level }),
       health: (warning) => this.#io.emit({ type: 'health', warning }),
       gap: (ms) => {
@@ -273,23 +268,6 @@ export class CaptureService {
           );
       },
     };
-  }
-
-  #flushPreRoll(): void {
-    const frames = this.#ring.drain(Math.round(this.#preRollMs / FRAME_MS));
-    for (const frame of frames) this.#emitFrame(frame, frame.captureTimeMs + FRAME_MS, true);
-  }
-
-  #emitFrame(frame: AudioFrame, callbackMs: number, preRoll: boolean): void {
-    this.#io.emit({
-      type: 'frame',
-      seq: this.#seq++,
-      captureTimeMs: frame.captureTimeMs,
-      sampleRate: frame.sampleRate,
-      samples: frame.samples,
-      preRoll,
-      timing: { callbackMs, sentMs: wallClockMs() },
-    });
   }
 
   #tick(): void {
@@ -321,8 +299,13 @@ export class CaptureService {
         : { code: 'DEVICE_OPEN_FAILED' as const, message: String((error as Error)?.message ?? error) };
     this.#io.log('error', `capture stopped: ${payload.code}: ${payload.message}`);
     this.#io.emit({ type: 'error', error: payload });
-    this.#mode = 'idle';
+    this.#setMode('idle');
     this.#lost = null;
+  }
+
+  #setMode(mode: Mode): void {
+    this.#mode = mode;
+    this.#frames.capturing = mode === 'capturing';
   }
 
   #serial<T>(operation: () => Promise<T>): Promise<T> {

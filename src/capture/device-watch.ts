@@ -10,6 +10,12 @@ export interface DeviceWatchOptions {
   readonly lostKey: () => string | null;
   readonly onChanged: (devices: DeviceInfo[]) => void;
   readonly onLostReturned: () => void;
+  /**
+   * The open device, when it must be checked for presence: a sound-server-backed ALSA device
+   * can vanish without the stream noticing (see needsPresenceProbe).
+   */
+  readonly presenceKey: () => string | null;
+  readonly onPresentGone: (key: string) => void;
   readonly log: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
 }
 
@@ -19,6 +25,7 @@ export interface DeviceWatchOptions {
  * stream runs, and every two seconds while a lost device is awaited.
  */
 export const POLL = {
+  presenceMs: 1000,
   idleMs: 3000,
   idleUnwatchedMs: 15_000,
   interestMs: 60_000,
@@ -74,15 +81,14 @@ export class DeviceWatch {
   async #poll(): Promise<void> {
     if (this.#polling) return;
     const lostKey = this.#options.lostKey();
+    const presenceKey = lostKey ? null : this.#options.presenceKey();
     const streaming = this.#options.streamOpen();
     const watched = Date.now() - this.#askedAt < POLL.interestMs;
-    const interval = lostKey
-      ? POLL.lostMs
-      : streaming
-        ? POLL.streamingMs
-        : watched
-          ? POLL.idleMs
-          : POLL.idleUnwatchedMs;
+    let interval: number = POLL.idleUnwatchedMs;
+    if (lostKey) interval = POLL.lostMs;
+    else if (presenceKey) interval = POLL.presenceMs;
+    else if (streaming) interval = POLL.streamingMs;
+    else if (watched) interval = POLL.idleMs;
     if (Date.now() - this.#lastPollAt < interval) return;
     this.#polling = true;
     this.#lastPollAt = Date.now();
@@ -91,9 +97,13 @@ export class DeviceWatch {
         await this.#options.exclusive(() => this.list(true));
         return;
       }
-      const result: ProbeResult = await probeInSubprocess(this.#options.entryPath, lostKey ?? undefined);
+      const key = lostKey ?? presenceKey ?? undefined;
+      const result: ProbeResult = await probeInSubprocess(this.#options.entryPath, key);
       this.#update(result.devices);
       if (lostKey && result.openable && this.#options.lostKey() === lostKey) this.#options.onLostReturned();
+      if (presenceKey && result.openable === false && this.#options.presenceKey() === presenceKey) {
+        this.#options.onPresentGone(presenceKey);
+      }
     } catch (error) {
       this.#options.log('warn', `refreshing the device list failed: ${(error as Error).message}`);
     } finally {

@@ -3,6 +3,7 @@ import {
   buildDeviceList,
   deviceKey,
   findDevice,
+  needsPresenceProbe,
   resolveDeviceSelector,
   type RawDevice,
   type RawHostApis,
@@ -113,5 +114,18 @@ describe('resolveDeviceSelector', () => {
     expect(resolveDeviceSelector(list, 'no such mic')).toBeNull();
     expect(resolveDeviceSelector(list, 'earshot_mic')).toBeNull();
     expect(resolveDeviceSelector(list, '42')).toBeNull();
+  });
+});
+
+describe('needsPresenceProbe', () => {
+  it.each([
+    ['ALSA', 'earshot_mic_b', true],
+    ['ALSA', 'default', false],
+    ['ALSA', 'pulse', false],
+    ['ALSA', 'HDA Intel PCH: ALC3246 Analog (hw:0,0)', false],
+    ['Core Audio', 'MacBook Pro Microphone', false],
+    ['Windows WASAPI', 'Microphone (USB Audio)', false],
+  ])('%s “%s” → %s', (hostApi, name, expected) => {
+    expect(needsPresenceProbe({ hostApi, name })).toBe(expected);
   });
 });

@@ -97,3 +97,20 @@ export function resolveDeviceSelector(devices: readonly DeviceInfo[], selector: 
   const partial = devices.filter((d) => d.name.toLowerCase().includes(lower));
   return partial.length === 1 ? partial[0]!.key : null;
 }
+
+/** ALSA names that mean "whatever the sound server routes": a silent move there is intended. */
+const ROUTING_DEVICES = new Set(['default', 'pulse', 'pipewire', 'sysdefault', 'jack', 'dsnoop']);
+
+/**
+ * Whether an open stream on this device can lose its device without noticing. An ALSA device
+ * that is a PulseAudio/PipeWire source under a name of its own (not `hw:`): when that source
+ * goes away the sound server quietly moves the stream to another microphone and the audio
+ * keeps flowing, from the wrong place. Such devices are checked for presence while open.
+ * Hardware devices (`… (hw:1,0)`) and other host APIs report removal as a stream failure.
+ */
+export function needsPresenceProbe(device: Pick<DeviceInfo, 'hostApi' | 'name'>): boolean {
+  if (device.hostApi !== 'ALSA') return false;
+  if (/\(hw:\d+,\d+\)$/.test(device.name) || device.name.startsWith('hw:') || device.name.startsWith('plughw:'))
+    return false;
+  return !ROUTING_DEVICES.has(device.name);
+}
