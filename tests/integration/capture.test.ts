@@ -203,10 +203,13 @@ describe.skipIf(unavailable !== null)(
       frames.stop();
       const first = frames.frames[0]!;
       expect(first.seq).toBe(0);
-      expect(startedAt - first.captureTimeMs).toBeGreaterThan(350);
+      // ~500 ms of audio from before start() was called (less the time the request took to arrive).
+      expect(startedAt - first.captureTimeMs).toBeGreaterThan(200);
       expect(startedAt - first.captureTimeMs).toBeLessThan(1000);
-      for (let i = 1; i < 30; i++)
-        expect(frames.frames[i]!.captureTimeMs - frames.frames[i - 1]!.captureTimeMs).toBeCloseTo(20, 0);
+      // Contiguous: 20 ms apart (give or take the clock's small re-anchoring on an earlier arrival).
+      for (let i = 1; i < 30; i++) {
+        expect(Math.abs(frames.frames[i]!.captureTimeMs - frames.frames[i - 1]!.captureTimeMs - 20)).toBeLessThan(5);
+      }
       expect(peakAbs(concatFrames(frames.frames.slice(0, 25)))).toBeGreaterThan(300);
     });
 
