@@ -10,7 +10,8 @@ import { wordText, WordDetector, type DetectorEvent } from './word-audio.ts';
  * PCM where every message must hold 50–1000 ms (else `Error` + close 3007), `Turn` messages
  * (growing `transcript`, words in ms with `word_is_final`), `end_of_turn`, then the formatted
  * repeat of the turn, `ForceEndpoint`, `Terminate` → last turn, `Termination`, close 1000;
- * errors as an `Error` JSON frame followed by its close code (3005, 3008 session expired).
+ * errors as an `Error` JSON frame followed by its close code (3005, 3008 session expired);
+ * optionally the transmission-rate rule (`rateLimit`, below); `max_turn_silence` from the URL.
  *
  * Accounting: a final (formatted) turn accounts up to its last word's end; `Termination`
  * accounts for everything received.
@@ -18,6 +19,17 @@ import { wordText, WordDetector, type DetectorEvent } from './word-audio.ts';
 export interface FakeAssemblyAiOptions {
   readonly apiKey: string;
   readonly faults?: FaultPlan;
+  /**
+   * AssemblyAI closes a session that is sent audio faster than real time: `Error` 3007 "Audio
+   * Transmission Rate Exceeded: Received <x> sec. audio in <y> sec", then close 3007 ("Common
+   * session errors and closures"). It documents no tolerance; a server must allow some, or a
+   * client could never catch up after a stall. With this set, the fake closes a connection
+   * once the audio it received exceeds `maxRealtimeFactor` × the time since it opened, plus
+   * `burstMs` (network jitter). {maxRealtimeFactor: 1.25, burstMs: 1000} is plausible: 1.25×
+   * is Deepgram's documented maximum and the rate AssemblyAI's throttle is reported at.
+   * Off by default: the other tests run their microphones 20× faster than real time.
+   */
+  readonly rateLimit?: { readonly maxRealtimeFactor: number; readonly burstMs: number };
 }
 
 interface State {
@@ -27,6 +39,10 @@ interface State {
   turnOrder: number;
   words: { id: number; startSample: number; endSample: number }[];
   started: number;
+  /** performance.now() when the connection opened (the rate rule's clock). */
+  openedAt: number;
+  /** Silence that ends a turn: the URL's `max_turn_silence`, else 400 ms. */
+  endOfTurnSilenceMs: number;
 }
 
 const END_OF_TURN_SILENCE_MS = 400;
@@ -66,6 +82,8 @@ export class FakeAssemblyAi extends FakeService {
       turnOrder: 0,
       words: [],
       started: Date.now(),
+      openedAt: performance.now(),
+      endOfTurnSilenceMs: Number(url.searchParams.get('max_turn_silence') ?? END_OF_TURN_SILENCE_MS),
     });
     conn.send({
       type: 'Begin',
@@ -89,6 +107,7 @@ export class FakeAssemblyAi extends FakeService {
         return;
       }
       const samples = new Int16Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.length));
+      if (this.#tooFast(conn, state, samples.length)) return;
       conn.audio.append(samples);
       this.#onDetector(conn, state, state.detector.push(samples));
       return;
@@ -136,11 +155,27 @@ export class FakeAssemblyAi extends FakeService {
       } else if (
         event.kind === 'silence' &&
         state.words.length > 0 &&
-        (event.run * state.detector.windowSamples * 1000) / state.rate === END_OF_TURN_SILENCE_MS
+        (event.run * state.detector.windowSamples * 1000) / state.rate === state.endOfTurnSilenceMs
       ) {
         this.#endTurn(conn, state);
       }
     }
+  }
+
+  /** The transmission-rate rule: true when this message broke it and the connection is closed. */
+  #tooFast(conn: FakeConnection, state: State, samples: number): boolean {
+    const limit = this.options.rateLimit;
+    if (!limit) return false;
+    const audioSec = (conn.audio.length + samples) / state.rate;
+    const elapsedSec = (performance.now() - state.openedAt) / 1000;
+    if (audioSec <= elapsedSec * limit.maxRealtimeFactor + limit.burstMs / 1000) return false;
+    conn.send({
+      type: 'Error',
+      error_code: 3007,
+      error: `Audio Transmission Rate Exceeded: Received ${audioSec.toFixed(1)} sec. audio in ${elapsedSec.toFixed(1)} sec`,
+    });
+    conn.close(3007, 'Audio Transmission Rate Exceeded');
+    return true;
   }
 
   #endTurn(conn: FakeConnection, state: State): void {

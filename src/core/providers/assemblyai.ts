@@ -12,12 +12,24 @@ import {
   type ProviderEvent,
   type ProviderStream,
   type ProviderWord,
+  type ReplayPacing,
   type WireMessage,
 } from './types.ts';
 
 export const ASSEMBLYAI_URL = 'wss://streaming.assemblyai.com/v3/ws';
 /** AssemblyAI ends a streaming session after 3 hours (close 3008). */
 export const ASSEMBLYAI_MAX_SESSION_MS = 3 * 60 * 60_000;
+/**
+ * AssemblyAI closes a session with 3007 "Audio Transmission Rate Exceeded: Received <x> sec.
+ * audio in <y> sec" when audio arrives faster than real time ("Common session errors and
+ * closures"; the API reference asks for chunks paced at about real time). It documents no
+ * tolerance. Deepgram documents 1.25× real time as its maximum rate, and AssemblyAI's
+ * throttle is reported at about the same (third-party notes on its "Message sequence" page),
+ * so a replay goes out at 1.2× real time after a burst of 500 ms: slow to catch up (a 10 s
+ * backlog behind a live microphone takes about 50 s), but never closed for speed, and a
+ * 3007 close would cost a reconnect and a replay of the same audio.
+ */
+export const ASSEMBLYAI_REPLAY_PACING: ReplayPacing = { maxRealtimeFactor: 1.2, burstMs: 500 };
 /** Each audio message must hold 50–1000 ms (close 3007 otherwise). */
 const MIN_CHUNK_MS = 50;
 const MAX_CHUNK_MS = 1000;
@@ -35,6 +47,7 @@ export class AssemblyAiAdapter implements ProviderAdapter {
   readonly label = 'AssemblyAI';
   readonly sampleRate: number;
   readonly maxSessionMs: number | null;
+  readonly replayPacing: ReplayPacing | null = ASSEMBLYAI_REPLAY_PACING;
   readonly #config: ProviderConfig;
 
   constructor(config: ProviderConfig) {
@@ -192,6 +205,12 @@ class AssemblyAiStream implements ProviderStream {
         retry: false,
         code: 'PROVIDER_ERROR',
         message: `${label} rejected a message from Earshot (${detail}). Please report this.`,
+      };
+    if (code === 3007)
+      return {
+        retry: true,
+        code: 'WS_CLOSED',
+        message: `${label} refused the audio stream (${detail}). Earshot is reconnecting without losing audio.`,
       };
     if (code === 3009)
       return {

@@ -30,6 +30,12 @@ export class DeepgramAdapter implements ProviderAdapter {
   readonly sampleRate: number;
   /** No session limit is documented for live STT. */
   readonly maxSessionMs: number | null;
+  /**
+   * Deepgram throttles audio above 1.25× real time rather than closing, and recommends
+   * re-sending buffered audio after a reconnect ("Recovering from connection errors and
+   * timeouts when live streaming audio"): replay at once and let it throttle.
+   */
+  readonly replayPacing = null;
   readonly #config: ProviderConfig;
 
   constructor(config: ProviderConfig) {

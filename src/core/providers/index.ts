@@ -12,6 +12,7 @@ export type {
   WireMessage,
   CloseVerdict,
   ConnectRequest,
+  ReplayPacing,
 } from './types.ts';
 export { OpenAiRealtimeAdapter, transcriptionUrl, OPENAI_REALTIME_URL } from './openai-realtime.ts';
 export { DeepgramAdapter, DEEPGRAM_URL } from './deepgram.ts';

@@ -30,6 +30,8 @@ export class OpenAiRealtimeAdapter implements ProviderAdapter {
   readonly label: string;
   readonly sampleRate: number;
   readonly maxSessionMs: number | null;
+  /** No rate rule is documented for `input_audio_buffer.append` (up to 15 MiB per event): replay at once. */
+  readonly replayPacing = null;
   readonly #url: string;
   readonly #apiKey: string | undefined;
   readonly #config: ProviderConfig;

@@ -61,6 +61,19 @@ export type ProviderEvent =
   /** A well-formed message the session does not need (unknown or informational event). */
   | { readonly kind: 'ignored'; readonly type: string };
 
+/**
+ * How fast buffered audio may go out on a connection. Services that check the audio rate
+ * (AssemblyAI closes with 3007 when audio arrives faster than real time) get a replay after a
+ * reconnect at a bounded multiple of real time instead of all at once; live audio, which
+ * arrives in real time, is never held back once the connection has caught up.
+ */
+export interface ReplayPacing {
+  /** Audio per second of wall time while catching up, as a multiple of real time (> 1 to catch up at all). */
+  readonly maxRealtimeFactor: number;
+  /** Audio that may go out at once, ahead of that rate (ms). */
+  readonly burstMs: number;
+}
+
 /** How the session should treat a socket that closed or never opened. */
 export interface CloseVerdict {
   /** Try again (with backoff) or give up with `code`. */
@@ -117,6 +130,8 @@ export interface ProviderAdapter {
   readonly sampleRate: number;
   /** The service's hard session limit, or null. The session rotates before it. */
   readonly maxSessionMs: number | null;
+  /** Rate limit for replays, or null: replay as fast as the socket takes it. */
+  readonly replayPacing: ReplayPacing | null;
   connectRequest(): ConnectRequest;
   createStream(): ProviderStream;
   /** Judges a failed handshake (HTTP status before the upgrade, or a network error). */

@@ -1,35 +1,78 @@
+import type { ReplayPacing } from '../providers/types.ts';
 import type { ProviderConnection } from './connection.ts';
 import type { ReplayBuffer } from './replay-buffer.ts';
+import { ReplayPacer } from './replay-pacer.ts';
+import type { SessionTimers } from './session-timers.ts';
+
+export interface AudioOutOptions {
+  /** The current run's replay buffer (a new one per start()). */
+  readonly buffer: () => ReplayBuffer;
+  /** The provider's replay rate limit, or null: everything goes out at once. */
+  readonly pacing: ReplayPacing | null;
+  readonly sampleRate: number;
+  readonly timers: SessionTimers;
+  /** A paced connection has sent everything buffered (its replay is over). */
+  readonly onCaughtUp: (conn: ProviderConnection) => void;
+}
 
 /**
  * Moves buffered audio onto a connection. A connection's `next` is the first session sample
  * it has not had; everything from there to the end of the buffer goes out in capture order,
  * so a fresh connection replays the unaccounted audio and a live one just gets the new frame.
+ * With pacing, what is not yet due waits for a timer, and the end of the stream is asked for
+ * only after the last sample went out.
  */
 export class AudioOut {
-  readonly #buffer: () => ReplayBuffer;
+  readonly #o: AudioOutOptions;
+  readonly #pacers = new WeakMap<ProviderConnection, ReplayPacer>();
+  /** Paced connections waiting for their next chunk to be due. */
+  readonly #behind = new WeakSet<ProviderConnection>();
   #lastAudioSentAt = 0;
 
-  /** `buffer`: the current run's replay buffer (a new one per start()). */
-  constructor(buffer: () => ReplayBuffer) {
-    this.#buffer = buffer;
+  constructor(options: AudioOutOptions) {
+    this.#o = options;
   }
 
-  /** Sends every captured sample the connection has not had yet. */
-  sendPending(conn: ProviderConnection): void {
-    for (const chunk of this.#buffer().from(conn.next)) {
+  /** Sends every captured sample the connection has not had yet (and may have now). True when none is left. */
+  sendPending(conn: ProviderConnection): boolean {
+    const pacer = this.#pacerFor(conn);
+    const now = performance.now();
+    for (const chunk of this.#o.buffer().from(conn.next)) {
+      if (pacer) {
+        const due = pacer.dueAt(chunk, now);
+        if (due > now) {
+          this.#waitFor(conn, due - now);
+          return false;
+        }
+      }
       conn.sendAll(conn.stream.encodeAudio(chunk.samples));
       conn.next = chunk.start + chunk.samples.length;
       this.#lastAudioSentAt = performance.now();
     }
+    if (conn.endRequested && !conn.endSent) {
+      conn.sendAll(conn.stream.end());
+      conn.endSent = true;
+    }
+    if (this.#behind.delete(conn)) this.#o.onCaughtUp(conn);
+    return true;
   }
 
-  /** Sends what is pending, then asks the service to finish and end the stream (once). */
+  /** Asks the service to finish and end the stream (once), after everything pending went out. */
   sendEnd(conn: ProviderConnection): void {
     if (conn.endSent) return;
+    conn.endRequested = true;
     this.sendPending(conn);
-    conn.sendAll(conn.stream.end());
-    conn.endSent = true;
+  }
+
+  /** True while a paced connection still has buffered audio to send. */
+  isBehind(conn: ProviderConnection): boolean {
+    return this.#behind.has(conn);
+  }
+
+  /** How long the paced sending of what `conn` has not had yet will take (0 when unpaced). */
+  remainingMs(conn: ProviderConnection | null): number {
+    if (!conn?.live || !this.#behind.has(conn)) return 0;
+    return this.#pacerFor(conn)?.durationMs(this.#o.buffer().end - conn.next) ?? 0;
   }
 
   /** Services that close idle sockets (Deepgram after 10 s) get their keepalive when no audio flowed for `afterMs`. */
@@ -38,5 +81,22 @@ export class AudioOut {
     const message = conn.stream.keepAlive();
     if (message !== null) conn.send(message);
     this.#lastAudioSentAt = performance.now();
+  }
+
+  #pacerFor(conn: ProviderConnection): ReplayPacer | null {
+    if (!this.#o.pacing) return null;
+    let pacer = this.#pacers.get(conn);
+    if (!pacer) {
+      pacer = new ReplayPacer(this.#o.pacing, this.#o.sampleRate);
+      this.#pacers.set(conn, pacer);
+    }
+    return pacer;
+  }
+
+  #waitFor(conn: ProviderConnection, ms: number): void {
+    this.#behind.add(conn);
+    this.#o.timers.after(`pace-${conn.id}`, Math.max(1, Math.ceil(ms)), () => {
+      if (conn.live && !conn.ended) this.sendPending(conn);
+    });
   }
 }

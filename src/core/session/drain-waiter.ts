@@ -16,14 +16,25 @@ export class DrainWaiter {
     return this.#finish !== null;
   }
 
-  wait(timeoutMs: number): Promise<boolean> {
+  /**
+   * `extraMs()`: asked at the deadline; while audio is still going out (a paced replay), the
+   * deadline moves by that long plus `timeoutMs`, since the service cannot answer for audio
+   * it has not received yet.
+   */
+  wait(timeoutMs: number, extraMs: () => number = () => 0): Promise<boolean> {
     return new Promise((resolve) => {
       this.#finish = (done) => {
         this.#timers.clear('drain');
         this.#finish = null;
         resolve(done);
       };
-      this.#timers.after('drain', timeoutMs, () => this.#finish?.(false));
+      const arm = (ms: number): void =>
+        this.#timers.after('drain', ms, () => {
+          const extra = extraMs();
+          if (extra > 0) arm(extra + timeoutMs);
+          else this.#finish?.(false);
+        });
+      arm(timeoutMs);
     });
   }
 

@@ -29,6 +29,18 @@ describe('ReplayBuffer', () => {
     expect(collect(buffer, buffer.start)[0]).toBe(buffer.start);
     expect(collect(buffer, buffer.start).at(-1)).toBe(buffer.end - 1);
   });
+
+  it("keeps each sample's capture time through partial releases and reads", () => {
+    const buffer = new ReplayBuffer(1000); // 1 sample = 1 ms
+    buffer.push(frame(0, 10), 5_000);
+    buffer.push(frame(10, 10)); // no capture time given: the audio clock (sample index as ms)
+    buffer.release(4);
+    expect([...buffer.from(0)].map((c) => [c.start, c.captureMs])).toEqual([
+      [4, 5_004],
+      [10, 10],
+    ]);
+    expect([...buffer.from(13)].map((c) => [c.start, c.captureMs])).toEqual([[13, 13]]);
+  });
 });
 
 describe('backoffDelay', () => {

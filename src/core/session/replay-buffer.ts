@@ -10,6 +10,8 @@ export interface BufferedChunk {
   /** Session sample index of samples[0]. */
   readonly start: number;
   readonly samples: Int16Array;
+  /** When samples[0] was captured (ms, the source's clock; see AudioFrame.captureTimeMs). */
+  readonly captureMs: number;
 }
 
 export class ReplayBuffer {
@@ -41,8 +43,9 @@ export class ReplayBuffer {
     return ((this.#end - this.#start) * 1000) / this.sampleRate;
   }
 
-  push(samples: Int16Array): BufferedChunk {
-    const chunk = { start: this.#end, samples };
+  /** `captureMs`: when the first sample was captured; defaults to the audio clock (sample index as ms). */
+  push(samples: Int16Array, captureMs: number = this.#toMs(this.#end)): BufferedChunk {
+    const chunk = { start: this.#end, samples, captureMs };
     this.#end += samples.length;
     if (samples.length > 0) this.#chunks.push(chunk);
     return chunk;
@@ -60,8 +63,7 @@ export class ReplayBuffer {
         this.#head += 1;
         continue;
       }
-      if (chunk.start < target)
-        this.#chunks[this.#head] = { start: target, samples: chunk.samples.subarray(target - chunk.start) };
+      if (chunk.start < target) this.#chunks[this.#head] = this.#tail(chunk, target);
       break;
     }
     this.#start = target;
@@ -80,7 +82,17 @@ export class ReplayBuffer {
       const chunk = this.#chunks[i]!;
       const chunkEnd = chunk.start + chunk.samples.length;
       if (chunkEnd <= begin) continue;
-      yield chunk.start >= begin ? chunk : { start: begin, samples: chunk.samples.subarray(begin - chunk.start) };
+      yield chunk.start >= begin ? chunk : this.#tail(chunk, begin);
     }
+  }
+
+  /** The part of `chunk` from session sample `from` on. */
+  #tail(chunk: BufferedChunk, from: number): BufferedChunk {
+    const offset = from - chunk.start;
+    return { start: from, samples: chunk.samples.subarray(offset), captureMs: chunk.captureMs + this.#toMs(offset) };
+  }
+
+  #toMs(samples: number): number {
+    return (samples * 1000) / this.sampleRate;
   }
 }

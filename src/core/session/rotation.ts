@@ -21,6 +21,8 @@ export interface RotationHost {
   openConnection(): ProviderConnection;
   /** Sends what the connection has not had yet, then asks the service to end the stream. */
   sendEnd(conn: ProviderConnection): void;
+  /** The connection is still catching up on a paced replay (no switch before it has all its audio). */
+  isBehind(conn: ProviderConnection): boolean;
   /** Counted when a successor is opened. */
   countRotation(): void;
   /**
@@ -103,7 +105,7 @@ export class Rotation {
     }
     if (!this.#pendingReady) return;
     const graceOver = performance.now() - this.#dueAt > host.options.rotationGraceMs;
-    if ((conn.stream.inTurn() && !graceOver) || conn.stream.hasBatchedAudio()) return;
+    if ((conn.stream.inTurn() && !graceOver) || conn.stream.hasBatchedAudio() || host.isBehind(conn)) return;
     host.sendEnd(conn);
     this.#retiring = { conn, until: conn.next };
     host.timers.after('retire', host.options.drainTimeoutMs, () => this.#finishRetire(true));

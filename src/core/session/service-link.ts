@@ -53,10 +53,18 @@ export class ServiceLink {
   #attempt = 0;
   #everLive = false;
   #overflowWarned = false;
+  /** A paced replay still going out: for stats.lastReplay once it is done. */
+  #replay: { conn: ProviderConnection; samples: number; startedAt: number } | null = null;
 
   constructor(host: LinkHost) {
     this.#host = host;
-    this.#out = new AudioOut(() => host.buffer);
+    this.#out = new AudioOut({
+      buffer: () => host.buffer,
+      pacing: host.provider.replayPacing,
+      sampleRate: host.provider.sampleRate,
+      timers: host.timers,
+      onCaughtUp: (conn) => this.#onCaughtUp(conn),
+    });
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the rotation host reads and replaces the live connection
     const link = this;
     this.#rotation = new Rotation({
@@ -78,6 +86,7 @@ export class ServiceLink {
       },
       openConnection: () => this.#open(),
       sendEnd: (conn) => this.#out.sendEnd(conn),
+      isBehind: (conn) => this.#out.isBehind(conn),
       countRotation: () => {
         host.stats.rotations += 1;
       },
@@ -136,6 +145,11 @@ export class ServiceLink {
   finish(): void {
     this.#rotation.cancel();
     if (this.#conn?.live) this.#out.sendEnd(this.#conn);
+  }
+
+  /** How long audio still being paced out will take to send (0 when nothing waits). */
+  sendingMs(): number {
+    return this.#out.remainingMs(this.#conn);
   }
 
   keepAlive(): void {
@@ -229,12 +243,19 @@ export class ServiceLink {
     this.#attempt = 0;
     this.#overflowWarned = false;
     host.live();
-    const t0 = performance.now();
+    const startedAt = performance.now();
     const samples = host.buffer.end - from;
-    this.#out.sendPending(conn);
-    if (samples > 0) host.stats.lastReplay = { samples, ms: performance.now() - t0 };
+    const sentAll = this.#out.sendPending(conn);
+    if (samples > 0 && sentAll) host.stats.lastReplay = { samples, ms: performance.now() - startedAt };
+    else if (samples > 0) this.#replay = { conn, samples, startedAt };
     if (host.state === 'stopping') this.#out.sendEnd(conn);
     else this.#rotation.schedule(expiresAtMs);
+  }
+
+  #onCaughtUp(conn: ProviderConnection): void {
+    if (this.#replay?.conn !== conn) return;
+    this.#host.stats.lastReplay = { samples: this.#replay.samples, ms: performance.now() - this.#replay.startedAt };
+    this.#replay = null;
   }
 
   #onSettled(conn: ProviderConnection, untilSession: number): void {

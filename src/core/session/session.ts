@@ -204,7 +204,8 @@ export class Session extends EventEmitter<SessionEvents> {
       this.#log.warn('the audio source failed to stop cleanly', error);
     }
     this.#link.finish();
-    const waiting = this.#drainWaiter.wait(this.#o.drainTimeoutMs);
+    // A paced replay still going out extends the wait by the time it needs.
+    const waiting = this.#drainWaiter.wait(this.#o.drainTimeoutMs, () => this.#link.sendingMs());
     this.#checkDrained();
     const drained = await waiting;
     if (this.#state !== 'stopping') return this.snapshot; // failed while draining
@@ -258,7 +259,7 @@ export class Session extends EventEmitter<SessionEvents> {
       });
       return;
     }
-    this.#buffer.push(frame.samples);
+    this.#buffer.push(frame.samples, frame.captureTimeMs);
     this.#link.onFrame(t0, this.#opts.measureLatency ? this.latency.frameToSend : null);
     this.#publishBufferedNow();
   }
