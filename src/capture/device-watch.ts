@@ -1,5 +1,7 @@
 import type { DeviceInfo } from '../shared/devices.ts';
-import { enumerateDevices, probeInSubprocess, type ProbeResult } from './device-probe.ts';
+import { probeInSubprocess, type ProbeResult } from './device-probe.ts';
+import { PresenceWatch } from './presence-watch.ts';
+import { enumerateDevices } from './probe-main.ts';
 
 export interface DeviceWatchOptions {
   readonly entryPath: string;
@@ -11,8 +13,9 @@ export interface DeviceWatchOptions {
   readonly onChanged: (devices: DeviceInfo[]) => void;
   readonly onLostReturned: () => void;
   /**
-   * The open device, when it must be checked for presence: a sound-server-backed ALSA device
-   * can vanish without the stream noticing (see needsPresenceProbe).
+   * The open device, when it must be watched for presence: a sound-server-backed ALSA device
+   * can vanish without the stream noticing (see needsPresenceProbe). Watched by a helper
+   * process (presence-watch.ts) that reports within about half a second.
    */
   readonly presenceKey: () => string | null;
   readonly onPresentGone: (key: string) => void;
@@ -25,7 +28,7 @@ export interface DeviceWatchOptions {
  * stream runs, and every two seconds while a lost device is awaited.
  */
 export const POLL = {
-  presenceMs: 1000,
+  presenceRetryMs: 5000,
   idleMs: 3000,
   idleUnwatchedMs: 15_000,
   interestMs: 60_000,
@@ -44,11 +47,16 @@ export class DeviceWatch {
   #lastPollAt = 0;
   #askedAt = 0;
   #polling = false;
+  #presence: PresenceWatch | null = null;
+  #presenceFailedAt = 0;
   readonly #timer: NodeJS.Timeout;
 
   constructor(options: DeviceWatchOptions) {
     this.#options = options;
-    this.#timer = setInterval(() => void this.#poll(), POLL.granularityMs);
+    this.#timer = setInterval(() => {
+      this.#syncPresence();
+      void this.#poll();
+    }, POLL.granularityMs);
     this.#timer.unref();
   }
 
@@ -76,17 +84,17 @@ export class DeviceWatch {
 
   dispose(): void {
     clearInterval(this.#timer);
+    this.#presence?.stop();
+    this.#presence = null;
   }
 
   async #poll(): Promise<void> {
     if (this.#polling) return;
     const lostKey = this.#options.lostKey();
-    const presenceKey = lostKey ? null : this.#options.presenceKey();
     const streaming = this.#options.streamOpen();
     const watched = Date.now() - this.#askedAt < POLL.interestMs;
     let interval: number = POLL.idleUnwatchedMs;
     if (lostKey) interval = POLL.lostMs;
-    else if (presenceKey) interval = POLL.presenceMs;
     else if (streaming) interval = POLL.streamingMs;
     else if (watched) interval = POLL.idleMs;
     if (Date.now() - this.#lastPollAt < interval) return;
@@ -97,18 +105,38 @@ export class DeviceWatch {
         await this.#options.exclusive(() => this.list(true));
         return;
       }
-      const key = lostKey ?? presenceKey ?? undefined;
-      const result: ProbeResult = await probeInSubprocess(this.#options.entryPath, key);
+      const result: ProbeResult = await probeInSubprocess(this.#options.entryPath, lostKey ?? undefined);
       this.#update(result.devices);
       if (lostKey && result.openable && this.#options.lostKey() === lostKey) this.#options.onLostReturned();
-      if (presenceKey && result.openable === false && this.#options.presenceKey() === presenceKey) {
-        this.#options.onPresentGone(presenceKey);
-      }
     } catch (error) {
       this.#options.log('warn', `refreshing the device list failed: ${(error as Error).message}`);
     } finally {
       this.#polling = false;
     }
+  }
+
+  /** Keeps one presence watcher on the open device when it needs one (and none otherwise). */
+  #syncPresence(): void {
+    const wanted = this.#options.presenceKey();
+    if (this.#presence && this.#presence.key !== wanted) {
+      this.#presence.stop();
+      this.#presence = null;
+    }
+    if (!wanted || this.#presence || Date.now() - this.#presenceFailedAt < POLL.presenceRetryMs) return;
+    const watch: PresenceWatch = new PresenceWatch(
+      this.#options.entryPath,
+      wanted,
+      () => {
+        if (this.#presence === watch) this.#presence = null;
+        this.#options.onPresentGone(wanted);
+      },
+      (detail) => {
+        this.#options.log('warn', `the presence watcher for ${wanted} ${detail}`);
+        if (this.#presence === watch) this.#presence = null;
+        this.#presenceFailedAt = Date.now();
+      },
+    );
+    this.#presence = watch;
   }
 
   #update(devices: DeviceInfo[]): void {

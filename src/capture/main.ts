@@ -1,100 +1,22 @@
 /**
- * The capture process: the app's ears. Started by CaptureHost (src/core/capture) as an
+ * The capture process entry: the app's ears. Started by CaptureHost (src/core/capture) as an
  * Electron utility process or a Node child; speaks the protocol in src/shared/capture-protocol.ts.
- * Run with `--probe [key]` it is instead a one-shot device probe (see device-probe.ts).
+ * Run with `--probe [key]` it is instead a one-shot device probe (device-probe.ts), and with
+ * `--watch <key>` a device-presence watcher (presence-watch.ts); both load only the few
+ * modules they need, so they start in tens of milliseconds.
  */
-import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { CAPTURE_PROTOCOL_VERSION, captureRequestSchema } from '../shared/capture-protocol.ts';
-import { toErrorPayload } from '../shared/errors.ts';
-import { connectParentPort } from '../core/process/parent-port.ts';
-import { CaptureService } from './capture-service.ts';
-import { PROBE_FLAG, runProbe } from './device-probe.ts';
-import { keepNativeChatterOffStdout } from './quiet-stdout.ts';
 
-const probeAt = process.argv.indexOf(PROBE_FLAG);
+const probeAt = process.argv.indexOf('--probe');
+const watchAt = process.argv.indexOf('--watch');
 if (probeAt >= 0) {
+  const { runProbe } = await import('./probe-main.ts');
   await runProbe(process.argv[probeAt + 1]);
   process.exit(0);
-}
-
-keepNativeChatterOffStdout();
-const priority = raiseSchedulingPriority();
-
-let service: CaptureService | null = null;
-let exiting = false;
-
-async function exit(reason: string): Promise<void> {
-  if (exiting) return;
-  exiting = true;
-  port.log('info', `capture process exiting (${reason})`);
-  const forced = setTimeout(() => process.exit(0), 3000);
-  forced.unref();
-  await service?.shutdown().catch((error: unknown) => port.log('warn', `shutdown: ${(error as Error).message}`));
-  process.exit(0);
-}
-
-// The parent went away (crashed, killed): release the microphone and go.
-const port = connectParentPort(() => void exit('parent gone'));
-
-service = new CaptureService({
-  entryPath: fileURLToPath(import.meta.url),
-  emit: (event) => port.post({ v: CAPTURE_PROTOCOL_VERSION, ...event }),
-  log: (level, message) => port.log(level, message),
-});
-
-port.log('debug', `capture process started (scheduling priority ${priority})`);
-
-port.onMessage((raw) => {
-  if ((raw as { type?: unknown } | null)?.type === 'shutdown') {
-    void exit('asked to stop');
-    return;
-  }
-  const parsed = captureRequestSchema.safeParse(raw);
-  if (!parsed.success) {
-    const id = (raw as { id?: unknown } | null)?.id;
-    port.log('error', `malformed request dropped: ${parsed.error.message}`);
-    if (typeof id === 'number') {
-      port.post({
-        v: CAPTURE_PROTOCOL_VERSION,
-        type: 'reply',
-        id,
-        ok: false,
-        error: { code: 'IPC_INVALID_PAYLOAD', message: 'The capture process received a malformed request.' },
-      });
-    }
-    return;
-  }
-  const request = parsed.data;
-  service?.handle(request).then(
-    (value) =>
-      port.post({ v: CAPTURE_PROTOCOL_VERSION, type: 'reply', id: request.id, ok: true, value: value ?? null }),
-    (error: unknown) => {
-      const payload = toErrorPayload(error);
-      if (payload.code === 'INTERNAL')
-        port.log('error', `${request.type} failed: ${(error as Error)?.stack ?? String(error)}`);
-      port.post({ v: CAPTURE_PROTOCOL_VERSION, type: 'reply', id: request.id, ok: false, error: payload });
-    },
-  );
-});
-
-process.on('uncaughtException', (error) => port.fatal(error));
-process.on('unhandledRejection', (error) => port.fatal(error));
-port.ready();
-
-/**
- * Audio that waits behind other work arrives late; like the browsers' audio services, the
- * capture process asks the OS to schedule it ahead of ordinary processes. Unprivileged users
- * may not raise priority on Linux: then it stays as it was.
- */
-function raiseSchedulingPriority(): string {
-  for (const nice of [-10, -5, -1]) {
-    try {
-      setPriority(nice);
-      return String(nice);
-    } catch {
-      // Not permitted at this level; try a smaller raise.
-    }
-  }
-  return 'unchanged (not permitted)';
+} else if (watchAt >= 0) {
+  const { runPresenceWatch } = await import('./probe-main.ts');
+  await runPresenceWatch(process.argv[watchAt + 1]);
+} else {
+  const { runCaptureProcess } = await import('./capture-main.ts');
+  runCaptureProcess(fileURLToPath(import.meta.url));
 }

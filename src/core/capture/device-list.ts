@@ -1,4 +1,10 @@
-import { DEFAULT_DEVICE_KEY, type DeviceInfo } from '../../shared/devices.ts';
+import type { DEFAULT_DEVICE_KEY as DefaultKey, DeviceInfo } from '../../shared/devices.ts';
+
+/**
+ * `DEFAULT_DEVICE_KEY`, typed against the shared constant. Not imported as a value: that module
+ * also builds the zod schemas, and this one runs in the device probe, which must start fast.
+ */
+const DEFAULT_DEVICE_KEY: typeof DefaultKey = 'default';
 
 /** One device as PortAudio's binding reports it (`getDevices()`). */
 export interface RawDevice {
