@@ -30,7 +30,7 @@ const sessions = new Map<number, RecognizerSession>();
 /** Per session: input rate, and when/how much audio arrived, to tell a fast client from an overloaded worker. */
 const pacing = new Map<number, { rate: number; firstSentAt: number; audioMs: number }>();
 /** Audio that waited longer than this in the queue means the worker is overloaded. */
-const PARTIALS_MAX_LAG_MS = 150;
+const PARTIALS_MAX_LAG_MS = 400;
 const stopping = new Int32Array(data.stopFlag);
 
 port.on('message', (request: DecoderRequest) => {

@@ -16,6 +16,8 @@ export interface OfflineSessionOptions {
 
 /** Audio after the VAD's end of speech that the final decode still includes. */
 const TRAILING_PADDING_MS = 200;
+/** Partial decodes of an item that always run at the base interval, whatever the load. */
+const EARLY_PARTIALS = 4;
 /** Partial decodes may use at most about 1/LOAD_FACTOR of one core per session. */
 const LOAD_FACTOR = 4;
 
@@ -26,6 +28,7 @@ interface OpenItem {
   readonly speechStart: number;
   readonly prefix: StablePrefix;
   nextPartialAt: number;
+  partials: number;
 }
 
 /**
@@ -160,6 +163,7 @@ export class OfflineRecognizerSession implements RecognizerSession {
       spanStart,
       speechStart,
       prefix: new StablePrefix(),
+      partials: 0,
       nextPartialAt: spanStart + msToSamples(this.#options.partialIntervalMs),
     };
   }
@@ -168,7 +172,13 @@ export class OfflineRecognizerSession implements RecognizerSession {
     const result = this.#decode(item.spanStart, this.#audio.end);
     const delta = item.prefix.update(normalizeText(result.text));
     if (delta) events.push({ type: 'delta', segment: item.segment, delta });
-    const gap = Math.max(this.#options.partialIntervalMs, LOAD_FACTOR * this.#lastDecodeMs);
+    // Slow decodes space partials out, but never beyond two intervals: a short utterance still gets its deltas while it is spoken.
+    const interval = this.#options.partialIntervalMs;
+    item.partials++;
+    const gap =
+      item.partials < EARLY_PARTIALS
+        ? interval
+        : Math.min(2 * interval, Math.max(interval, LOAD_FACTOR * this.#lastDecodeMs));
     item.nextPartialAt = this.#audio.end + msToSamples(gap);
   }
 
