@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -57,6 +57,24 @@ describe.skipIf(unavailable !== null)(
     afterAll(async () => {
       await mic?.stop();
       if (dir) await rm(dir, { recursive: true, force: true });
+    });
+
+    it('notices a new input on refresh and emits devicesChanged', async () => {
+      const host = newHost();
+      const before = await host.listDevices();
+      const asoundrc = join(mic.home, '.asoundrc');
+      const original = await readFile(asoundrc, 'utf8');
+      // A third ALSA input (over Mic A's source), as if a USB microphone had been plugged in.
+      await writeFile(asoundrc, `${original}pcm.earshot_mic_c { type pulse; device "virtmic_a" }\n`);
+      try {
+        const changed = waitForEvent<DeviceInfo[]>(host, 'devicesChanged', 'devicesChanged', 10_000);
+        const after = await host.refreshDevices();
+        expect(after.map((d) => d.key)).toContain('ALSA:earshot_mic_c');
+        expect(after).toHaveLength(before.length + 1);
+        expect((await changed).map((d) => d.key)).toContain('ALSA:earshot_mic_c');
+      } finally {
+        await writeFile(asoundrc, original);
+      }
     });
 
     it('reports device-lost within 2 s of unplugging, continues on the default device, and switches back on replug', async () => {
