@@ -134,15 +134,20 @@ export interface Alignment {
 }
 
 /**
- * Finds the program inside captured audio (same rate). Coarse: energy envelopes at 10 ms
- * over every possible lag. Fine: sample-level correlation of the first utterance's speech
- * within ±20 ms of the coarse answer. Throws when the match is too poor to trust.
+ * Finds the program inside captured audio (same rate). Only the stretch from the first
+ * onset to the last end (±200 ms) has to be in the capture: PulseAudio may swallow the
+ * start of a new playback stream, so the lead silence can be shorter than played and the
+ * lag negative. Coarse: energy envelopes at 10 ms over every lag. Fine: sample-level
+ * correlation of the first utterance's speech within ±20 ms. Throws when the match is poor.
  */
 export function locateProgram(program: Program, captured: Int16Array, minScore = 0.5): Alignment {
-  const src = envelope(program.samples);
+  const margin = msToSamples(200);
+  const from = Math.max(0, (program.spans[0]?.onset ?? 0) - margin);
+  const to = Math.min(program.samples.length, (program.spans.at(-1)?.end ?? program.samples.length) + margin);
+  const src = envelope(program.samples.subarray(from, to));
   const cap = envelope(captured);
   if (cap.length < src.length)
-    throw new Error(`captured audio (${cap.length * 10} ms) is shorter than the program (${src.length * 10} ms)`);
+    throw new Error(`captured audio (${cap.length * 10} ms) is shorter than the played speech (${src.length * 10} ms)`);
   let bestLag = 0;
   let bestScore = -Infinity;
   for (let lag = 0; lag + src.length <= cap.length; lag++) {
@@ -152,11 +157,12 @@ export function locateProgram(program: Program, captured: Int16Array, minScore =
       bestLag = lag;
     }
   }
-  const coarse = bestLag * WINDOW;
+  // Envelope lag is where program[from] sits in the capture; convert to where program[0] would.
+  const coarse = bestLag * WINDOW - Math.floor(from / WINDOW) * WINDOW;
   const first = program.spans[0];
-  const from = first ? first.onset : 0;
-  const to = Math.min(first ? first.end : program.samples.length, from + PROGRAM_RATE);
-  const fine = refine(program.samples, captured, from, to, coarse, msToSamples(20));
+  const fineFrom = first ? first.onset : from;
+  const fineTo = Math.min(first ? first.end : to, fineFrom + PROGRAM_RATE);
+  const fine = refine(program.samples, captured, fineFrom, fineTo, coarse, msToSamples(20));
   if (fine.score < minScore)
     throw new Error(`the played audio was not found in the captured audio (best correlation ${fine.score.toFixed(2)})`);
   return fine;
@@ -172,8 +178,9 @@ export function refine(
   radius: number,
 ): Alignment {
   let best: Alignment = { lag: guess, score: -Infinity };
-  for (let lag = Math.max(0, guess - radius); lag <= guess + radius; lag++) {
-    if (lag + to > captured.length) break;
+  for (let lag = guess - radius; lag <= guess + radius; lag++) {
+    if (from + lag < 0) continue;
+    if (to + lag > captured.length) break;
     const score = correlation(program, captured, lag, from, to);
     if (score > best.score) best = { lag, score };
   }
