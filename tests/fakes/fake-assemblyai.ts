@@ -129,6 +129,7 @@ export class FakeAssemblyAi extends FakeService {
         this.#endTurn(conn, state);
         return;
       case 'Terminate':
+        if (this.dropsOnEnd(conn)) return;
         this.#onDetector(conn, state, state.detector.flush());
         this.#endTurn(conn, state);
         conn.send({

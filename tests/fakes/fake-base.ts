@@ -35,6 +35,8 @@ export interface FaultPlan {
   readonly malformedEveryWords?: number;
   /** Send unknown event types after every N recognised words. */
   readonly unknownEveryWords?: number;
+  /** Drop these connections (1-based) when they ask to end the stream, before answering it. */
+  readonly dropOnEnd?: readonly number[];
   /** Read the socket slowly: pause reading for pauseMs every everyMs. */
   readonly slowReads?: { readonly pauseMs: number; readonly everyMs: number };
 }
@@ -141,6 +143,8 @@ export class FakeConnection {
 
 /** What a fake reports as it happens, so tests wait on events rather than poll. */
 export interface FakeServiceEvents {
+  /** A client connected (after the fake greeted it). */
+  connection: [FakeConnection];
   /** A text frame from the client (after the fake handled it). */
   text: [FakeConnection, string];
   /** The fake closed a connection with a close frame. */
@@ -219,6 +223,7 @@ export abstract class FakeService extends EventEmitter<FakeServiceEvents> {
           if (!isBinary) this.emit('text', conn, buffer.toString('utf8'));
         });
         this.onConnection(conn);
+        this.emit('connection', conn);
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -281,6 +286,25 @@ export abstract class FakeService extends EventEmitter<FakeServiceEvents> {
     if (at(this.faults.errorEvent)) return 'errorEvent';
     if (at(this.faults.fatal)) return 'fatal';
     return null;
+  }
+
+  /** The `dropOnEnd` fault: true when this connection was dropped instead of ending its stream. */
+  protected dropsOnEnd(conn: FakeConnection): boolean {
+    if (!this.faults.dropOnEnd?.includes(conn.index)) return false;
+    conn.drop();
+    return true;
+  }
+
+  /** What this connection accounted for, in order (the ledger of one connection). */
+  accountedBy(connection: number): Int16Array {
+    const parts = this.ledger.flatMap((entry, i) => (entry.connection === connection ? [this.#ledgerAudio[i]!] : []));
+    const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
+    let offset = 0;
+    for (const part of parts) {
+      out.set(part, offset);
+      offset += part.length;
+    }
+    return out;
   }
 
   protected sendUnknown(conn: FakeConnection): void {

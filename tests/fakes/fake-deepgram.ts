@@ -116,6 +116,7 @@ export class FakeDeepgram extends FakeService {
         this.#final(conn, state, conn.audio.length, { fromFinalize: true, speechFinal: true });
         return;
       case 'CloseStream':
+        if (this.dropsOnEnd(conn)) return;
         this.#onDetector(conn, state, state.detector.flush());
         this.#final(conn, state, conn.audio.length, { fromFinalize: false, speechFinal: true });
         conn.send({

@@ -1,6 +1,6 @@
 import type { ReplayPacing } from '../providers/types.ts';
 import type { ProviderConnection } from './connection.ts';
-import type { ReplayBuffer } from './replay-buffer.ts';
+import type { BufferedChunk, ReplayBuffer } from './replay-buffer.ts';
 import { ReplayPacer } from './replay-pacer.ts';
 import type { SessionTimers } from './session-timers.ts';
 
@@ -37,7 +37,9 @@ export class AudioOut {
   sendPending(conn: ProviderConnection): boolean {
     const pacer = this.#pacerFor(conn);
     const now = performance.now();
-    for (const chunk of this.#o.buffer().from(conn.next)) {
+    for (const whole of this.#o.buffer().from(conn.next)) {
+      const chunk = conn.until === null ? whole : clip(whole, conn.until);
+      if (!chunk) break;
       if (pacer) {
         const due = pacer.dueAt(chunk, now);
         if (due > now) {
@@ -72,7 +74,8 @@ export class AudioOut {
   /** How long the paced sending of what `conn` has not had yet will take (0 when unpaced). */
   remainingMs(conn: ProviderConnection | null): number {
     if (!conn?.live || !this.#behind.has(conn)) return 0;
-    return this.#pacerFor(conn)?.durationMs(this.#o.buffer().end - conn.next) ?? 0;
+    const end = Math.min(this.#o.buffer().end, conn.until ?? Infinity);
+    return this.#pacerFor(conn)?.durationMs(end - conn.next) ?? 0;
   }
 
   /** Services that close idle sockets (Deepgram after 10 s) get their keepalive when no audio flowed for `afterMs`. */
@@ -99,4 +102,11 @@ export class AudioOut {
       if (conn.live && !conn.ended) this.sendPending(conn);
     });
   }
+}
+
+/** The part of `chunk` before session sample `until`, or null when none is. */
+function clip(chunk: BufferedChunk, until: number): BufferedChunk | null {
+  if (chunk.start >= until) return null;
+  const end = chunk.start + chunk.samples.length;
+  return end <= until ? chunk : { ...chunk, samples: chunk.samples.subarray(0, until - chunk.start) };
 }

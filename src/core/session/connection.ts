@@ -32,6 +32,8 @@ export class ProviderConnection {
   next = 0;
   /** The service is configured and this connection is where audio goes. */
   live = false;
+  /** Session sample to stop sending at (a repair connection re-sends only its range), or null. */
+  until: number | null = null;
   /** The session wants the stream ended once all its audio went out (paced replays finish first). */
   endRequested = false;
   /** We asked the service to end the stream (CloseStream/Terminate/final commit). */

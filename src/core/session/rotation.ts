@@ -25,12 +25,17 @@ export interface RotationHost {
   isBehind(conn: ProviderConnection): boolean;
   /** Counted when a successor is opened. */
   countRotation(): void;
+  /** `heir` re-sends the audio of dead `conn`: the partials `conn` showed wait for `heir`. */
+  handOver(conn: ProviderConnection, heir: ProviderConnection): void;
   /**
-   * The retiring connection is done. `unfinishedSamples` > 0: it ended before accounting for
-   * that much of its audio. The session forgets its partials and re-checks the drain.
+   * The retiring connection is done. `unfinishedSamples` > 0: it (and every repair) ended
+   * before accounting for that much audio. The session forgets its partials and re-checks the drain.
    */
   retired(conn: ProviderConnection, unfinishedSamples: number): void;
 }
+
+/** Connections opened to re-send a retiring connection's unfinished audio before giving it up. */
+const MAX_REPAIRS = 3;
 
 /**
  * Proactive rotation before a provider's session limit, with overlap.
@@ -41,6 +46,11 @@ export interface RotationHost {
  * audio ("retiring"), while the successor streams from the switch point on. What the successor
  * settles meanwhile is held back (deferred), because the buffer only ever releases a prefix and
  * the retiring connection's range comes first.
+ *
+ * If the retiring connection dies before accounting for all its audio, a repair connection
+ * is opened that re-sends exactly the unaccounted part of its range and ends its stream; it
+ * takes the retiring connection's place until it has accounted for that audio. The successor
+ * never sees that audio (no final twice), and nothing of it is lost.
  */
 export class Rotation {
   readonly #host: RotationHost;
@@ -48,8 +58,8 @@ export class Rotation {
   #pendingReady = false;
   #pendingExpiresAt: number | undefined;
   #dueAt: number | null = null;
-  /** The predecessor finishing its last turn; audio before `until` is its. */
-  #retiring: { conn: ProviderConnection; until: number } | null = null;
+  /** The predecessor finishing its last turn (or a repair re-sending it); audio before `until` is its. */
+  #retiring: { conn: ProviderConnection; until: number; repairs: number } | null = null;
   /** What the current connection settled while a predecessor was still retiring. */
   #deferredRelease = 0;
 
@@ -65,8 +75,21 @@ export class Rotation {
     return this.#retiring?.conn ?? null;
   }
 
-  isPending(conn: ProviderConnection): boolean {
-    return conn === this.#pending;
+  /** A connection rotation opened is ready (the successor, or a repair). False: not one of rotation's. */
+  onReady(conn: ProviderConnection, expiresAtMs: number | undefined): boolean {
+    if (conn === this.#pending) {
+      this.#pendingReady = true;
+      this.#pendingExpiresAt = expiresAtMs;
+      this.check();
+      return true;
+    }
+    const retiring = this.#retiring;
+    if (retiring?.conn !== conn || conn.live) return false;
+    // The repair re-sends what the service has not accounted for, up to the switch point.
+    conn.markLive(this.#host.buffer.start);
+    conn.until = retiring.until;
+    this.#host.sendEnd(conn);
+    return true;
   }
 
   /** Where a connection that goes live now starts: after whatever the retiring one owns. */
@@ -85,12 +108,6 @@ export class Rotation {
     });
   }
 
-  onPendingReady(expiresAtMs: number | undefined): void {
-    this.#pendingReady = true;
-    this.#pendingExpiresAt = expiresAtMs;
-    this.check();
-  }
-
   /** Opens the successor early, then switches at the first turn boundary (or after the grace). */
   check(): void {
     const host = this.#host;
@@ -107,7 +124,7 @@ export class Rotation {
     const graceOver = performance.now() - this.#dueAt > host.options.rotationGraceMs;
     if ((conn.stream.inTurn() && !graceOver) || conn.stream.hasBatchedAudio() || host.isBehind(conn)) return;
     host.sendEnd(conn);
-    this.#retiring = { conn, until: conn.next };
+    this.#retiring = { conn, until: conn.next, repairs: 0 };
     host.timers.after('retire', host.options.drainTimeoutMs, () => this.#finishRetire(true));
     const next = this.#pending;
     this.#pending = null;
@@ -172,19 +189,47 @@ export class Rotation {
     this.#retiring = null;
     this.#deferredRelease = 0;
     this.#host.timers.clear('retire');
+    this.#host.timers.clear('repair');
     return retiring;
   }
 
   #finishRetire(early: boolean): void {
     const retiring = this.#retiring;
     if (!retiring) return;
-    this.#retiring = null;
-    this.#host.timers.clear('retire');
-    const buffer = this.#host.buffer;
+    const host = this.#host;
+    host.timers.clear('retire');
+    const buffer = host.buffer;
     const unfinished = early ? Math.max(0, retiring.until - buffer.start) : 0;
     if (!retiring.conn.ended) retiring.conn.close();
+    if (unfinished > 0 && retiring.repairs < MAX_REPAIRS) {
+      this.#repair(retiring);
+      return;
+    }
+    this.#retiring = null;
     buffer.release(Math.max(retiring.until, this.#deferredRelease));
     this.#deferredRelease = 0;
-    this.#host.retired(retiring.conn, unfinished);
+    host.retired(retiring.conn, unfinished);
+  }
+
+  /** Opens a connection to re-send the unaccounted part of the retiring range (at once the first time). */
+  #repair(retiring: { conn: ProviderConnection; until: number; repairs: number }): void {
+    const host = this.#host;
+    retiring.repairs += 1;
+    const dead = retiring.conn;
+    const open = (): void => {
+      if (this.#retiring !== retiring) return;
+      const repair = host.openConnection();
+      host.handOver(dead, repair);
+      retiring.conn = repair;
+      host.log.warn('the retiring connection ended early; re-sending its unfinished audio', {
+        from: dead.id,
+        to: repair.id,
+        samples: retiring.until - host.buffer.start,
+      });
+      // Bounded like the retiring connection itself; when it fires, the next repair is tried.
+      host.timers.after('retire', host.options.drainTimeoutMs, () => this.#finishRetire(true));
+    };
+    if (retiring.repairs === 1) open();
+    else host.timers.after('repair', backoffDelay(retiring.repairs - 1, host.options.backoff), open);
   }
 }

@@ -30,8 +30,8 @@ export interface LinkHost {
   transcript(connection: number, text: ProviderText, receivedAt: number): void;
   warn(code: ErrorCode, message: string): void;
   fail(error: { code: ErrorCode; message: string }): void;
-  /** A connection is gone: its partials wait for the replayed audio to produce them again. */
-  orphan(connection: number): void;
+  /** A connection is gone: its partials wait for the replayed audio (on `heir`, if given) to produce them again. */
+  orphan(connection: number, heir?: number): void;
   /** The service accounted for audio, or a connection finished: the drain may be complete. */
   settled(): void;
 }
@@ -90,6 +90,7 @@ export class ServiceLink {
       countRotation: () => {
         host.stats.rotations += 1;
       },
+      handOver: (conn, heir) => host.orphan(conn.id, heir.id),
       retired: (conn, unfinished) => this.#onRetired(conn, unfinished),
     });
   }
@@ -205,8 +206,8 @@ export class ServiceLink {
     if (!ACTIVE.has(host.state)) return;
     switch (event.kind) {
       case 'ready':
-        if (this.#rotation.isPending(conn)) this.#rotation.onPendingReady(event.expiresAtMs);
-        else if (conn === this.#conn && !conn.live) this.#onLive(conn, event.expiresAtMs);
+        if (this.#rotation.onReady(conn, event.expiresAtMs)) break;
+        if (conn === this.#conn && !conn.live) this.#onLive(conn, event.expiresAtMs);
         break;
       case 'transcript': {
         const baseMs = samplesToMs(conn.base, host.provider.sampleRate);

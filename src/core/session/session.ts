@@ -93,7 +93,7 @@ export class Session extends EventEmitter<SessionEvents> {
       transcript: (connection, text, receivedAt) => this.#onText(connection, text, receivedAt),
       warn: (code, message) => this.#warn(code, message),
       fail: (error) => this.#fail(error),
-      orphan: (connection) => this.#model.orphanConnection(connection),
+      orphan: (connection, heir) => this.#model.orphanConnection(connection, heir),
       settled: () => {
         this.#checkDrained();
         this.#publishBufferedNow();

@@ -38,4 +38,19 @@ describe('TranscriptModel', () => {
     other.apply(1, { key: 'b', text: 'last words', isFinal: false });
     expect(other.finish(false)).toEqual([{ segmentId: 'seg-1', text: '', isFinal: false }]);
   });
+
+  it("keeps the partials of a dead connection for its heir (and its heir's heir), not for other connections", () => {
+    const model = new TranscriptModel();
+    model.apply(1, { key: 't0', text: 'unfinished turn', isFinal: false, startMs: 100, endMs: 900 });
+    model.orphanConnection(1, 3); // connection 3 re-sends connection 1's audio
+    // The successor (2) speaks about later audio: a new segment, and the orphan stays reserved.
+    expect(model.apply(2, { key: 't0', text: 'later words', isFinal: true, startMs: 2_000, endMs: 2_500 })).toEqual([
+      { segmentId: 'seg-2', text: 'later words', isFinal: true, startMs: 2_000, endMs: 2_500 },
+    ]);
+    model.orphanConnection(3, 4); // the repair died too: connection 4 inherits
+    expect(model.apply(4, { key: 't0', text: 'Unfinished turn.', isFinal: true, startMs: 100, endMs: 900 })).toEqual([
+      { segmentId: 'seg-1', text: 'Unfinished turn.', isFinal: true, startMs: 100, endMs: 900 },
+    ]);
+    expect(model.partials).toEqual([]);
+  });
 });

@@ -26,8 +26,11 @@ export class TranscriptModel {
   readonly #partials = new Map<string, TranscriptEvent>();
   readonly #ids = new Map<string, string>();
   readonly #finalized = new Set<string>();
-  /** Partials of dead connections, oldest first, waiting for a new segment to adopt their id. */
-  #orphans: { id: string; connection: number }[] = [];
+  /**
+   * Partials of dead connections, oldest first, waiting for a new segment to adopt their id;
+   * `heir`: only that connection may (it re-sends exactly their audio).
+   */
+  #orphans: { id: string; connection: number; heir?: number }[] = [];
   #next = 1;
 
   get segments(): readonly Segment[] {
@@ -74,13 +77,23 @@ export class TranscriptModel {
     return out;
   }
 
-  /** A connection died: its partials wait for the replayed audio to produce them again. */
-  orphanConnection(connection: number): void {
+  /**
+   * A connection died: its partials wait for the replayed audio to produce them again, on the
+   * next connection, or on `heir` when one connection was opened to re-send exactly that audio.
+   */
+  orphanConnection(connection: number, heir?: number): void {
+    // Partials reserved for the connection that died pass on to its own heir (or to anyone).
+    for (const orphan of this.#orphans) {
+      if (orphan.heir !== connection) continue;
+      if (heir === undefined) delete orphan.heir;
+      else orphan.heir = heir;
+    }
     const prefix = `${connection}:`;
     for (const [key, id] of this.#ids) {
       if (!key.startsWith(prefix)) continue;
       this.#ids.delete(key);
-      if (this.#partials.has(id) && !this.#finalized.has(id)) this.#orphans.push({ id, connection });
+      if (this.#partials.has(id) && !this.#finalized.has(id))
+        this.#orphans.push(heir === undefined ? { id, connection } : { id, connection, heir });
     }
   }
 
@@ -106,7 +119,9 @@ export class TranscriptModel {
   }
 
   #adoptOrphan(connection: number): string | undefined {
-    const index = this.#orphans.findIndex((o) => o.connection !== connection);
+    const index = this.#orphans.findIndex((o) =>
+      o.heir === undefined ? o.connection !== connection : o.heir === connection,
+    );
     if (index < 0) return undefined;
     return this.#orphans.splice(index, 1)[0]!.id;
   }
@@ -124,6 +139,7 @@ export class TranscriptModel {
       const orphanStart = partial?.startMs;
       const stale =
         orphan.connection !== connection &&
+        (orphan.heir === undefined || orphan.heir === connection) &&
         orphanStart !== undefined &&
         final.startMs !== undefined &&
         final.startMs > orphanStart;
