@@ -8,6 +8,7 @@ import {
   chromiumUnavailableReason,
   ensureRendererBuilt,
   launchChromium,
+  waitInPage,
   type HeadlessBrowser,
 } from '../helpers/browser.ts';
 import { REPO_ROOT } from '../helpers/paths.ts';
@@ -134,6 +135,12 @@ describe.skipIf(unavailable !== null)(
       await page.mouse.wheel(0, -2000);
       const jump = page.getByRole('button', { name: /Jump to live/ });
       await jump.waitFor();
+      // The wheel scrolls smoothly: read the position once it has come to rest.
+      await waitInPage(
+        page,
+        `(() => { const t = ${SCROLL_TOP}; const same = window.__lastTop === t; window.__lastTop = t; return same; })()`,
+        'the wheel scroll to come to rest',
+      );
       const readingAt = await page.evaluate<number>(SCROLL_TOP);
       core.transcript(final(10_000));
       core.transcript(final(10_001));
@@ -142,16 +149,18 @@ describe.skipIf(unavailable !== null)(
 
       // Far up in the list the rows drawn are the ones in view, not the first ones.
       await page.evaluate(`${SCROLLER}.scrollTop = ${SCROLLER}.scrollHeight / 2`);
-      await page.waitForFunction(
+      await waitInPage(
+        page,
         `(() => { const ids = ${DRAWN_IDS}; return ids.length > 0 && Math.min(...ids) > 3000 && Math.max(...ids) < 7000; })()`,
+        'the rows in view to be drawn',
       );
 
       await jump.click();
       await page.locator('[data-segment-id="seg-10001"]').waitFor();
-      await page.waitForFunction(AT_LIVE_END);
+      await waitInPage(page, AT_LIVE_END, 'the transcript scrolled to the live end');
       core.transcript(final(10_002));
       await page.locator('[data-segment-id="seg-10002"]').waitFor();
-      await page.waitForFunction(AT_LIVE_END);
+      await waitInPage(page, AT_LIVE_END, 'the transcript scrolled to the live end');
       await page.close();
       core.setSegments([]);
       expect(problems).toEqual([]);

@@ -107,3 +107,18 @@ export async function ensureRendererBuilt(): Promise<string> {
   });
   return RENDERER_OUT_DIR;
 }
+
+/**
+ * Waits until an expression (page source text) is truthy in the page. Evaluated from outside
+ * through the DevTools protocol, which the page's CSP allows; Playwright's own
+ * `waitForFunction` polls with eval inside the page, which `script-src 'self'` forbids.
+ */
+export async function waitInPage(page: Page, expression: string, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 0; attempt < 100_000; attempt += 1) {
+    if (await page.evaluate<unknown>(expression)) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}

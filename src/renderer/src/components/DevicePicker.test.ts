@@ -79,6 +79,53 @@ describe('microphone dropdown', () => {
     expect(optionLabels(select)).toEqual(['System default (Mic A)', 'Mic A', 'Mic B']);
   });
 
+  it('clears the lost note when main reports capturing from that microphone again', async () => {
+    const streaming = (deviceName: string) => ({
+      state: 'streaming' as const,
+      sessionId: 's1',
+      provider: 'local' as const,
+      deviceKey: micB.key,
+      deviceName,
+      startedAt: Date.now(),
+      reconnectAttempt: 0,
+      bufferedMs: 0,
+      error: null,
+      warnings: [],
+    });
+    const { screen, main } = await renderApp({
+      'devices.list': () => ok([micA, micB]),
+      'settings.get': () => ok({ ...defaultSettings(), deviceKey: micB.key }),
+    });
+    main.emit('status', streaming('Mic B'));
+    main.emit('deviceLost', { lostKey: micB.key, lostName: 'Mic B', fallbackKey: 'default', message: 'lost' });
+    // A status still naming Mic B before capture moved over must not clear the note.
+    main.emit('status', streaming('Mic B'));
+    const note = await screen.findByText(/Mic B was disconnected/);
+    main.emit('status', streaming('Mic A'));
+    expect(note).toBeInTheDocument();
+    main.emit('status', streaming('Mic B'));
+    await waitFor(() => expect(screen.queryByText(/Mic B was disconnected/)).not.toBeInTheDocument());
+  });
+
+  it('drops the lost note when the session ends', async () => {
+    const { screen, main } = await renderApp({ 'devices.list': () => ok([micA, micB]) });
+    main.emit('deviceLost', { lostKey: micB.key, lostName: 'Mic B', fallbackKey: 'default', message: 'lost' });
+    await screen.findByText(/Mic B was disconnected/);
+    main.emit('status', {
+      state: 'idle',
+      sessionId: null,
+      provider: 'local',
+      deviceKey: null,
+      deviceName: null,
+      startedAt: null,
+      reconnectAttempt: 0,
+      bufferedMs: 0,
+      error: null,
+      warnings: [],
+    });
+    await waitFor(() => expect(screen.queryByText(/Mic B was disconnected/)).not.toBeInTheDocument());
+  });
+
   it('says so when capture stopped because no fallback was possible', async () => {
     const { screen, main } = await renderApp({ 'devices.list': () => ok([micB]) });
     main.emit('devicesChanged', []);

@@ -26,10 +26,17 @@ function fakeGeometry(scroller: HTMLElement, rowCount: () => number) {
     get top() {
       return top;
     },
-    /** The person scrolls: the position changes, then the browser fires `scroll`. */
-    userScrollTo(v: number) {
+    /** The person drags the scrollbar: pointer down, the position changes, `scroll`, pointer up. */
+    async userScrollTo(v: number) {
+      await fireEvent.pointerDown(scroller);
       scroller.scrollTop = v;
-      void fireEvent.scroll(scroller);
+      await fireEvent.scroll(scroller);
+      await fireEvent.pointerUp(window);
+    },
+    /** The page moves without input (rows re-measured, the browser clamps): not the person. */
+    async drift(v: number) {
+      scroller.scrollTop = v;
+      await fireEvent.scroll(scroller);
     },
     bottom: () => Math.max(0, height() - 400),
   };
@@ -97,12 +104,17 @@ describe('live transcript', () => {
     // Following: each new final scrolls to the end.
     main.emit('transcript', final(40));
     await waitFor(() => expect(geometry.top).toBe(geometry.bottom()));
-    void fireEvent.scroll(scroller);
+    await fireEvent.scroll(scroller);
     expect(app.transcript.following).toBe(true);
     expect(screen.queryByRole('button', { name: /Jump to live/ })).not.toBeInTheDocument();
 
+    // The list moving under us (re-measured rows, a clamp) is not the person scrolling away.
+    await geometry.drift(geometry.bottom() - 120);
+    await waitFor(() => expect(geometry.top).toBe(geometry.bottom()));
+    expect(app.transcript.following).toBe(true);
+
     // The person scrolls up to reread: following stops and new text does not pull the view.
-    geometry.userScrollTo(300);
+    await geometry.userScrollTo(300);
     const jump = await screen.findByRole('button', { name: /Jump to live/ });
     main.emit('transcript', final(41));
     main.emit('transcript', final(42));
@@ -112,7 +124,7 @@ describe('live transcript', () => {
     // "Jump to live" goes to the end and follows again.
     await fireEvent.click(jump);
     await waitFor(() => expect(screen.queryByRole('button', { name: /Jump to live/ })).not.toBeInTheDocument());
-    expect(geometry.top).toBe(geometry.bottom());
+    await waitFor(() => expect(geometry.top).toBe(geometry.bottom()));
     main.emit('transcript', final(43));
     await waitFor(() => expect(geometry.top).toBe(geometry.bottom()));
   });
@@ -126,7 +138,7 @@ describe('live transcript', () => {
     const geometry = fakeGeometry(scroller, () => app.transcript.rowCount);
     await fireEvent.wheel(scroller, { deltaY: -120 });
     expect(await screen.findByRole('button', { name: /Jump to live/ })).toBeInTheDocument();
-    geometry.userScrollTo(geometry.bottom());
+    await geometry.userScrollTo(geometry.bottom());
     await waitFor(() => expect(screen.queryByRole('button', { name: /Jump to live/ })).not.toBeInTheDocument());
     expect(app.transcript.following).toBe(true);
   });

@@ -80,6 +80,7 @@ export class AppState {
     this.#offs.push(
       api.onStatus((s) => {
         this.session.applyStatus(s);
+        this.devices.applyStatus(s);
         void this.transcript.noteSession(s.sessionId);
       }),
       api.onTranscript((e) => this.transcript.apply(e)),
@@ -138,11 +139,13 @@ export class AppState {
   async start(): Promise<void> {
     if (this.needsModelFirst) return; // the view shows the offer instead
     const s = this.settings.value;
+    const active = this.models.state?.activeModelId;
     await this.session.start({
       deviceKey: this.devices.selectedKey,
       provider: s.provider,
-      ...(s.provider === 'local' && this.models.state?.activeModelId
-        ? { modelId: this.models.state.activeModelId }
+      // Name the model only when it is one of the installed ones; otherwise main knows best.
+      ...(s.provider === 'local' && active && this.models.installed.some((m) => m.id === active)
+        ? { modelId: active }
         : {}),
     });
   }

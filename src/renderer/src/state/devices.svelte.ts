@@ -1,5 +1,6 @@
 import { DEFAULT_DEVICE_KEY, type DeviceInfo, type DeviceLost } from '../../../shared/devices.ts';
 import type { EarshotApi } from '../../../shared/ipc/api.ts';
+import type { SessionSnapshot } from '../../../shared/session.ts';
 import { valueOr, type Reporter } from './report.ts';
 
 export interface DeviceOption {
@@ -19,6 +20,8 @@ export class DevicesStore {
   selectedKey = $state(DEFAULT_DEVICE_KEY);
   lost = $state.raw<DeviceLost | null>(null);
   refreshing = $state(false);
+  /** Since the loss, main has reported capturing from another device (the fallback). */
+  #sawFallback = false;
   /** Names of devices seen since the window opened, to label one that has gone. */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a lookup, never read by a template
   #names = new Map<string, string>();
@@ -30,9 +33,16 @@ export class DevicesStore {
       label: systemDefault ? `System default (${systemDefault.name})` : 'System default',
       status: 'present',
     };
+    const lostKey = this.lost?.lostKey;
+    // A lost device can stay listed (the OS is slow to drop it, or it is a virtual device
+    // whose backend vanished): capture lost it, so it is shown as lost all the same.
     const inputs = this.list
       .filter((d) => d.key !== DEFAULT_DEVICE_KEY && d.maxInputChannels > 0)
-      .map((d): DeviceOption => ({ key: d.key, label: d.name, status: 'present' }));
+      .map((d): DeviceOption =>
+        d.key === lostKey
+          ? { key: d.key, label: `${d.name} — disconnected`, status: 'lost' }
+          : { key: d.key, label: d.name, status: 'present' },
+      );
     const selected = this.selectedKey;
     if (selected === DEFAULT_DEVICE_KEY || inputs.some((o) => o.key === selected)) return [first, ...inputs];
     const isLost = this.lost?.lostKey === selected;
@@ -73,6 +83,24 @@ export class DevicesStore {
   applyLost(lost: DeviceLost): void {
     this.#names.set(lost.lostKey, lost.lostName);
     this.lost = lost;
+    this.#sawFallback = false;
+  }
+
+  /**
+   * Main's status names the device really capturing. After a loss it names the fallback; when
+   * it names the lost device again, capture went back to it. When nothing captures any more
+   * (idle, error), "using the fallback until it returns" is no longer true either.
+   */
+  applyStatus(snapshot: SessionSnapshot): void {
+    const lost = this.lost;
+    if (!lost) return;
+    if (snapshot.state === 'idle' || snapshot.state === 'error') {
+      this.lost = null;
+    } else if (snapshot.deviceName !== null && snapshot.deviceName !== lost.lostName) {
+      this.#sawFallback = true;
+    } else if (snapshot.deviceName === lost.lostName && this.#sawFallback) {
+      this.lost = null;
+    }
   }
 
   /** The remembered choice, from settings. */

@@ -16,8 +16,13 @@ export class ModelsStore {
     (this.state?.catalog ?? []).filter((m) => !this.installed.some((i) => i.id === m.id)),
   );
   readonly defaultModel: CatalogModel | null = $derived(this.state?.catalog.find((m) => m.isDefault) ?? null);
-  /** The embedded engine has nothing to run: the first-run offer applies. */
-  readonly needsModel: boolean = $derived(this.state !== null && this.state.installed.length === 0);
+  /**
+   * The embedded engine has nothing to run: the first-run offer applies. A model in use that
+   * is not among the installed ones (a folder given with --model-dir) counts as a model.
+   */
+  readonly needsModel: boolean = $derived(
+    this.state !== null && this.state.installed.length === 0 && this.state.activeModelId === null,
+  );
 
   #api: EarshotApi;
   #report: Reporter;
