@@ -18,6 +18,7 @@ export default defineConfig({
           index: resolve(import.meta.dirname, 'src/main/index.ts'),
           capture: resolve(import.meta.dirname, 'src/capture/main.ts'),
           engine: resolve(import.meta.dirname, 'src/engine/main.ts'),
+          'decode-worker': resolve(import.meta.dirname, 'src/engine/decode-worker.ts'),
           cli: resolve(import.meta.dirname, 'src/cli/main.ts'),
         },
       },

@@ -19,6 +19,8 @@ export interface EngineOptions {
   readonly allowRemote?: boolean;
   readonly tls?: { readonly certFile: string; readonly keyFile: string } | undefined;
   readonly workers?: number;
+  /** The decode worker module, where a bundler moved it. */
+  readonly workerPath?: string;
   readonly idleTimeoutMs?: number;
   readonly maxBacklogS?: number;
   readonly maxPayload?: number;
@@ -64,6 +66,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     modelDir: options.modelDir,
     vadModelPath,
     ...(options.workers ? { workers: options.workers } : {}),
+    ...(options.workerPath ? { workerPath: options.workerPath } : {}),
   });
   const token = options.token ?? generateToken();
   try {

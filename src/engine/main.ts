@@ -16,6 +16,8 @@ export interface EngineChildConfig {
   readonly port: number;
   readonly token: string;
   readonly workers?: number;
+  /** The decode worker module when a bundler moved it (the app's out/main/decode-worker.js). */
+  readonly workerPath?: string;
 }
 
 export type EngineChildMessage =
@@ -57,6 +59,7 @@ try {
     port: config.port,
     token: config.token,
     ...(config.workers ? { workers: config.workers } : {}),
+    ...(config.workerPath ? { workerPath: config.workerPath } : {}),
   });
   const listening: EngineChildMessage = {
     type: 'listening',

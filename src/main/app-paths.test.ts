@@ -26,6 +26,7 @@ describe('resolveAppPaths', () => {
     expect(paths.entries).toEqual({
       capture: join(appPath, 'out', 'main', 'capture.js'),
       engine: join(appPath, 'out', 'main', 'engine.js'),
+      decodeWorker: join(appPath, 'out', 'main', 'decode-worker.js'),
     });
     expect(paths.renderer.kind).toBe('file');
     expect(paths.renderer.url).toMatch(/^file:\/\/.*\/out\/renderer\/index\.html$/);

@@ -10,7 +10,7 @@ export interface AppPaths {
   readonly resourcesDir: string;
   readonly appIcon: string;
   /** The utility-process entries electron-vite emits beside the main bundle. */
-  readonly entries: { readonly capture: string; readonly engine: string };
+  readonly entries: { readonly capture: string; readonly engine: string; readonly decodeWorker: string };
 }
 
 /**
@@ -32,6 +32,10 @@ export function resolveAppPaths(): AppPaths {
     renderer,
     resourcesDir,
     appIcon: join(resourcesDir, 'icon.png'),
-    entries: { capture: join(mainDir, 'capture.js'), engine: join(mainDir, 'engine.js') },
+    entries: {
+      capture: join(mainDir, 'capture.js'),
+      engine: join(mainDir, 'engine.js'),
+      decodeWorker: join(mainDir, 'decode-worker.js'),
+    },
   };
 }

@@ -65,6 +65,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     secrets: options.secrets,
     spawn: options.spawn,
     engineEntry: options.entries.engine,
+    ...(options.entries.decodeWorker ? { decodeWorker: options.entries.decodeWorker } : {}),
     modelsDir: paths.models,
     ...(options.vadModelPath ? { vadModelPath: options.vadModelPath } : {}),
     resolveModelDir: async (modelId) => {

@@ -15,6 +15,8 @@ export interface ProviderResolverDeps {
   readonly secrets: SecretStore;
   readonly spawn: SpawnChild;
   readonly engineEntry: string;
+  /** The engine's decode worker, where a bundler moved it. */
+  readonly decodeWorker?: string;
   /** Where the model for an id lives; throws MODEL_MISSING when it is not installed. */
   readonly resolveModelDir: (modelId: string | null) => Promise<string>;
   readonly modelsDir: string;
@@ -89,6 +91,7 @@ export class ProviderResolver {
     this.#engineStarting = startLocalEngine({
       spawn: this.#deps.spawn,
       modulePath: this.#deps.engineEntry,
+      ...(this.#deps.decodeWorker ? { workerPath: this.#deps.decodeWorker } : {}),
       modelDir,
       ...(vadModelPath ? { vadModelPath } : {}),
     });

@@ -28,7 +28,7 @@ export interface AppCoreOptions {
   /** How child processes start: utilityProcess in the app, child_process.fork elsewhere. */
   readonly spawn: SpawnChild;
   /** Entry modules of the child processes (built .js in the app, .ts sources in Node). */
-  readonly entries: { readonly capture: string; readonly engine: string };
+  readonly entries: { readonly capture: string; readonly engine: string; readonly decodeWorker?: string };
   readonly secrets: SecretStore;
   /** Clipboard writer: Electron's clipboard in the app; absent where the front end copies itself. */
   readonly writeClipboard?: (text: string) => void;

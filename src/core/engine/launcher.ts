@@ -22,6 +22,8 @@ export interface StartLocalEngineOptions {
   readonly port?: number;
   readonly token?: string;
   readonly workers?: number;
+  /** The decode worker module, where a bundler moved it. */
+  readonly workerPath?: string;
   /** Restart policy, passed to ProcessHost (tests shorten it). */
   readonly backoffBaseMs?: number;
   readonly maxRestarts?: number;
@@ -73,6 +75,7 @@ export async function startLocalEngine(options: StartLocalEngineOptions): Promis
     port,
     token,
     ...(options.workers ? { workers: options.workers } : {}),
+    ...(options.workerPath ? { workerPath: options.workerPath } : {}),
   };
   const processHost = new ProcessHost<EngineChildMessage, never>({
     spawn: options.spawn,
