@@ -32,6 +32,7 @@ export async function setupAppCore(paths: AppPaths): Promise<AppCore> {
           log.warn('could not write the clipboard', error),
         );
       },
+      bundledModelsDir: join(paths.resourcesDir, 'models'),
       appVersion: app.getVersion(),
       transport: 'ipc',
     });

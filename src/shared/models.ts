@@ -22,6 +22,8 @@ export const installedModelSchema = z.object({
   dir: z.string(),
   sizeBytes: z.number(),
   purpose: z.string(),
+  /** Shipped inside the installer: always there, cannot be deleted. */
+  bundled: z.boolean().optional(),
 });
 export type InstalledModel = z.infer<typeof installedModelSchema>;
 

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import type { EventChannel, InvokeChannel, InvokeRequest, InvokeResponse } from 
 import type { Result } from '../../src/shared/result.ts';
 import type { SessionSnapshot } from '../../src/shared/session.ts';
 import type { TranscriptEvent } from '../../src/shared/transcript.ts';
-import { ESPEAK_HELDOUT_DIR, STREAMING_TEST_MODEL, VAD_MODEL } from '../helpers/paths.ts';
+import { ESPEAK_HELDOUT_DIR, OFFLINE_TEST_MODEL, STREAMING_TEST_MODEL, VAD_MODEL } from '../helpers/paths.ts';
 import { startVirtualMic, virtualMicUnavailableReason, type VirtualMic } from '../helpers/virtual-mic.ts';
 
 /**
@@ -176,6 +176,38 @@ describe('app core start-up with a corrupt settings file', () => {
       expect(kept).toHaveLength(1);
       expect(await readFile(join(dir, kept[0]!), 'utf8')).toBe('{"deviceKey": "ALSA:mic", "preRollMs": ');
     } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('app core with a model shipped in the installer', () => {
+  it('lists the bundled model as installed and active, and refuses to delete it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'earshot-bundled-'));
+    const bundledDir = join(dir, 'resources-models');
+    await mkdir(bundledDir);
+    // A link, not a copy: model files are used by path, never duplicated.
+    await symlink(OFFLINE_TEST_MODEL, join(bundledDir, 'earshot-test-ctc-en'));
+    const bundledCore = await createAppCore({
+      userDataDir: join(dir, 'user'),
+      spawn: spawnNodeChild,
+      entries: { capture: CAPTURE_ENTRY, engine: ENGINE_ENTRY },
+      secrets: new FileSecretStore(dir),
+      bundledModelsDir: bundledDir,
+      appVersion: 'test',
+      transport: 'web',
+    });
+    try {
+      const listed = await dispatchInvoke(bundledCore.handlers, 'models.list', undefined);
+      expect(listed).toMatchObject({
+        ok: true,
+        value: { activeModelId: 'earshot-test-ctc-en', installed: [{ id: 'earshot-test-ctc-en', bundled: true }] },
+      });
+      const deleted = await dispatchInvoke(bundledCore.handlers, 'models.delete', { id: 'earshot-test-ctc-en' });
+      expect(deleted).toMatchObject({ ok: false, error: { code: 'NOT_AVAILABLE' } });
+      expect(await readdir(bundledDir)).toEqual(['earshot-test-ctc-en']);
+    } finally {
+      await bundledCore.dispose();
       await rm(dir, { recursive: true, force: true });
     }
   });

@@ -49,8 +49,14 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   if (recovered.length > 0)
     log.warn(`recovered ${recovered.length} interrupted session(s): ${recovered.map((s) => s.id).join(', ')}`);
 
+  const bundled = options.bundledModelsDir ? new ModelManager({ modelsDir: options.bundledModelsDir }) : null;
   const modelsState = async (): Promise<ModelsState> => {
-    const state = await models.list();
+    const own = await models.list();
+    const shipped = bundled
+      ? (await bundled.list()).installed.filter((b) => !own.installed.some((m) => m.id === b.id))
+      : [];
+    const installed = [...own.installed, ...shipped.map((m) => ({ ...m, bundled: true }))];
+    const state = { ...own, installed, activeModelId: own.activeModelId ?? shipped[0]?.id ?? null };
     const chosen = settings.get().modelId;
     const activeModelId = options.modelDir
       ? 'custom'
@@ -70,9 +76,13 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     ...(options.vadModelPath ? { vadModelPath: options.vadModelPath } : {}),
     resolveModelDir: async (modelId) => {
       if (options.modelDir) return options.modelDir;
-      if (modelId) return models.resolve(modelId);
+      const resolveAny = (id: string): string => {
+        const shipped = bundled && !models.isInstalled(id) && bundled.isInstalled(id);
+        return shipped ? bundled.resolve(id) : models.resolve(id);
+      };
+      if (modelId) return resolveAny(modelId);
       const active = (await modelsState()).activeModelId;
-      if (active) return models.resolve(active);
+      if (active) return resolveAny(active);
       const fallback = models.catalog.find((m) => m.isDefault);
       const size = fallback ? ` (${Math.round(fallback.sizeBytes / 1e6)} MB)` : '';
       throw new EarshotError(

@@ -105,6 +105,9 @@ export function buildHandlerTable(s: HandlerServices): HandlerTable {
       return null;
     },
     'models.delete': async ({ id }) => {
+      const model = (await s.modelsState()).installed.find((m) => m.id === id);
+      if (model?.bundled)
+        throw new EarshotError('NOT_AVAILABLE', `"${model.name}" ships with Earshot and cannot be deleted.`);
       await s.models.delete(id);
       if (s.settings.get().modelId === id) await s.settings.update({ modelId: null });
       const state = await s.modelsState();
@@ -112,7 +115,7 @@ export function buildHandlerTable(s: HandlerServices): HandlerTable {
       return state;
     },
     'models.select': async ({ id }) => {
-      s.models.resolve(id);
+      if (!(await s.modelsState()).installed.some((m) => m.id === id)) s.models.resolve(id);
       await s.settings.update({ modelId: id });
       const state = await s.modelsState();
       s.hub.emit('models', state);

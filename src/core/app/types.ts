@@ -36,6 +36,8 @@ export interface AppCoreOptions {
   readonly captureEnv?: Readonly<Record<string, string>>;
   /** Overrides for tests and headless use. */
   readonly modelDir?: string;
+  /** Models shipped inside the installer (read-only), used when the person has none of their own. */
+  readonly bundledModelsDir?: string;
   readonly vadModelPath?: string;
   readonly appVersion: string;
   readonly transport: 'ipc' | 'web';

@@ -91,6 +91,10 @@ export class ModelManager extends EventEmitter<ManagerEvents> {
     return { installed, catalog, activeModelId: active?.id ?? null, diskUsageBytes: await diskUsage(this.modelsDir) };
   }
 
+  isInstalled(id: string): boolean {
+    return existsSync(join(this.modelsDir, safeId(id), MANIFEST_FILE));
+  }
+
   /** The installed model's folder; MODEL_MISSING when it is not installed. */
   resolve(id: string): string {
     const dir = join(this.modelsDir, safeId(id));
