@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebBridge, type WebBridge } from '../../src/core/bridge/web-bridge.ts';
 import type { Segment } from '../../src/shared/transcript.ts';
 import {
+  auditAccessibility,
   chromiumUnavailableReason,
   ensureRendererBuilt,
   launchChromium,
@@ -57,7 +58,57 @@ describe.skipIf(unavailable !== null)(
     beforeAll(async () => {
       await mkdir(SHOTS, { recursive: true });
       const staticDir = await ensureRendererBuilt();
-      core = createScriptedCore({ devices: [scriptedDevice('Mic A', true), scriptedDevice('Mic B')] });
+      core = createScriptedCore({
+        devices: [scriptedDevice('Mic A', true), scriptedDevice('Mic B')],
+        history: [
+          {
+            id: 'h1',
+            title: 'Weekly planning',
+            startedAt: 1_790_000_000_000,
+            endedAt: 1_790_000_900_000,
+            durationMs: 900_000,
+            segmentCount: 42,
+            provider: 'local',
+            recovered: false,
+          },
+          {
+            id: 'h2',
+            title: 'Interview draft',
+            startedAt: 1_790_100_000_000,
+            endedAt: null,
+            durationMs: 120_000,
+            segmentCount: 7,
+            provider: 'local',
+            recovered: true,
+          },
+        ],
+        models: {
+          installed: [
+            {
+              id: 'small',
+              name: 'Small English',
+              kind: 'online',
+              dir: '/m/small',
+              sizeBytes: 71_000_000,
+              purpose: 'live transcription',
+            },
+          ],
+          catalog: [
+            {
+              id: 'parakeet',
+              name: 'Parakeet TDT 0.6B',
+              kind: 'offline',
+              language: 'en',
+              sizeBytes: 640_000_000,
+              license: 'CC-BY-4.0',
+              description: 'Most accurate; needs more CPU.',
+              isDefault: false,
+            },
+          ],
+          activeModelId: 'small',
+          diskUsageBytes: 71_000_000,
+        },
+      });
       bridge = await startWebBridge({ core, staticDir });
       browser = await launchChromium();
     });
@@ -186,6 +237,56 @@ describe.skipIf(unavailable !== null)(
       await page.screenshot({ path: join(SHOTS, 'main-200pct.png'), fullPage: true });
       await page.close();
       core.setSegments([]);
+    });
+
+    it('passes an automated WCAG 2.1 AA audit on every view, in light and in dark', async () => {
+      core.setSegments([
+        final(1, 'A final sentence, as it reads once settled.'),
+        final(2, 'And another one after it.'),
+      ]);
+      const found: string[] = [];
+      for (const colorScheme of ['light', 'dark'] as const) {
+        const page = await open({ colorScheme });
+        await page.getByRole('button', { name: /^Start/ }).click();
+        await page.getByRole('button', { name: /^Stop/ }).waitFor();
+        core.transcript({ segmentId: 'audit-partial', text: 'a partial still being', isFinal: false, startMs: 9000 });
+        core.emit('level', { rmsDb: -30, peakDb: -18 });
+        core.emit('health', { kind: 'clipping', active: true, deviceName: 'Mic A', message: 'Mic A is clipping.' });
+        await page.locator('[data-segment-id="audit-partial"]').waitFor();
+        for (const view of ['Live', 'History', 'Models', 'Settings']) {
+          await page.getByRole('button', { name: new RegExp(`^${view}`) }).click();
+          if (view === 'Models') {
+            core.emit('modelProgress', {
+              id: 'parakeet',
+              phase: 'downloading',
+              receivedBytes: 64_000_000,
+              totalBytes: 640_000_000,
+            });
+            await page.getByRole('progressbar').waitFor();
+          }
+          for (const v of await auditAccessibility(page))
+            found.push(`${colorScheme}/${view}: ${v.id} (${v.impact}) ${v.help} — ${v.targets.join(', ')}`);
+        }
+        await page.getByRole('button', { name: /^Live/ }).click();
+        // The error banner, too.
+        core.setStatus({
+          state: 'error',
+          error: {
+            code: 'PROVIDER_AUTH_FAILED',
+            message: 'The speech service rejected the API key. Check the key in Settings.',
+          },
+        });
+        await page.getByRole('button', { name: 'Open Settings' }).waitFor();
+        for (const v of await auditAccessibility(page))
+          found.push(`${colorScheme}/error: ${v.id} (${v.impact}) ${v.help} — ${v.targets.join(', ')}`);
+        core.setStatus({ state: 'streaming', error: null });
+        await page.getByRole('button', { name: /^Stop/ }).click();
+        await page.getByRole('button', { name: /^Start/ }).waitFor();
+        core.emit('health', { kind: 'clipping', active: false, deviceName: 'Mic A', message: '' });
+        await page.close();
+      }
+      core.setSegments([]);
+      expect(found).toEqual([]);
     });
 
     it('is operable by keyboard alone: Tab reaches Start, Ctrl+Enter toggles', async () => {
