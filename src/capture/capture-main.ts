@@ -3,7 +3,6 @@ import { CAPTURE_PROTOCOL_VERSION, captureRequestSchema } from '../shared/captur
 import { toErrorPayload } from '../shared/errors.ts';
 import { connectParentPort, type ParentPort } from '../core/process/parent-port.ts';
 import { CaptureService } from './capture-service.ts';
-import { keepNativeChatterOffStdout } from './quiet-stdout.ts';
 
 /**
  * The capture process proper: connects to its parent, serves capture requests, and exits
@@ -11,7 +10,6 @@ import { keepNativeChatterOffStdout } from './quiet-stdout.ts';
  * module to re-run with `--probe` for device probes.
  */
 export function runCaptureProcess(entryPath: string): void {
-  keepNativeChatterOffStdout();
   const priority = raiseSchedulingPriority();
   let service: CaptureService | null = null;
   let exiting = false;

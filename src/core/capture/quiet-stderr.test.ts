@@ -28,6 +28,24 @@ describe('withQuietAudioStderr', () => {
     expect(child.pid).toBe(42);
   });
 
+  it('drops the PortAudio banners from a piped stdout and passes other lines on', () => {
+    let stdoutListener: (text: string) => void = () => {};
+    const fake: ChildHandle = {
+      pid: 7,
+      postMessage: () => {},
+      onMessage: () => {},
+      onExit: () => {},
+      onStderr: () => {},
+      onStdout: (l) => (stdoutListener = l),
+      kill: () => {},
+    };
+    const child = withQuietAudioStderr(() => fake)({ modulePath: '/x', name: 'capture' });
+    const seen: string[] = [];
+    child.onStdout?.((t) => seen.push(t));
+    stdoutListener('PortAudio V19.6.0-devel, revision unknown\nInput device name is earshot_mic_b\nsomething else\n');
+    expect(seen).toEqual(['something else\n']);
+  });
+
   it('recognises the PortAudio banner printed on open', () => {
     expect(isAudioStackNoise('PortAudio V19.6.0-devel, revision unknown')).toBe(true);
     expect(isAudioStackNoise('TypeError: x is not a function')).toBe(false);

@@ -1,11 +1,11 @@
-import type { SpawnChild } from '../process/types.ts';
+import type { ChildHandle, SpawnChild } from '../process/types.ts';
 
 /**
  * ALSA and JACK print dozens of lines to stderr each time PortAudio enumerates devices on a
  * machine without those cards or servers ("ALSA lib confmisc.c… cannot find card '0'",
  * "jack server is not running"). They are harmless, and ProcessHost would log each as a
  * warning. This wrapper drops those known lines and passes everything else on (a native crash
- * still reaches the crash report).
+ * still reaches the crash report). PortAudio's banners on stdout are dropped the same way.
  */
 const NOISE = [
   /^ALSA lib /,
@@ -21,10 +21,26 @@ export function isAudioStackNoise(line: string): boolean {
   return NOISE.some((pattern) => pattern.test(line));
 }
 
+/** Passes on whole lines that are not known noise (a partial line waits for its end). */
+function withoutNoise(listener: (text: string) => void): (text: string) => void {
+  let partial = '';
+  return (text) => {
+    const lines = (partial + text).split('\n');
+    partial = lines.pop() ?? '';
+    if (partial.length > 4096) {
+      lines.push(partial);
+      partial = '';
+    }
+    const kept = lines.filter((line) => !isAudioStackNoise(line));
+    if (kept.length > 0) listener(`${kept.join('\n')}\n`);
+  };
+}
+
+/** The same spawner, with the audio stack's known chatter dropped from stderr and stdout. */
 export function withQuietAudioStderr(spawn: SpawnChild): SpawnChild {
   return (options) => {
     const child = spawn(options);
-    return {
+    const quiet: ChildHandle = {
       get pid() {
         return child.pid;
       },
@@ -32,20 +48,10 @@ export function withQuietAudioStderr(spawn: SpawnChild): SpawnChild {
       onMessage: (listener) => child.onMessage(listener),
       onExit: (listener) => child.onExit(listener),
       kill: (signal) => child.kill(signal),
-      onStderr: (listener) => {
-        // Chunks end anywhere; judge whole lines only (a partial one waits for its end).
-        let partial = '';
-        child.onStderr((text) => {
-          const lines = (partial + text).split('\n');
-          partial = lines.pop() ?? '';
-          if (partial.length > 4096) {
-            lines.push(partial);
-            partial = '';
-          }
-          const kept = lines.filter((line) => !isAudioStackNoise(line));
-          if (kept.length > 0) listener(`${kept.join('\n')}\n`);
-        });
-      },
+      onStderr: (listener) => child.onStderr(withoutNoise(listener)),
     };
+    const onStdout = child.onStdout?.bind(child);
+    if (onStdout) quiet.onStdout = (listener) => onStdout(withoutNoise(listener));
+    return quiet;
   };
 }

@@ -10,8 +10,12 @@ import { ProcessHost, type CrashReport, type ProcessHostOptions } from './proces
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/test-child.ts', import.meta.url));
 
-type FromChild = { type: 'echo'; value: unknown; pid: number } | { type: 'logged' };
-type ToChild = { type: 'echo'; value: unknown } | { type: 'log' } | { type: 'crash'; how: 'exit' | 'fatal' | 'signal' };
+type FromChild = { type: 'echo'; value: unknown; pid: number } | { type: 'logged' } | { type: 'wrote' };
+type ToChild =
+  | { type: 'echo'; value: unknown }
+  | { type: 'log' }
+  | { type: 'stdout'; lines: number }
+  | { type: 'crash'; how: 'exit' | 'fatal' | 'signal' };
 
 const hosts: ProcessHost<FromChild, ToChild>[] = [];
 
@@ -176,5 +180,35 @@ describe('ProcessHost with real child processes', () => {
         data: { n: 1 },
       }),
     );
+  });
+
+  it('keeps the child’s stdout off the parent’s: drains it and logs its lines at debug level', async () => {
+    const LINES = 2000;
+    const h = host('normal');
+    const stdoutRecords: LogRecord[] = [];
+    const allLogged = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`Timed out after 10000 ms waiting for ${LINES} stdout lines in the log`)),
+        10_000,
+      );
+      setLogSink((r) => {
+        if (r.scope !== 'fixture-host' || !r.message.startsWith(`pid ${h.pid} stdout: stdout line`)) return;
+        stdoutRecords.push(r);
+        if (stdoutRecords.length === LINES) {
+          clearTimeout(timer);
+          resolve();
+        }
+      }, 'debug');
+    });
+    await h.start();
+    // More than a pipe holds: were stdout not drained, the child would block and never answer.
+    const wrote = nextEvent(h, 'message', `the child to finish writing ${LINES} stdout lines`, {
+      accept: (m: FromChild) => m.type === 'wrote',
+    });
+    h.send({ type: 'stdout', lines: LINES });
+    await wrote;
+    await allLogged;
+    expect(stdoutRecords).toHaveLength(LINES);
+    expect(stdoutRecords.every((r) => r.level === 'debug')).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { createLogger, type Logger } from '../log/logger.ts';
+import { byLine } from './by-line.ts';
 import { SHUTDOWN_MESSAGE, type ChildControlMessage, type ChildHandle, type SpawnChild, type SpawnOptions } from './types.ts';
 
 export type ProcessState = 'idle' | 'starting' | 'ready' | 'restarting' | 'stopping' | 'stopped' | 'failed';
@@ -115,6 +116,9 @@ export class ProcessHost<In, Out> extends EventEmitter<HostEvents<In>> {
       this.#stderrTail = (this.#stderrTail + text).slice(-2000);
       for (const line of text.split('\n')) if (line.trim()) this.#log.warn(`pid ${child.pid} stderr: ${line}`);
     });
+    // Whatever a child prints on stdout (native banners) is kept out of the parent's stdout and
+    // logged, at debug level: it is chatter, never the child's protocol.
+    child.onStdout?.(byLine((line) => this.#log.debug(`pid ${child.pid} stdout: ${line}`)));
     child.onExit((code, signal) => this.#onExit(child, code, signal));
   }
 

@@ -11,6 +11,12 @@ export interface ChildHandle {
   onExit(listener: (code: number | null, signal: string | null) => void): void;
   /** Lines the child wrote to stderr (native crashes land here, not in the log channel). */
   onStderr(listener: (text: string) => void): void;
+  /**
+   * What the child wrote to stdout, when the spawner pipes it (Node children do: a child must
+   * never write into the CLI's own stdout, which may be jsonl). Native libraries print banners
+   * there; the host logs them at debug level.
+   */
+  onStdout?(listener: (text: string) => void): void;
   kill(signal?: NodeJS.Signals): void;
 }
 
