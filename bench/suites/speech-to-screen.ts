@@ -164,9 +164,9 @@ async function run(context: BenchContext): Promise<BenchFigures> {
     [PLOT_KEY]: {
       title: `Speech to screen, ${modelName}, ${cpus().length} cores (${count} utterances)`,
       series: [
-        { name: 'end of speech → final text', values: m.speechToScreenMs, target: TARGETS.speechToScreen },
-        { name: 'speech onset → first partial', values: m.firstPartialMs, target: TARGETS.firstPartial },
-        { name: 'end of speech → whole text as partial', values: m.lastPartialMs },
+        { name: 'speech end → final', values: m.speechToScreenMs, target: TARGETS.speechToScreen },
+        { name: 'onset → first partial', values: m.firstPartialMs, target: TARGETS.firstPartial },
+        { name: 'speech end → whole text (partial)', values: m.lastPartialMs },
       ],
     },
   };
