@@ -218,7 +218,8 @@ describe.skipIf(unavailable !== null)(
       await page.screenshot({ path: join(SHOTS, 'main-mic-lost.png') });
 
       await mic.replug('b');
-      await lostOption.waitFor({ state: 'detached', timeout: 30_000 });
+      // Capture probes for the lost device every 2 s; a probe under load can take a while.
+      await lostOption.waitFor({ state: 'detached', timeout: 45_000 });
       await page
         .getByRole('status')
         .filter({ hasText: `Listening to ${mic.deviceName('b')}` })
