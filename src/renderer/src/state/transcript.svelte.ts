@@ -60,7 +60,18 @@ export class TranscriptStore {
   apply(event: TranscriptEvent): void {
     if (!event.isFinal) {
       // A partial for a segment already final is a late straggler: the final wins.
-      if (!this.#indexById.has(event.segmentId)) this.partial = event;
+      if (this.#indexById.has(event.segmentId)) return;
+      // An empty partial withdraws the one in flight (the service heard nothing after all).
+      if (event.text.trim() === '') {
+        if (this.partial?.segmentId === event.segmentId) this.partial = null;
+        return;
+      }
+      this.partial = event;
+      return;
+    }
+    if (event.text.trim() === '' && !this.#indexById.has(event.segmentId)) {
+      // A segment that ended with no words leaves no row behind.
+      if (this.partial?.segmentId === event.segmentId) this.partial = null;
       return;
     }
     const segment: Segment = { ...event, isFinal: true };
