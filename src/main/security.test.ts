@@ -34,10 +34,16 @@ describe('session security', () => {
     expect(devicePermissionHandler!({ deviceType: 'usb', origin: RENDERER })).toBe(false);
   });
 
-  it('blocks downloads', () => {
+  it('blocks downloads from the network', () => {
     const event = mockEvent();
     electronMock.session.defaultSession.emit('will-download', event, { getURL: () => 'https://x/y.exe' });
     expect(event.defaultPrevented).toBe(true);
+  });
+
+  it('lets the renderer save its own exports (Blob links), leaving the save dialog to Electron', () => {
+    const event = mockEvent();
+    electronMock.session.defaultSession.emit('will-download', event, { getURL: () => 'blob:file:///4c1e2f0a-1b2c' });
+    expect(event.defaultPrevented).toBe(false);
   });
 });
 

@@ -28,6 +28,10 @@ export function setupSessionSecurity(session: Session, renderer: RendererLocatio
   session.setPermissionCheckHandler(() => false);
   session.setDevicePermissionHandler(() => false);
   session.on('will-download', (event, item) => {
+    // Exports are Blob links the renderer made (blob: URLs exist only in the page that created
+    // them, and only our renderer ever loads): Electron asks the person where to save. Anything
+    // fetched from elsewhere is refused.
+    if (item.getURL().startsWith('blob:')) return;
     log.warn(`blocked a download of ${item.getURL()}`);
     event.preventDefault();
   });

@@ -48,7 +48,9 @@ export class SessionController {
     this.#deps = deps;
     this.#snapshot = { ...idleSnapshot(deps.settings.get().provider), warnings: [...(deps.startupNotices ?? [])] };
     deps.capture.on('streamOpened', (opened) => {
-      this.#deviceName = opened.device.name;
+      // ALSA's routing device is literally called "default"; people know it as the system default.
+      const followsOs = opened.device.key === DEFAULT_DEVICE_KEY || opened.device.name === 'default';
+      this.#deviceName = followsOs ? 'System default' : opened.device.name;
       if (this.#session) this.#publish(this.#session.snapshot);
     });
   }
