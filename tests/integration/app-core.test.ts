@@ -130,6 +130,23 @@ describe.skipIf(unavailable !== null)(`app core end to end${unavailable ? ` (ski
     expect(srt.fileName).toMatch(/\.srt$/);
   });
 
+  it('switches microphones mid-session without stopping: speech on the new one is transcribed', async () => {
+    await value('session.start', { deviceKey: mic.deviceKey('b') });
+    const before = log.of<TranscriptEvent>('transcript').filter((e) => e.isFinal).length;
+    await value('devices.select', { key: mic.deviceKey('a') });
+    await log.waitFor('the status to name Mic A', () =>
+      log.of<SessionSnapshot>('status').some((s) => s.state === 'streaming' && s.deviceName === mic.deviceName('a')),
+    );
+    await mic.play(join(ESPEAK_HELDOUT_DIR, 'test-0004.wav'), 'a');
+    await log.waitFor(
+      'a final from Mic A',
+      () => log.of<TranscriptEvent>('transcript').filter((e) => e.isFinal && e.text).length > before,
+    );
+    const stopped = await value('session.stop', undefined);
+    expect(stopped.state).toBe('idle');
+    expect((await value('settings.get', undefined)).deviceKey).toBe(mic.deviceKey('a'));
+  });
+
   it('keeps API keys write-only: status says a key is set, nothing reads it back', async () => {
     await value('secrets.set', { provider: 'deepgram', key: 'dg-secret-123' });
     expect(await value('secrets.status', undefined)).toMatchObject({ deepgram: true, openai: false });

@@ -37,6 +37,10 @@ export function buildHandlerTable(s: HandlerServices): HandlerTable {
 
     'devices.list': () => s.capture.listDevices(),
     'devices.refresh': () => s.capture.refreshDevices(),
+    'devices.select': async ({ key }) => {
+      await s.session.selectDevice(key);
+      return null;
+    },
 
     'session.start': (options) => s.session.start(options ?? {}),
     'session.stop': () => s.session.stop(),

@@ -83,6 +83,15 @@ export class SessionController {
     return snapshot;
   }
 
+  /**
+   * Remembers the choice; while capturing, switches the running capture to it. The session
+   * and its WebSocket never notice: frames keep flowing, from the new microphone.
+   */
+  async selectDevice(key: string): Promise<void> {
+    if (this.#session && this.active) await this.#deps.capture.setDevice(key);
+    if (this.#deps.settings.get().deviceKey !== key) await this.#deps.settings.update({ deviceKey: key });
+  }
+
   toggle(): Promise<SessionSnapshot> {
     return this.active ? this.stop() : this.start();
   }

@@ -25,6 +25,8 @@ export const invokeContract = {
 
   'devices.list': { request: none, response: z.array(deviceInfoSchema) },
   'devices.refresh': { request: none, response: z.array(deviceInfoSchema) },
+  /** Remembers the microphone and, while a session runs, switches to it without a gap in the transcript. */
+  'devices.select': { request: z.object({ key: z.string().min(1).max(500) }).strict(), response: z.null() },
 
   'session.start': { request: startOptionsSchema.strict().optional(), response: sessionSnapshotSchema },
   'session.stop': { request: none, response: sessionSnapshotSchema },

@@ -30,7 +30,7 @@ describe('microphone dropdown', () => {
     const select = screen.getByLabelText<HTMLSelectElement>('Microphone');
     expect(select.value).toBe(micB.key);
     await user.selectOptions(select, micA.key);
-    expect(main.callsTo('settings.update')).toContainEqual({ deviceKey: micA.key });
+    expect(main.callsTo('devices.select')).toContainEqual({ key: micA.key });
     expect(select.value).toBe(micA.key);
   });
 
@@ -139,7 +139,7 @@ describe('microphone dropdown', () => {
     expect(note).toHaveTextContent(/Capture stopped/);
   });
 
-  it('locks while a session runs and offers a refresh button', async () => {
+  it('switches the microphone live while a session runs, and holds only while starting or stopping', async () => {
     const { screen, main, user } = await renderApp({
       'devices.list': () => ok([micA]),
       'devices.refresh': () => ok([micA, micB]),
@@ -147,10 +147,10 @@ describe('microphone dropdown', () => {
     await user.click(screen.getByRole('button', { name: 'Refresh microphones' }));
     const select = screen.getByLabelText<HTMLSelectElement>('Microphone');
     await waitFor(() => expect(within(select).getByText('Mic B')).toBeInTheDocument());
-    main.emit('status', {
-      state: 'streaming',
+    const snapshot = {
+      state: 'streaming' as const,
       sessionId: 's1',
-      provider: 'local',
+      provider: 'local' as const,
       deviceKey: 'default',
       deviceName: 'Mic A',
       startedAt: Date.now(),
@@ -158,8 +158,13 @@ describe('microphone dropdown', () => {
       bufferedMs: 0,
       error: null,
       warnings: [],
-    });
+    };
+    main.emit('status', snapshot);
+    await waitFor(() => expect(select).toBeEnabled());
+    await user.selectOptions(select, micB.key);
+    expect(main.callsTo('devices.select')).toContainEqual({ key: micB.key });
+    main.emit('status', { ...snapshot, state: 'stopping' });
     await waitFor(() => expect(select).toBeDisabled());
-    expect(screen.getByText('Stop to switch microphones.')).toBeInTheDocument();
+    expect(screen.getByText('Wait until the session has started or stopped.')).toBeInTheDocument();
   });
 });

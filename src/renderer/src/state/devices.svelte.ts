@@ -1,7 +1,7 @@
 import { DEFAULT_DEVICE_KEY, type DeviceInfo, type DeviceLost } from '../../../shared/devices.ts';
 import type { EarshotApi } from '../../../shared/ipc/api.ts';
 import type { SessionSnapshot } from '../../../shared/session.ts';
-import { valueOr, type Reporter } from './report.ts';
+import { type Reporter, succeeded, valueOr } from './report.ts';
 
 export interface DeviceOption {
   readonly key: string;
@@ -111,12 +111,8 @@ export class DevicesStore {
   async select(key: string): Promise<void> {
     const previous = this.selectedKey;
     this.selectedKey = key;
-    const saved = valueOr(
-      await this.#api.settings.update({ deviceKey: key }),
-      this.#report,
-      'Remembering the microphone',
-    );
-    if (saved === null) this.selectedKey = previous;
+    const switched = succeeded(await this.#api.devices.select({ key }), this.#report, 'Switching the microphone');
+    if (!switched) this.selectedKey = previous;
   }
 
   async refresh(): Promise<void> {

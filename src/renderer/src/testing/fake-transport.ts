@@ -57,6 +57,7 @@ const defaults: FakeHandlers = {
   'models.cancel': () => ok(null),
   'models.delete': () => ok({ installed: [], catalog: [], activeModelId: null, diskUsageBytes: 0 }),
   'models.select': () => ok({ installed: [], catalog: [], activeModelId: null, diskUsageBytes: 0 }),
+  'devices.select': () => ok(null),
   'settings.get': () => ok(defaultSettings()),
   'settings.update': (patch) =>
     ok({ ...defaultSettings(), ...patch, captions: { ...defaultSettings().captions, ...patch.captions } }),
