@@ -5,14 +5,47 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 /** Process boundaries are folder boundaries (docs: architecture.md); lint enforces them. */
-const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'net', 'http', 'https', 'crypto', 'events', 'stream', 'url', 'util', 'worker_threads'];
+const nodeBuiltins = [
+  'node:*',
+  'fs',
+  'path',
+  'os',
+  'child_process',
+  'net',
+  'http',
+  'https',
+  'crypto',
+  'events',
+  'stream',
+  'url',
+  'util',
+  'worker_threads',
+];
 const noElectron = { group: ['electron', 'electron/*'], message: 'Only src/main and src/preload may import electron.' };
-const noNode = { group: nodeBuiltins, message: 'This side runs in a sandboxed renderer or anywhere: no Node built-ins.' };
+const noNode = {
+  group: nodeBuiltins,
+  message: 'This side runs in a sandboxed renderer or anywhere: no Node built-ins.',
+};
 const noMain = { group: ['**/main/**', '**/preload/**'], message: 'Import the contract from src/shared instead.' };
-const noCoreFromShared = { group: ['**/core/**', '**/capture/**', '**/engine/**', '**/cli/**', '**/renderer/**', '**/main/**', '**/preload/**'], message: 'src/shared imports nothing but itself and pure libraries.' };
+const noCoreFromShared = {
+  group: ['**/core/**', '**/capture/**', '**/engine/**', '**/cli/**', '**/renderer/**', '**/main/**', '**/preload/**'],
+  message: 'src/shared imports nothing but itself and pure libraries.',
+};
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'release/**', 'node_modules/**', 'coverage/**', 'test-results/**', '.cache/**', 'bench/results.json', 'bin/**'] },
+  {
+    ignores: [
+      'out/**',
+      'dist/**',
+      'release/**',
+      'node_modules/**',
+      'coverage/**',
+      'test-results/**',
+      '.cache/**',
+      'bench/results.json',
+      'bin/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   ...svelte.configs['flat/recommended'],

@@ -46,7 +46,9 @@ export function latencyCdfSvg(title: string, series: readonly LatencySeries[]): 
     parts.push(`<text x="${x(0) - 8}" y="${y(f) + 4}" text-anchor="end">${Math.round(f * 100)}%</text>`);
   }
   parts.push(`<text x="${MARGIN.left + plotW / 2}" y="${HEIGHT - 14}" text-anchor="middle">latency (ms)</text>`);
-  parts.push(`<text transform="translate(16 ${MARGIN.top + plotH / 2}) rotate(-90)" text-anchor="middle">share of utterances at or below</text>`);
+  parts.push(
+    `<text transform="translate(16 ${MARGIN.top + plotH / 2}) rotate(-90)" text-anchor="middle">share of utterances at or below</text>`,
+  );
   series.forEach((s, index) => {
     const color = COLORS[index % COLORS.length]!;
     const sorted = [...s.values].sort((a, b) => a - b);
@@ -56,13 +58,20 @@ export function latencyCdfSvg(title: string, series: readonly LatencySeries[]): 
       path += ` L ${x(v)} ${y(i / sorted.length)} L ${x(v)} ${y((i + 1) / sorted.length)}`;
     });
     parts.push(`<path d="${path}" fill="none" stroke="${color}" stroke-width="2"/>`);
-    for (const [label, fraction] of [['p50', 0.5], ['p95', 0.95]] as const) {
+    for (const [label, fraction] of [
+      ['p50', 0.5],
+      ['p95', 0.95],
+    ] as const) {
       const value = sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)]!;
       parts.push(`<circle cx="${x(value)}" cy="${y(fraction)}" r="3.5" fill="${color}"/>`);
-      parts.push(`<text x="${x(value) + 6}" y="${y(fraction) - 6}" fill="${color}">${label} ${Math.round(value)} ms</text>`);
+      parts.push(
+        `<text x="${x(value) + 6}" y="${y(fraction) - 6}" fill="${color}">${label} ${Math.round(value)} ms</text>`,
+      );
     }
     for (const [label, target] of Object.entries(s.target ?? {})) {
-      parts.push(`<line x1="${x(target)}" y1="${y(0)}" x2="${x(target)}" y2="${y(1)}" stroke="${color}" stroke-dasharray="4 4"/>`);
+      parts.push(
+        `<line x1="${x(target)}" y1="${y(0)}" x2="${x(target)}" y2="${y(1)}" stroke="${color}" stroke-dasharray="4 4"/>`,
+      );
       parts.push(`<text x="${x(target) + 4}" y="${y(1) + 12}" fill="${color}" font-size="10">target ${label}</text>`);
     }
     const ly = MARGIN.top + 14 + index * 18;

@@ -11,8 +11,13 @@ export class UsageError extends Error {
 
 /** Prints `error[CODE]: message` (never a stack trace) and returns the exit code. */
 export function reportCliError(error: unknown, io: CliIo, command?: string): number {
-  if (error instanceof UsageError || (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
-    io.stderr.write(`error[USAGE]: ${error.message}\nRun \`earshot ${command ? `${command} ` : ''}--help\` for usage.\n`);
+  if (
+    error instanceof UsageError ||
+    (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
+  ) {
+    io.stderr.write(
+      `error[USAGE]: ${error.message}\nRun \`earshot ${command ? `${command} ` : ''}--help\` for usage.\n`,
+    );
     return EXIT_USAGE;
   }
   if (error instanceof EarshotError) {

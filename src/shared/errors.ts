@@ -12,13 +12,16 @@ export const ERROR_CATALOG = {
   USAGE: 'The command line was not understood. Run `earshot --help` for usage.',
   NOT_AVAILABLE: 'This feature is not available in this build.',
   BRIDGE_DISCONNECTED: 'The connection to Earshot was lost. It reconnects by itself; reload the page if it does not.',
-  BRIDGE_UNAVAILABLE: 'The web interface could not start: the renderer is not built or the port is taken. Run `npm run build`, or pick another --port.',
+  BRIDGE_UNAVAILABLE:
+    'The web interface could not start: the renderer is not built or the port is taken. Run `npm run build`, or pick another --port.',
 
   // Capture
   DEVICE_NOT_FOUND: 'The selected microphone was not found. Plug it in, or choose another one.',
   DEVICE_BUSY: 'The microphone is in use by another application. Close that app, or choose another microphone.',
-  DEVICE_LOST: 'The microphone was disconnected. Earshot switched to the system default; it will switch back when it returns.',
-  DEVICE_PERMISSION_DENIED: 'Earshot is not allowed to use the microphone. Allow it in your system privacy settings and try again.',
+  DEVICE_LOST:
+    'The microphone was disconnected. Earshot switched to the system default; it will switch back when it returns.',
+  DEVICE_PERMISSION_DENIED:
+    'Earshot is not allowed to use the microphone. Allow it in your system privacy settings and try again.',
   DEVICE_UNSUPPORTED_FORMAT: 'The microphone does not support any format Earshot can use. Try another microphone.',
   DEVICE_OPEN_FAILED: 'The microphone could not be opened. Unplug and replug it, or choose another one.',
   NO_INPUT_DEVICES: 'No microphone was found. Connect one and press refresh.',
@@ -50,7 +53,8 @@ export const ERROR_CATALOG = {
   // Storage
   SETTINGS_CORRUPT: 'Your settings file was unreadable; defaults are in use and the old file was kept beside it.',
   SETTINGS_INVALID: 'That setting cannot be saved: the value is not valid.',
-  SETTINGS_WRITE_FAILED: 'Your settings could not be saved. Check that the Earshot data folder is writable and the disk is not full.',
+  SETTINGS_WRITE_FAILED:
+    'Your settings could not be saved. Check that the Earshot data folder is writable and the disk is not full.',
   STORAGE_FULL: 'The disk is full: the transcript is still shown but is not being saved. Free some space.',
   STORAGE_READ_ONLY: 'The transcript folder is read-only: the transcript is still shown but is not being saved.',
   STORAGE_FAILED: 'The transcript could not be saved. It is still shown; check the log file.',
@@ -65,8 +69,10 @@ export const ERROR_CATALOG = {
 
   // Captions server
   CAPTIONS_PORT_IN_USE: 'The captions port is already in use. Choose another port in Settings.',
-  CAPTIONS_HOST_NOT_ALLOWED: 'The captions server only listens on this computer unless network (LAN) access is turned on.',
-  CAPTIONS_TOKEN_INVALID: 'The captions token is not usable. Choose another one, or leave it empty to get a random one.',
+  CAPTIONS_HOST_NOT_ALLOWED:
+    'The captions server only listens on this computer unless network (LAN) access is turned on.',
+  CAPTIONS_TOKEN_INVALID:
+    'The captions token is not usable. Choose another one, or leave it empty to get a random one.',
   CAPTIONS_START_FAILED: 'The captions server could not start. Check the host and port in Settings.',
 } as const;
 

@@ -6,9 +6,7 @@ export interface ErrorPayload {
   readonly message: string;
 }
 
-export type Result<T> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly error: ErrorPayload };
+export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ErrorPayload };
 
 export function ok<T>(value: T): Result<T> {
   return { ok: true, value };

@@ -18,6 +18,8 @@ export const BIN_EARSHOT = join(REPO_ROOT, 'bin', 'earshot');
 
 export function requireSharedModels(): void {
   if (!existsSync(MODELS_DIR)) {
-    throw new Error(`Test models not found at ${MODELS_DIR}: check out ../shared beside the repo or set EARSHOT_SHARED_DIR.`);
+    throw new Error(
+      `Test models not found at ${MODELS_DIR}: check out ../shared beside the repo or set EARSHOT_SHARED_DIR.`,
+    );
   }
 }

@@ -20,7 +20,8 @@ export async function readWav(path: string): Promise<PcmAudio> {
 }
 
 export function parseWav(bytes: Buffer, name = 'input'): PcmAudio {
-  const invalid = (why: string): EarshotError => new EarshotError('INPUT_INVALID', `${name} is not a 16-bit PCM WAV file (${why}).`);
+  const invalid = (why: string): EarshotError =>
+    new EarshotError('INPUT_INVALID', `${name} is not a 16-bit PCM WAV file (${why}).`);
   if (bytes.length < 12 || bytes.toString('ascii', 0, 4) !== 'RIFF' || bytes.toString('ascii', 8, 12) !== 'WAVE') {
     throw invalid('no RIFF/WAVE header');
   }
@@ -40,7 +41,8 @@ export function parseWav(bytes: Buffer, name = 'input'): PcmAudio {
     } else if (id === 'data') {
       if (!format) throw invalid('data before fmt chunk');
       // 0xFFFE is WAVE_FORMAT_EXTENSIBLE, which sox writes for some PCM files.
-      if ((format.tag !== 1 && format.tag !== 0xfffe) || format.bits !== 16) throw invalid(`format ${format.tag}, ${format.bits} bits`);
+      if ((format.tag !== 1 && format.tag !== 0xfffe) || format.bits !== 16)
+        throw invalid(`format ${format.tag}, ${format.bits} bits`);
       const end = Math.min(bytes.length, body + size);
       const length = Math.floor((end - body) / 2);
       const samples = new Int16Array(length);

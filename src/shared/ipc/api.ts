@@ -18,9 +18,10 @@ export interface ApiTransport {
   subscribe(event: EventChannel, listener: (payload: unknown) => void): () => void;
 }
 
-type Verb<C extends InvokeChannel> = undefined extends InvokeRequest<C>
-  ? (payload?: InvokeRequest<C>) => Promise<Result<InvokeResponse<C>>>
-  : (payload: InvokeRequest<C>) => Promise<Result<InvokeResponse<C>>>;
+type Verb<C extends InvokeChannel> =
+  undefined extends InvokeRequest<C>
+    ? (payload?: InvokeRequest<C>) => Promise<Result<InvokeResponse<C>>>
+    : (payload: InvokeRequest<C>) => Promise<Result<InvokeResponse<C>>>;
 
 type Domain<C extends string> = C extends `${infer D}.${string}` ? D : never;
 
