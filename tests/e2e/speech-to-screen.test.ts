@@ -50,6 +50,8 @@ interface Run {
   readonly cli: CliProcess;
   /** Pids of the capture and engine processes seen while streaming. */
   readonly tree: number[];
+  /** When SIGINT was sent (the clock of `cli.timed[].at`). */
+  readonly sigintAt: number;
 }
 
 /**
@@ -78,10 +80,11 @@ async function transcribeSpoken(
   expect(findChild(tree, 'engine'), 'an engine process runs under the CLI').toBeDefined();
   const seconds = program.samples.length / 16_000;
   await mic.play(wav, 'b', { timeoutMs: seconds * 1000 + 30_000 });
+  const sigintAt = performance.timeOrigin + performance.now();
   run.signal('SIGINT');
   const status = await run.exited(60_000);
   expect(status, `exit status; stderr:\n${run.stderr()}`).toEqual({ code: 0, signal: null });
-  return { program, journalDir, cli: run, tree: tree.map((p) => p.pid) };
+  return { program, journalDir, cli: run, tree: tree.map((p) => p.pid), sigintAt };
 }
 
 /** After exit 0: nothing the CLI started still runs (zombies awaiting a reaper count as gone). */
@@ -98,7 +101,7 @@ describe.skipIf(unavailable !== null)(
         'journal = printed, exports and history agree, SIGINT drains and exits 0 leaving no process',
       async () => {
         const clips = heldoutClips(0, 20);
-        const run = await transcribeSpoken('streaming', clips, ['--model-dir', STREAMING_TEST_MODEL], { tailMs: 300 });
+        const run = await transcribeSpoken('streaming', clips, ['--model-dir', STREAMING_TEST_MODEL], { tailMs: 0 });
         const events = run.cli.events;
         expect(run.cli.otherLines).toEqual([]);
         expect(states(events)).toEqual(['starting', 'streaming', 'stopping', 'idle']);
@@ -110,6 +113,11 @@ describe.skipIf(unavailable !== null)(
             `offset ${placement.offsetMs} ms, deviations ${placement.deviationsMs.join(' ')}`,
         );
         expect(wer).toBeLessThanOrEqual(DOCUMENTED_WER.streaming + 10);
+        const drained = run.cli.timed.filter((t) => t.event.type === 'final' && t.at > run.sigintAt).length;
+        console.log(`[speech-to-screen] ${drained} final(s) arrived after SIGINT, through the drain`);
+        // Playback ends ~0.3 s after the last word (the clip's own padding); the engine's endpoint
+        // needs ≥ 0.7 s, so the last final can only have come from the drain after SIGINT.
+        expect(drained).toBeGreaterThanOrEqual(1);
         // Partials came first: every final was preceded by at least one partial of its segment.
         const partialIds = new Set(events.filter((e) => e.type === 'partial').map((e) => e['segmentId']));
         expect(finals.filter((f) => partialIds.has(f.segmentId)).length).toBeGreaterThanOrEqual(finals.length - 1);
