@@ -28,6 +28,7 @@ export interface OpenAiStreamOptions {
   readonly model: string | undefined;
   readonly language: string | undefined;
   readonly turnDetection: 'server_vad' | 'manual';
+  readonly silenceDurationMs: number;
   /** 'auto' waits for `session.created` / `transcription_session.created` and answers in kind. */
   readonly shape: 'ga' | 'beta' | 'auto';
 }
@@ -234,7 +235,12 @@ export class OpenAiStream implements ProviderStream {
     const turnDetection =
       this.#o.turnDetection === 'manual'
         ? null
-        : { type: 'server_vad', threshold: 0.5, prefix_padding_ms: 300, silence_duration_ms: 500 };
+        : {
+            type: 'server_vad',
+            threshold: 0.5,
+            prefix_padding_ms: 300,
+            silence_duration_ms: this.#o.silenceDurationMs,
+          };
     if (shape === 'beta') {
       return JSON.stringify({
         type: 'transcription_session.update',

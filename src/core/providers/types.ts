@@ -149,6 +149,8 @@ export interface ProviderConfig {
   readonly language?: string;
   /** OpenAI-style: "server_vad" (default) or "manual" (the client commits). */
   readonly turnDetection?: 'server_vad' | 'manual';
+  /** OpenAI-style server VAD: silence that ends a turn (ms). Default 300 for the local engine, 500 elsewhere. */
+  readonly silenceDurationMs?: number;
   /** OpenAI-compatible servers: force the legacy beta event shape instead of detecting it. */
   readonly shape?: 'ga' | 'beta' | 'auto';
   /** Override the PCM rate (OpenAI-compatible servers that take 16 kHz, Deepgram, AssemblyAI). */
