@@ -16,6 +16,8 @@ const CHROMIUM = '/usr/bin/chromium';
 const RESULTS_DIR = join(REPO_ROOT, 'test-results');
 const TOKEN = 'overlay-e2e-token-0123456789';
 const hasChromium = existsSync(CHROMIUM);
+/** Appended to every title, so a skipped run says why by name. */
+const SKIP_REASON = hasChromium ? '' : ` (skipped: ${CHROMIUM} is not installed; apt-get install chromium)`;
 
 let server: CaptionsServer | undefined;
 let browser: Browser | undefined;
@@ -73,12 +75,15 @@ function waitForConnection(page: Page, state: string, what: string): Promise<unk
  * typing a few lookups is not worth pulling browser globals into the Node type-check.
  */
 
-/** Waits until the element's text satisfies `predicate`, a JS expression over `text`. */
-function waitForText(page: Page, id: string, predicate: string, what: string): Promise<unknown> {
+/**
+ * Waits until the element's text matches. A locator filter, not waitForFunction: a string
+ * predicate is polled with eval in the page, which the overlay's CSP rightly refuses.
+ */
+function waitForText(page: Page, id: string, pattern: RegExp, what: string): Promise<unknown> {
   return page
-    .waitForFunction(`((text) => ${predicate})(document.getElementById('${id}')?.textContent ?? '')`, null, {
-      timeout: 15_000,
-    })
+    .locator(`#${id}`)
+    .filter({ hasText: pattern })
+    .waitFor({ state: 'attached', timeout: 15_000 })
     .catch((error: unknown) => {
       throw new Error(`timed out waiting for ${what}`, { cause: error });
     });
@@ -105,7 +110,7 @@ const sentence = (n: number): string =>
 
 describe('captions overlay page', () => {
   it.skipIf(!hasChromium)(
-    'renders captions in headless Chromium, last two lines only, partial lighter, then reconnects',
+    `renders captions in headless Chromium, last two lines only, partial lighter, then reconnects${SKIP_REASON}`,
     async () => {
       server = await startCaptionsServer({ token: TOKEN });
       const port = server.port;
@@ -114,10 +119,10 @@ describe('captions overlay page', () => {
 
       const { page, problems } = await openOverlay(`${server.overlayUrl}&size=40&position=bottom&lines=2`);
       await waitForConnection(page, 'open', 'the overlay to connect');
-      await waitForText(page, 'finals', "text.includes('Sentence number 6')", 'the snapshot to render');
+      await waitForText(page, 'finals', /Sentence number 6/, 'the snapshot to render');
 
       server.publishTranscript({ segmentId: 's7', text: 'and this is still being spoken', isFinal: false });
-      await waitForText(page, 'partial', "text.includes('still being spoken')", 'the partial to render');
+      await waitForText(page, 'partial', /still being spoken/, 'the partial to render');
 
       const layout = await measure(page, {
         lineHeight: "parseFloat(css('window').lineHeight)",
@@ -143,7 +148,7 @@ describe('captions overlay page', () => {
 
       // The partial settles into a final: same text, now full strength.
       server.publishTranscript({ segmentId: 's7', text: 'and this is now final.', isFinal: true });
-      await waitForText(page, 'finals', "text.endsWith('and this is now final.')", 'the partial to settle');
+      await waitForText(page, 'finals', /and this is now final\.$/, 'the partial to settle');
       expect(await page.locator('#partial').textContent()).toBe('');
 
       // The server goes away and comes back on the same port: the page reconnects and catches up.
@@ -153,7 +158,7 @@ describe('captions overlay page', () => {
       server.publishSession('streaming');
       server.publishTranscript({ segmentId: 'r1', text: 'Back after the restart.', isFinal: true });
       await waitForConnection(page, 'open', 'the overlay to reconnect');
-      await waitForText(page, 'finals', "text === 'Back after the restart.'", 'the new snapshot after reconnecting');
+      await waitForText(page, 'finals', /^Back after the restart\.$/, 'the new snapshot after reconnecting');
 
       expect(problems.filter((p) => !p.includes('WebSocket'))).toEqual([]);
       await page.close();
@@ -161,14 +166,14 @@ describe('captions overlay page', () => {
   );
 
   it.skipIf(!hasChromium)(
-    'honours transparent, top position, alignment and colour; CSP blocks nothing it needs',
+    `honours transparent, top position, alignment and colour; CSP blocks nothing it needs${SKIP_REASON}`,
     async () => {
       server ??= await startCaptionsServer({ token: TOKEN });
       server.publishTranscript({ segmentId: 't1', text: 'Transparent overlay for OBS, text outlined.', isFinal: true });
       const url = `${server.overlayUrl}&transparent=1&box=0&position=top&align=left&size=64&color=%23ffd700`;
       const { page, problems } = await openOverlay(url);
       await waitForConnection(page, 'open', 'the transparent overlay to connect');
-      await waitForText(page, 'finals', "text.includes('Transparent overlay')", 'the caption to render');
+      await waitForText(page, 'finals', /Transparent overlay/, 'the caption to render');
       const look = await measure(page, {
         background: "css('body').backgroundColor",
         boxBackground: "css('captions').backgroundColor",
@@ -191,18 +196,19 @@ describe('captions overlay page', () => {
     },
   );
 
-  it.skipIf(!hasChromium)('tells the person when the token in the overlay URL is no longer valid', async () => {
-    server ??= await startCaptionsServer({ token: TOKEN });
-    const port = server.port;
-    const { page } = await openOverlay(server.overlayUrl);
-    await waitForConnection(page, 'open', 'the overlay to connect');
-    await server.close();
-    server = await startCaptionsServer({ token: 'a-different-token-after-restart', port });
-    await waitForConnection(page, 'unauthorized', 'the overlay to notice its token is refused');
-    expect(await page.locator('#notice').textContent()).toMatch(/wrong token/);
-    expect(await page.locator('#notice').isVisible()).toBe(true);
-    await page.close();
-  });
-
-  it.skipIf(hasChromium)(`is skipped: ${CHROMIUM} is not installed (apt-get install chromium)`, () => {});
+  it.skipIf(!hasChromium)(
+    `tells the person when the token in the overlay URL is no longer valid${SKIP_REASON}`,
+    async () => {
+      server ??= await startCaptionsServer({ token: TOKEN });
+      const port = server.port;
+      const { page } = await openOverlay(server.overlayUrl);
+      await waitForConnection(page, 'open', 'the overlay to connect');
+      await server.close();
+      server = await startCaptionsServer({ token: 'a-different-token-after-restart', port });
+      await waitForConnection(page, 'unauthorized', 'the overlay to notice its token is refused');
+      expect(await page.locator('#notice').textContent()).toMatch(/wrong token/);
+      expect(await page.locator('#notice').isVisible()).toBe(true);
+      await page.close();
+    },
+  );
 });
