@@ -151,6 +151,12 @@ describe('captions overlay page', () => {
       await waitForText(page, 'finals', /and this is now final\.$/, 'the partial to settle');
       expect(await page.locator('#partial').textContent()).toBe('');
 
+      // An empty partial withdraws the one on screen (the provider took it back).
+      server.publishTranscript({ segmentId: 's8', text: 'a false start', isFinal: false });
+      await waitForText(page, 'partial', /a false start/, 'the second partial to render');
+      server.publishTranscript({ segmentId: 's8', text: '', isFinal: false });
+      await waitForText(page, 'partial', /^$/, 'the withdrawn partial to disappear');
+
       // The server goes away and comes back on the same port: the page reconnects and catches up.
       await server.close();
       await waitForConnection(page, 'connecting', 'the overlay to notice the server left');

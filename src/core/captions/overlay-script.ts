@@ -53,14 +53,16 @@ export const OVERLAY_SCRIPT = String.raw`(() => {
   };
 
   const applySegment = (s) => {
+    const empty = !String(s.text || '').trim();
     if (s.final) {
       const at = finals.findIndex((f) => f.id === s.id);
-      if (at >= 0) finals[at] = s;
-      else finals.push(s);
+      if (at >= 0 && empty) finals.splice(at, 1);
+      else if (at >= 0) finals[at] = s;
+      else if (!empty) finals.push(s);
       if (finals.length > KEEP_FINALS) finals = finals.slice(-KEEP_FINALS);
       if (partial && partial.id === s.id) partial = null;
     } else if (!finals.some((f) => f.id === s.id)) {
-      partial = s;
+      partial = empty ? null : s; // an empty partial withdraws the one in flight
     }
   };
 

@@ -46,6 +46,18 @@ describe('TranscriptState', () => {
     expect(snapshot(state)).toEqual({ type: 'snapshot', segments: [], partial: null, state: 'starting' });
   });
 
+  it('keeps no empty text: an empty partial withdraws the partial, an empty final leaves no segment', () => {
+    const state = new TranscriptState(5);
+    state.apply({ segmentId: 'a', text: 'kept', isFinal: true });
+    state.apply({ segmentId: 'b', text: 'maybe', isFinal: false });
+    expect(state.apply({ segmentId: 'b', text: '', isFinal: false }).kind).toBe('partial');
+    expect(snapshot(state)).toMatchObject({ segments: [{ id: 'a' }], partial: null });
+    state.apply({ segmentId: 'c', text: 'hmm', isFinal: false });
+    expect(state.apply({ segmentId: 'c', text: '  ', isFinal: true }).kind).toBe('final');
+    state.apply({ segmentId: 'a', text: '', isFinal: true });
+    expect(snapshot(state)).toMatchObject({ segments: [], partial: null });
+  });
+
   it('reuses the encoded snapshot until something changes', () => {
     const state = new TranscriptState(5);
     const first = state.snapshotFrame();

@@ -33,16 +33,20 @@ export class TranscriptState {
 
   apply(event: TranscriptEvent): TranscriptChange {
     const segment = toWireSegment(event);
+    // Empty text still goes out (it withdraws what subscribers show) but is never kept: an
+    // empty partial withdraws the one in flight, an empty final ends a segment without words.
+    const empty = segment.text.trim() === '';
     if (!segment.final) {
       if (this.#recentFinalIds.has(segment.id)) return { kind: 'stale' };
-      this.#partial = segment;
+      this.#partial = empty ? null : segment;
       this.#snapshotFrame = null;
       return { kind: 'partial', segment };
     }
     // A provider may re-finalize a segment (a correction): replace it where it stands.
     const existing = this.#finals.findIndex((s) => s.id === segment.id);
-    if (existing >= 0) this.#finals[existing] = segment;
-    else {
+    if (existing >= 0 && empty) this.#finals.splice(existing, 1);
+    else if (existing >= 0) this.#finals[existing] = segment;
+    else if (!empty) {
       this.#finals.push(segment);
       if (this.#finals.length > this.#snapshotSize) this.#finals.shift();
     }
