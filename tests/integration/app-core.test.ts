@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { createAppCore } from '../../src/core/app/app-core.ts';
 import type { AppCore } from '../../src/core/app/types.ts';
 import { CAPTURE_ENTRY } from '../../src/core/capture/entry.ts';
@@ -11,6 +12,7 @@ import { FileSecretStore } from '../../src/core/secrets/file-secret-store.ts';
 import { dispatchInvoke } from '../../src/core/ipc/handlers.ts';
 import type { EventChannel, InvokeChannel, InvokeRequest, InvokeResponse } from '../../src/shared/ipc/contract.ts';
 import type { Result } from '../../src/shared/result.ts';
+import type { CaptionsStatus } from '../../src/shared/captions.ts';
 import type { SessionSnapshot } from '../../src/shared/session.ts';
 import type { TranscriptEvent } from '../../src/shared/transcript.ts';
 import { ESPEAK_HELDOUT_DIR, OFFLINE_TEST_MODEL, STREAMING_TEST_MODEL, VAD_MODEL } from '../helpers/paths.ts';
@@ -225,6 +227,49 @@ describe('app core with a model shipped in the installer', () => {
       expect(await readdir(bundledDir)).toEqual(['earshot-test-ctc-en']);
     } finally {
       await bundledCore.dispose();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('app core captions switch', () => {
+  it('starts the captions server from Settings, counts a subscriber, and stops it again', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'earshot-captions-'));
+    const captionsCore = await createAppCore({
+      userDataDir: dir,
+      spawn: spawnNodeChild,
+      entries: { capture: CAPTURE_ENTRY, engine: ENGINE_ENTRY },
+      secrets: new FileSecretStore(dir),
+      appVersion: 'test',
+      transport: 'web',
+    });
+    const events = new EventLog();
+    captionsCore.subscribe((event, payload) => events.push(event, payload));
+    try {
+      await dispatchInvoke(captionsCore.handlers, 'settings.update', { captions: { port: 0 } });
+      const enabled = await dispatchInvoke(captionsCore.handlers, 'captions.setEnabled', { enabled: true });
+      if (!enabled.ok) throw new Error(enabled.error.message);
+      const status = enabled.value as CaptionsStatus;
+      expect(status).toMatchObject({ running: true, host: '127.0.0.1' });
+      const overlay = new URL(status.overlayUrl!);
+      const token = overlay.searchParams.get('token') ?? new URLSearchParams(overlay.hash.slice(1)).get('token');
+      expect(token).toBeTruthy();
+
+      const socket = new WebSocket(`${status.captionsUrl!}?token=${token!}`);
+      const first = await new Promise<{ type: string }>((resolve, reject) => {
+        socket.once('message', (data: Buffer) => resolve(JSON.parse(data.toString('utf8')) as { type: string }));
+        socket.once('error', reject);
+      });
+      expect(first.type).toBe('snapshot');
+      await events.waitFor('a captions status with one subscriber', () =>
+        events.of<CaptionsStatus>('captions').some((s) => s.subscribers === 1),
+      );
+      socket.close();
+
+      const disabled = await dispatchInvoke(captionsCore.handlers, 'captions.setEnabled', { enabled: false });
+      expect(disabled).toMatchObject({ ok: true, value: { running: false, overlayUrl: null } });
+    } finally {
+      await captionsCore.dispose();
       await rm(dir, { recursive: true, force: true });
     }
   });

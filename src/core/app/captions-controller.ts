@@ -11,6 +11,7 @@ import type { SecretStore } from './types.ts';
 const log = createLogger('captions-controller');
 /** The overlay URL pasted into OBS must survive restarts, so the token is kept with the keys. */
 const TOKEN_NAME = 'captions-token';
+const STATUS_INTERVAL_MS = 250;
 
 /**
  * Runs the captions server while the setting says so, restarts it when its address changes,
@@ -23,6 +24,7 @@ export class CaptionsController {
   #applied: Settings['captions'] | null = null;
   #queue: Promise<unknown> = Promise.resolve();
   #lastSessionState: SessionState = 'idle';
+  #statusTimer: NodeJS.Timeout | null = null;
 
   constructor(hub: EventHub, secrets: SecretStore) {
     this.#hub = hub;
@@ -80,7 +82,7 @@ export class CaptionsController {
         allowLan: captions.allowLan,
         token: await this.#token(),
       });
-      server.on('subscribers', () => this.#hub.emit('captions', server.status()));
+      server.on('subscribers', () => this.#emitStatusSoon());
       server.publishSession(this.#lastSessionState);
       this.#server = server;
       log.info(`captions server listening on ${server.url}`);
@@ -88,6 +90,19 @@ export class CaptionsController {
     const status = this.status();
     this.#hub.emit('captions', status);
     return status;
+  }
+
+  /**
+   * Subscriber counts can change a thousand times a second when an audience connects; front
+   * ends get at most four updates a second, the last one always current.
+   */
+  #emitStatusSoon(): void {
+    if (this.#statusTimer) return;
+    this.#statusTimer = setTimeout(() => {
+      this.#statusTimer = null;
+      this.#hub.emit('captions', this.status());
+    }, STATUS_INTERVAL_MS);
+    this.#statusTimer.unref();
   }
 
   async #stop(): Promise<void> {
