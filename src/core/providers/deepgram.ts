@@ -1,7 +1,7 @@
 import {
   classifyHttpStatus,
   num,
-  parseJsonMessage,
+  readServerMessage,
   pcmBytes,
   str,
   type CloseVerdict,
@@ -128,16 +128,12 @@ class DeepgramStream implements ProviderStream {
 
   decode(data: Buffer, isBinary: boolean): Decoded {
     const out: Decoded = { send: [], events: [] };
-    const parsed = isBinary ? ({ ok: false, why: 'a binary frame' } as const) : parseJsonMessage(data);
-    if (!parsed.ok) {
-      out.events.push({
-        kind: 'warning',
-        code: 'PROVIDER_PROTOCOL',
-        message: `${this.#label} sent ${parsed.why}; it was ignored.`,
-      });
+    const read = readServerMessage(this.#label, data, isBinary);
+    if ('warning' in read) {
+      out.events.push(read.warning);
       return out;
     }
-    const m = parsed.msg;
+    const m = read.msg;
     switch (m.type) {
       case 'Results':
         this.#onResults(m, out);

@@ -1,7 +1,8 @@
 import {
   msToSamples,
   num,
-  parseJsonMessage,
+  protocolWarning,
+  readServerMessage,
   pcmBytes,
   samplesToMs,
   str,
@@ -120,16 +121,12 @@ export class OpenAiStream implements ProviderStream {
 
   decode(data: Buffer, isBinary: boolean): Decoded {
     const out: Decoded = { send: [], events: [] };
-    if (isBinary) {
-      out.events.push(this.#protocolWarning('a binary frame, which this protocol never sends'));
+    const read = readServerMessage(this.#o.label, data, isBinary);
+    if ('warning' in read) {
+      out.events.push(read.warning);
       return out;
     }
-    const parsed = parseJsonMessage(data);
-    if (!parsed.ok) {
-      out.events.push(this.#protocolWarning(parsed.why));
-      return out;
-    }
-    const m = parsed.msg;
+    const m = read.msg;
     switch (m.type) {
       case 'session.created':
       case 'transcription_session.created':
@@ -399,7 +396,7 @@ export class OpenAiStream implements ProviderStream {
   }
 
   #protocolWarning(why: string): ProviderEvent {
-    return { kind: 'warning', code: 'PROVIDER_PROTOCOL', message: `${this.#o.label} sent ${why}; it was ignored.` };
+    return protocolWarning(this.#o.label, why);
   }
 }
 

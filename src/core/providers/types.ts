@@ -233,3 +233,22 @@ export function classifyHttpStatus(label: string, status: number | null, detail:
     message: `${label} refused the connection (HTTP ${status}${detail ? `: ${detail}` : ''}). Check the URL and model.`,
   };
 }
+
+/** A warning that a service sent something unusable; the session logs it and carries on. */
+export function protocolWarning(label: string, why: string): ProviderEvent {
+  return { kind: 'warning', code: 'PROVIDER_PROTOCOL', message: `${label} sent ${why}; it was ignored.` };
+}
+
+/**
+ * The first step of every JSON protocol's `decode`: a typed message, or the warning to report
+ * instead (binary frame, malformed JSON, no `type`).
+ */
+export function readServerMessage(
+  label: string,
+  data: Buffer,
+  isBinary: boolean,
+): { msg: Record<string, unknown> & { type: string } } | { warning: ProviderEvent } {
+  if (isBinary) return { warning: protocolWarning(label, 'a binary frame, which this protocol never sends') };
+  const parsed = parseJsonMessage(data);
+  return parsed.ok ? { msg: parsed.msg } : { warning: protocolWarning(label, parsed.why) };
+}
