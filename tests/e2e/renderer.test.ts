@@ -3,13 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAppCore } from '../../src/core/app/app-core.ts';
 import type { AppCore } from '../../src/core/app/types.ts';
 import { startWebBridge, type WebBridge } from '../../src/core/bridge/web-bridge.ts';
-import { CAPTURE_ENTRY } from '../../src/core/capture/entry.ts';
-import { ENGINE_ENTRY } from '../../src/core/engine/entry.ts';
-import { spawnNodeChild } from '../../src/core/process/node-spawn.ts';
-import { FileSecretStore } from '../../src/core/secrets/file-secret-store.ts';
 import type { TranscriptEvent } from '../../src/shared/transcript.ts';
 import {
   chromiumUnavailableReason,
@@ -25,6 +20,7 @@ import {
   STREAMING_TEST_MODEL,
   VAD_MODEL,
 } from '../helpers/paths.ts';
+import { startTestCore } from '../helpers/test-core.ts';
 import { buildProgram, writeProgram } from '../helpers/utterance-timing.ts';
 import { startVirtualMic, virtualMicUnavailableReason, type VirtualMic } from '../helpers/virtual-mic.ts';
 import { wordErrorRate, words } from '../helpers/wer.ts';
@@ -86,16 +82,10 @@ describe.skipIf(unavailable !== null)(
       const staticDir = await ensureRendererBuilt();
       mic = await startVirtualMic();
       dataDir = await mkdtemp(join(tmpdir(), 'earshot-renderer-e2e-'));
-      core = await createAppCore({
-        userDataDir: dataDir,
-        spawn: spawnNodeChild,
-        entries: { capture: CAPTURE_ENTRY, engine: ENGINE_ENTRY },
-        secrets: new FileSecretStore(dataDir),
+      core = await startTestCore(dataDir, {
         modelDir: STREAMING_TEST_MODEL,
         vadModelPath: VAD_MODEL,
         captureEnv: mic.env,
-        appVersion: 'e2e',
-        transport: 'web',
       });
       core.subscribe((event, payload) => {
         if (event === 'transcript' && (payload as TranscriptEvent).isFinal) finals.push(payload as TranscriptEvent);

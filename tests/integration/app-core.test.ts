@@ -3,12 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { createAppCore } from '../../src/core/app/app-core.ts';
 import type { AppCore } from '../../src/core/app/types.ts';
-import { CAPTURE_ENTRY } from '../../src/core/capture/entry.ts';
-import { ENGINE_ENTRY } from '../../src/core/engine/entry.ts';
-import { spawnNodeChild } from '../../src/core/process/node-spawn.ts';
-import { FileSecretStore } from '../../src/core/secrets/file-secret-store.ts';
 import { dispatchInvoke } from '../../src/core/ipc/handlers.ts';
 import type { EventChannel, InvokeChannel, InvokeRequest, InvokeResponse } from '../../src/shared/ipc/contract.ts';
 import type { Result } from '../../src/shared/result.ts';
@@ -16,6 +11,7 @@ import type { CaptionsStatus } from '../../src/shared/captions.ts';
 import type { SessionSnapshot } from '../../src/shared/session.ts';
 import type { TranscriptEvent } from '../../src/shared/transcript.ts';
 import { ESPEAK_HELDOUT_DIR, OFFLINE_TEST_MODEL, STREAMING_TEST_MODEL, VAD_MODEL } from '../helpers/paths.ts';
+import { startTestCore } from '../helpers/test-core.ts';
 import { startVirtualMic, virtualMicUnavailableReason, type VirtualMic } from '../helpers/virtual-mic.ts';
 
 /**
@@ -75,16 +71,10 @@ describe.skipIf(unavailable !== null)(`app core end to end${unavailable ? ` (ski
   beforeAll(async () => {
     mic = await startVirtualMic();
     dataDir = await mkdtemp(join(tmpdir(), 'earshot-core-'));
-    core = await createAppCore({
-      userDataDir: dataDir,
-      spawn: spawnNodeChild,
-      entries: { capture: CAPTURE_ENTRY, engine: ENGINE_ENTRY },
-      secrets: new FileSecretStore(dataDir),
+    core = await startTestCore(dataDir, {
       modelDir: STREAMING_TEST_MODEL,
       vadModelPath: VAD_MODEL,
       captureEnv: mic.env,
-      appVersion: 'test',
-      transport: 'web',
     });
     core.subscribe((event, payload) => log.push(event, payload));
   });
@@ -175,14 +165,7 @@ describe('app core start-up with a corrupt settings file', () => {
     const dir = await mkdtemp(join(tmpdir(), 'earshot-corrupt-'));
     try {
       await writeFile(join(dir, 'settings.json'), '{"deviceKey": "ALSA:mic", "preRollMs": ');
-      const started = await createAppCore({
-        userDataDir: dir,
-        spawn: spawnNodeChild,
-        entries: { capture: CAPTURE_ENTRY, engine: ENGINE_ENTRY },
-        secrets: new FileSecretStore(dir),
-        appVersion: 'test',
-        transport: 'web',
-      });
+      const started = await startTestCore(dir);
       const statuses: SessionSnapshot[] = [];
       started.subscribe((event, payload) => {
         if (event === 'status') statuses.push(payload as SessionSnapshot);
@@ -207,15 +190,7 @@ describe('app core with a model shipped in the installer', () => {
     await mkdir(bundledDir);
     // A link, not a copy: model files are used by path, never duplicated.
     await symlink(OFFLINE_TEST_MODEL, join(bundledDir, 'earshot-test-ctc-en'));
-    const bundledCore = await createAppCore({
-      userDataDir: join(dir, 'user'),
-      spawn: spawnNodeChild,
-      entries: { capture: CAPTURE_ENTRY, engine: ENGINE_ENTRY },
-      secrets: new FileSecretStore(dir),
-      bundledModelsDir: bundledDir,
-      appVersion: 'test',
-      transport: 'web',
-    });
+    const bundledCore = await startTestCore(join(dir, 'user'), { bundledModelsDir: bundledDir });
     try {
       const listed = await dispatchInvoke(bundledCore.handlers, 'models.list', undefined);
       expect(listed).toMatchObject({
@@ -235,14 +210,7 @@ describe('app core with a model shipped in the installer', () => {
 describe('app core captions switch', () => {
   it('starts the captions server from Settings, counts a subscriber, and stops it again', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'earshot-captions-'));
-    const captionsCore = await createAppCore({
-      userDataDir: dir,
-      spawn: spawnNodeChild,
-      entries: { capture: CAPTURE_ENTRY, engine: ENGINE_ENTRY },
-      secrets: new FileSecretStore(dir),
-      appVersion: 'test',
-      transport: 'web',
-    });
+    const captionsCore = await startTestCore(dir);
     const events = new EventLog();
     captionsCore.subscribe((event, payload) => events.push(event, payload));
     try {
