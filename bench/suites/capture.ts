@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { CapturePipeline } from '../../src/core/audio/capture-pipeline.ts';
 import { Framer } from '../../src/core/audio/framer.ts';
 import { createResampler } from '../../src/core/audio/resampler.ts';
-import type { FrameTimingSample } from '../../src/core/capture/capture-host.ts';
+import type { CaptureHost, FrameTimingSample, HelperExit } from '../../src/core/capture/capture-host.ts';
 import { createNodeCaptureHost } from '../../src/core/capture/node-capture-host.ts';
 import { LIBRIVOX_DIR } from '../../tests/helpers/paths.ts';
 import { startVirtualMic, virtualMicUnavailableReason } from '../../tests/helpers/virtual-mic.ts';
@@ -26,7 +26,10 @@ import {
  *    one core runs them, in ×real time (audio seconds per CPU second). Target ≥ 200×.
  * 2. The capture process on the real virtual microphone (PulseAudio → ALSA → PortAudio), at
  *    48 kHz resampled to 16 kHz while speech plays: its CPU time per second of audio, read from
- *    /proc/<pid>/stat (device probes run in their own short-lived processes and are not counted).
+ *    /proc/<pid>/stat. Its helper processes (device probes, the presence watcher), which the
+ *    host starts on its behalf, are counted apart: live ones from /proc, finished ones by the
+ *    CPU time they report with their last message. Then the cost of one probe, forced by
+ *    refreshing the device list while the stream runs.
  * 3. Latency from the PortAudio data reaching JavaScript in the capture process ("callback")
  *    to the frame arriving in the parent, p50/p99 (target p99 < 5 ms), and from the frame's
  *    first sample to arrival (which includes the frame's own 20 ms and the device's chunking).
@@ -98,30 +101,63 @@ async function runPipeline(config: (typeof CONFIGS)[number], seconds: number): P
   };
 }
 
+/** CPU time (user + system) of a live process in ms, from /proc (Linux); 0 once it is gone. */
+async function processCpuMs(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  if (stat === null) return 0;
+  // Fields after the command name (which may contain spaces) start after the last ')'.
+  const fields = stat
+    .slice(stat.lastIndexOf(')') + 2)
+    .split(' ')
+    .map((f) => Number(f) * 10); // USER_HZ is 100 on Linux
+  return fields[11]! + fields[12]!;
+}
+
 /**
- * CPU time of a process in ms (Linux): its own, and that of its helper processes — finished
- * ones (device probes, counted by the kernel once reaped) plus live ones (the presence watcher).
+ * CPU of a host's helper processes over a stretch of time: those running at the end from /proc
+ * (less what they had used at the start), those that finished by what they reported.
  */
-async function processCpuMs(pid: number): Promise<{ own: number; helpers: number }> {
-  const times = async (p: number): Promise<number[]> => {
-    const stat = await readFile(`/proc/${p}/stat`, 'utf8');
-    // Fields after the command name (which may contain spaces) start after the last ')'.
-    return stat
-      .slice(stat.lastIndexOf(')') + 2)
-      .split(' ')
-      .map((f) => Number(f) * 10); // USER_HZ is 100 on Linux
+async function helperCpuMeter(host: CaptureHost): Promise<{ stop: () => Promise<number> }> {
+  const atStart = new Map<number, number>();
+  for (const pid of host.helperPids) atStart.set(pid, await processCpuMs(pid));
+  let finished = 0;
+  const onExit = (exit: HelperExit): void => {
+    // A helper stopped before its last word (a watcher) reported nothing: not counted.
+    if (exit.cpuMs !== null) finished += exit.cpuMs - (exit.pid === undefined ? 0 : (atStart.get(exit.pid) ?? 0));
   };
-  const own = await times(pid);
-  const children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => ''))
-    .trim()
-    .split(/\s+/)
-    .filter(Boolean);
-  let live = 0;
-  for (const child of children) {
-    const t = await times(Number(child)).catch(() => [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-    live += t[11]! + t[12]!;
+  host.on('helperExited', onExit);
+  return {
+    stop: async () => {
+      host.off('helperExited', onExit);
+      let live = 0;
+      for (const pid of host.helperPids) live += (await processCpuMs(pid)) - (atStart.get(pid) ?? 0);
+      return finished + live;
+    },
+  };
+}
+
+/** One probe's CPU (as it reports it) and the wall time of the refresh it serves, `count` times. */
+async function probeCost(host: CaptureHost, count: number): Promise<Record<string, unknown>> {
+  const cpu: number[] = [];
+  const wall: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const ended = new Promise<HelperExit>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no probe ended within 15 s')), 15_000);
+      const onExit = (exit: HelperExit): void => {
+        if (exit.mode !== 'probe') return;
+        clearTimeout(timer);
+        host.off('helperExited', onExit);
+        resolve(exit);
+      };
+      host.on('helperExited', onExit);
+    });
+    const t0 = performance.now();
+    await host.refreshDevices();
+    wall.push(performance.now() - t0);
+    const exit = await ended;
+    if (exit.cpuMs !== null) cpu.push(exit.cpuMs);
   }
-  return { own: own[11]! + own[12]!, helpers: own[13]! + own[14]! + live };
+  return { cpuMs: percentiles(cpu, [50, 95]), refreshWallMs: percentiles(wall, [50, 95]) };
 }
 
 async function liveCapture(context: BenchContext, seconds: number): Promise<BenchFigures> {
@@ -138,16 +174,19 @@ async function liveCapture(context: BenchContext, seconds: number): Promise<Benc
       });
     });
     const pid = host.pid!;
-    host.on('frameTiming', (t) => timings.push(t));
+    const onTiming = (t: FrameTimingSample): void => void timings.push(t);
+    host.on('frameTiming', onTiming);
     const speech = join(LIBRIVOX_DIR, 'sense_and_sensibility_01_austen_64kb-0870.wav');
     const cpuBefore = await processCpuMs(pid);
+    const helpers = await helperCpuMeter(host);
     const wall0 = performance.now();
     // Play speech back to back for about `seconds` (each clip is 7.1 s).
     for (let played = 0; played < seconds; played += 7.1) await mic.play(speech, 'b');
     const wallS = (performance.now() - wall0) / 1000;
-    const cpuAfter = await processCpuMs(pid);
-    const cpuMs = cpuAfter.own - cpuBefore.own;
-    const probeCpuMs = cpuAfter.helpers - cpuBefore.helpers;
+    const cpuMs = (await processCpuMs(pid)) - cpuBefore;
+    const helperCpuMs = await helpers.stop();
+    host.off('frameTiming', onTiming);
+    const probe = await probeCost(host, context.quick ? 3 : 10);
     await host.stop();
     context.log(`captured ${timings.length} frames over ${wallS.toFixed(1)} s`);
     const callbackToParent = timings.map((t) => t.receivedMs - t.callbackMs);
@@ -165,7 +204,9 @@ async function liveCapture(context: BenchContext, seconds: number): Promise<Benc
       captureProcessCpuMsPerAudioSecond: round(cpuMs / wallS, 1),
       captureProcessCpuPercentOfOneCore: round(cpuMs / wallS / 10, 2),
       // Device probes and, as Mic B is a PulseAudio-backed ALSA device, its presence watcher.
-      helperProcessesCpuMsPerAudioSecond: round(probeCpuMs / wallS, 1),
+      helperProcessesCpuMsPerAudioSecond: round(helperCpuMs / wallS, 1),
+      // A device probe forced by a refresh while the stream runs: its own CPU and the refresh's wall time.
+      probe,
       callbackToParentMs: percentiles(callbackToParent, [50, 95, 99]),
       firstSampleToParentBeyond20msMs: percentiles(beyondFrame, [50, 95, 99]),
       targetCallbackToParentP99Ms: 5,

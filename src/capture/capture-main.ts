@@ -1,15 +1,16 @@
 import { setPriority } from 'node:os';
-import { CAPTURE_PROTOCOL_VERSION, captureRequestSchema } from '../shared/capture-protocol.ts';
+import { CAPTURE_PROTOCOL_VERSION, parseParentMessage, type CaptureRequest } from '../shared/capture-protocol.ts';
 import { toErrorPayload } from '../shared/errors.ts';
 import { connectParentPort, type ParentPort } from '../core/process/parent-port.ts';
 import { CaptureService } from './capture-service.ts';
+import { HelperClient } from './helper-client.ts';
 
 /**
  * The capture process proper: connects to its parent, serves capture requests, and exits
- * cleanly when asked (SHUTDOWN_MESSAGE) or when the parent goes away. `entryPath` is the
- * module to re-run with `--probe` for device probes.
+ * cleanly when asked (SHUTDOWN_MESSAGE) or when the parent goes away. Helper processes it
+ * needs are started by the parent on its request (HelperClient).
  */
-export function runCaptureProcess(entryPath: string): void {
+export function runCaptureProcess(): void {
   const priority = raiseSchedulingPriority();
   let service: CaptureService | null = null;
   let exiting = false;
@@ -21,43 +22,61 @@ export function runCaptureProcess(entryPath: string): void {
     const forced = setTimeout(() => process.exit(0), 3000);
     forced.unref();
     await service?.shutdown().catch((error: unknown) => port.log('warn', `shutdown: ${(error as Error).message}`));
+    // Probes still running: the parent ends them anyway once this process is gone.
+    helpers.dispose();
     process.exit(0);
   };
 
   // The parent went away (crashed, killed): release the microphone and go.
   const port = connectParentPort(() => void exit('parent gone'));
+  const helpers = new HelperClient((request) => port.post({ v: CAPTURE_PROTOCOL_VERSION, ...request }));
   service = new CaptureService({
-    entryPath,
+    helpers,
     emit: (event) => port.post({ v: CAPTURE_PROTOCOL_VERSION, ...event }),
     log: (level, message) => port.log(level, message),
   });
   port.log('debug', `capture process started (scheduling priority ${priority})`);
   port.onMessage((raw) => {
-    if ((raw as { type?: unknown } | null)?.type === 'shutdown') void exit('asked to stop');
-    else if (service) serve(port, service, raw);
+    if ((raw as { type?: unknown } | null)?.type === 'shutdown') {
+      void exit('asked to stop');
+      return;
+    }
+    const parsed = parseParentMessage(raw);
+    if (!parsed.ok) {
+      rejectMalformed(port, raw, parsed.error);
+      return;
+    }
+    const message = parsed.message;
+    switch (message.type) {
+      case 'helper-message':
+      case 'helper-exit':
+        helpers.deliver(message);
+        return;
+      default:
+        if (service) serve(port, service, message);
+    }
   });
   process.on('uncaughtException', (error) => port.fatal(error));
   process.on('unhandledRejection', (error) => port.fatal(error));
   port.ready();
 }
 
-function serve(port: ParentPort, service: CaptureService, raw: unknown): void {
-  const parsed = captureRequestSchema.safeParse(raw);
-  if (!parsed.success) {
-    const id = (raw as { id?: unknown } | null)?.id;
-    port.log('error', `malformed request dropped: ${parsed.error.message}`);
-    if (typeof id === 'number') {
-      port.post({
-        v: CAPTURE_PROTOCOL_VERSION,
-        type: 'reply',
-        id,
-        ok: false,
-        error: { code: 'IPC_INVALID_PAYLOAD', message: 'The capture process received a malformed request.' },
-      });
-    }
-    return;
+function rejectMalformed(port: ParentPort, raw: unknown, error: string): void {
+  const { id, type } = (raw ?? {}) as { id?: unknown; type?: unknown };
+  port.log('error', `malformed message dropped: ${error}`);
+  // A request waits for its reply; a helper notice has nobody waiting on this side of it.
+  if (typeof id === 'number' && type !== 'helper-message' && type !== 'helper-exit') {
+    port.post({
+      v: CAPTURE_PROTOCOL_VERSION,
+      type: 'reply',
+      id,
+      ok: false,
+      error: { code: 'IPC_INVALID_PAYLOAD', message: 'The capture process received a malformed request.' },
+    });
   }
-  const request = parsed.data;
+}
+
+function serve(port: ParentPort, service: CaptureService, request: CaptureRequest): void {
   service.handle(request).then(
     (value) =>
       port.post({ v: CAPTURE_PROTOCOL_VERSION, type: 'reply', id: request.id, ok: true, value: value ?? null }),

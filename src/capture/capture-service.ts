@@ -7,6 +7,7 @@ import { defaultDeviceGone, deviceLost } from '../core/capture/device-messages.t
 import { ActiveStream, type StreamSink } from './active-stream.ts';
 import { DeviceWatch } from './device-watch.ts';
 import { FrameOutput, MAX_PREROLL_MS } from './frame-output.ts';
+import type { HelperClient } from './helper-client.ts';
 
 /** Events as the service emits them; main.ts adds the protocol version. */
 export type ServiceEvent = CaptureEvent extends infer E ? (E extends unknown ? Omit<E, 'v'> : never) : never;
@@ -14,8 +15,8 @@ export type ServiceEvent = CaptureEvent extends infer E ? (E extends unknown ? O
 export interface ServiceIo {
   emit(event: ServiceEvent): void;
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
-  /** This process's entry module, re-run with `--probe` to enumerate while a stream is open. */
-  readonly entryPath: string;
+  /** Helper processes (probes while a stream is open, presence watchers), started by the parent. */
+  readonly helpers: HelperClient;
 }
 
 type Mode = 'idle' | 'monitoring' | 'capturing';
@@ -56,7 +57,7 @@ export class CaptureService {
     this.#io = io;
     this.#frames = new FrameOutput((event) => io.emit(event));
     this.#watch = new DeviceWatch({
-      entryPath: io.entryPath,
+      helpers: io.helpers,
       exclusive: (operation) => this.#serial(operation),
       streamOpen: () => this.#stream !== null,
       lostKey: () => this.#lost?.key ?? null,

@@ -1,10 +1,12 @@
 import type { DeviceInfo } from '../shared/devices.ts';
 import { probeInSubprocess, type ProbeResult } from './device-probe.ts';
+import type { HelperClient } from './helper-client.ts';
 import { PresenceWatch } from './presence-watch.ts';
 import { enumerateDevices } from './probe-main.ts';
 
 export interface DeviceWatchOptions {
-  readonly entryPath: string;
+  /** Starts probe and watcher processes through the parent. */
+  readonly helpers: HelperClient;
   /** Runs an operation when no other capture operation is in flight (PortAudio is not re-entrant). */
   readonly exclusive: <T>(operation: () => Promise<T>) => Promise<T>;
   readonly streamOpen: () => boolean;
@@ -71,7 +73,7 @@ export class DeviceWatch {
   async list(refresh: boolean): Promise<DeviceInfo[]> {
     if (this.#devices && !refresh) return this.#devices;
     const devices = this.#options.streamOpen()
-      ? (await probeInSubprocess(this.#options.entryPath)).devices
+      ? (await probeInSubprocess(this.#options.helpers)).devices
       : enumerateDevices();
     this.#update(devices);
     return devices;
@@ -105,7 +107,7 @@ export class DeviceWatch {
         await this.#options.exclusive(() => this.list(true));
         return;
       }
-      const result: ProbeResult = await probeInSubprocess(this.#options.entryPath, lostKey ?? undefined);
+      const result: ProbeResult = await probeInSubprocess(this.#options.helpers, lostKey ?? undefined);
       this.#update(result.devices);
       if (lostKey && result.openable && this.#options.lostKey() === lostKey) this.#options.onLostReturned();
     } catch (error) {
@@ -124,7 +126,7 @@ export class DeviceWatch {
     }
     if (!wanted || this.#presence || Date.now() - this.#presenceFailedAt < POLL.presenceRetryMs) return;
     const watch: PresenceWatch = new PresenceWatch(
-      this.#options.entryPath,
+      this.#options.helpers,
       wanted,
       () => {
         if (this.#presence === watch) this.#presence = null;

@@ -1,22 +1,20 @@
 /**
  * The capture process entry: the app's ears. Started by CaptureHost (src/core/capture) as an
  * Electron utility process or a Node child; speaks the protocol in src/shared/capture-protocol.ts.
- * Run with `--probe [key]` it is instead a one-shot device probe (device-probe.ts), and with
- * `--watch <key>` a device-presence watcher (presence-watch.ts); both load only the few
- * modules they need, so they start in tens of milliseconds.
+ * Started by CaptureHost with `--probe [key]` it is instead a one-shot device probe, and with
+ * `--watch <key>` a device-presence watcher (probe-main.ts): helpers the capture process asks
+ * its parent for. Both load only the few modules they need, so they start in tens of milliseconds.
  */
-import { fileURLToPath } from 'node:url';
+import { parseHelperArgs } from '../core/capture/helper-args.ts';
 
-const probeAt = process.argv.indexOf('--probe');
-const watchAt = process.argv.indexOf('--watch');
-if (probeAt >= 0) {
+const helper = parseHelperArgs(process.argv);
+if (helper?.mode === 'probe') {
   const { runProbe } = await import('./probe-main.ts');
-  await runProbe(process.argv[probeAt + 1]);
-  process.exit(0);
-} else if (watchAt >= 0) {
+  await runProbe(helper.key);
+} else if (helper?.mode === 'watch') {
   const { runPresenceWatch } = await import('./probe-main.ts');
-  await runPresenceWatch(process.argv[watchAt + 1]);
+  await runPresenceWatch(helper.key);
 } else {
   const { runCaptureProcess } = await import('./capture-main.ts');
-  runCaptureProcess(fileURLToPath(import.meta.url));
+  runCaptureProcess();
 }

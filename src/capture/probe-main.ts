@@ -1,15 +1,58 @@
 /**
- * The `--probe [key]` mode of the capture entry: a fresh PortAudio lists the devices and, if
- * a key is given, checks that the device opens; one result line on stdout, then exit. Kept to
- * a handful of small imports (no zod, no signal path) so a probe costs tens of milliseconds.
+ * The helper modes of the capture entry, started by CaptureHost when the capture process asks
+ * (see src/shared/capture-protocol.ts): `--probe [key]`, where a fresh PortAudio lists the
+ * devices and, if a key is given, checks that the device opens; and `--watch <key>`, which
+ * reports when a device stops opening. Each says what it found over its own IPC channel to
+ * its parent. Kept to a handful of small imports (no zod, no signal path) so a probe costs
+ * tens of milliseconds.
  */
 import { buildDeviceList, findDevice } from '../core/capture/device-list.ts';
 import { formatCandidates } from '../core/capture/format-candidates.ts';
 import { isFormatRejection } from '../core/capture/portaudio-errors.ts';
+import { connectParentPort } from '../core/process/parent-port.ts';
+import type { HelperMessage } from '../shared/capture-protocol.ts';
 import type { DeviceInfo } from '../shared/devices.ts';
 import { InputStream, listRawDevices } from './portaudio.ts';
 
-export const PROBE_RESULT_PREFIX = 'EARSHOT_PROBE_RESULT ';
+/**
+ * CAPTURE_PROTOCOL_VERSION, which lives beside zod (not loaded here); the HelperMessage type
+ * only accepts the current version, so the two cannot drift apart unnoticed.
+ */
+const V = 2;
+/** After its last message a helper waits this long for its parent to stop it, then goes anyway. */
+const LINGER_MS = 5000;
+
+interface HelperPort {
+  say(message: HelperMessage): void;
+  /** Said everything: exit once stopped, or after LINGER_MS at the latest. */
+  done(): void;
+  /** Reports why it cannot do its job (the parent relays it as the helper's exit detail), exits. */
+  fail(error: unknown): never;
+}
+
+/**
+ * The helper's channel to its parent. It exits when asked to stop, when the parent goes away,
+ * and shortly after its last message: a helper never lingers.
+ */
+function connectHelper(): HelperPort {
+  const port = connectParentPort(() => process.exit(0));
+  port.onMessage((raw) => {
+    if ((raw as { type?: unknown } | null)?.type === 'shutdown') process.exit(0);
+  });
+  process.on('uncaughtException', (error) => port.fatal(error));
+  process.on('unhandledRejection', (error) => port.fatal(error));
+  return {
+    say: (message) => port.post(message),
+    done: () => setTimeout(() => process.exit(0), LINGER_MS).unref(),
+    fail: (error) => port.fatal(error),
+  };
+}
+
+/** This process's CPU time so far, in ms (reported with a helper's final message). */
+function cpuMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
 
 /** Fresh enumeration in this process (only fresh when no stream is open here). */
 export function enumerateDevices(): DeviceInfo[] {
@@ -32,29 +75,37 @@ export async function deviceOpens(devices: readonly DeviceInfo[], key: string): 
   return false;
 }
 
-export async function runProbe(key: string | undefined): Promise<void> {
-  const devices = enumerateDevices();
-  const openable = key === undefined ? null : await deviceOpens(devices, key);
-  process.stdout.write(`${PROBE_RESULT_PREFIX}${JSON.stringify({ devices, openable })}\n`);
+export async function runProbe(key: string | null): Promise<void> {
+  const helper = connectHelper();
+  try {
+    const devices = enumerateDevices();
+    const openable = key === null ? null : await deviceOpens(devices, key);
+    helper.say({ v: V, type: 'probe-result', devices, openable, cpuMs: cpuMs() });
+    helper.done();
+  } catch (error) {
+    helper.fail(error);
+  }
 }
-
-export const WATCH_PRESENT = 'EARSHOT_PRESENT';
-export const WATCH_GONE = 'EARSHOT_GONE';
 
 /**
  * The `--watch <key>` mode: tells its parent, as soon as it happens, that a device can no
  * longer be opened. It keeps one unstarted stream on the device so PortAudio stays
  * initialised, which makes each check a bare open-and-close (~2 ms of CPU) instead of a full
- * enumeration. Exits when the device is gone or when its parent closes stdin.
+ * enumeration. Runs until the device is gone or it is stopped.
  */
-export async function runPresenceWatch(key: string | undefined, intervalMs = 500): Promise<void> {
-  const gone = (): never => {
-    process.stdout.write(`${WATCH_GONE}\n`);
-    process.exit(0);
+export async function runPresenceWatch(key: string | null, intervalMs = 500): Promise<void> {
+  const helper = connectHelper();
+  const gone = (): void => {
+    helper.say({ v: V, type: 'watch-gone', cpuMs: cpuMs() });
+    helper.done();
   };
-  process.stdin.on('close', () => process.exit(0));
-  process.stdin.resume();
-  const device = key === undefined ? undefined : findDevice(enumerateDevices(), key);
+  let devices: DeviceInfo[];
+  try {
+    devices = enumerateDevices();
+  } catch (error) {
+    return helper.fail(error);
+  }
+  const device = key === null ? undefined : findDevice(devices, key);
   if (!device) return gone();
   let format: { sampleRate: number; channels: number } | null = null;
   for (const candidate of formatCandidates(device, Math.round(device.defaultSampleRate))) {
@@ -68,7 +119,7 @@ export async function runPresenceWatch(key: string | undefined, intervalMs = 500
     }
   }
   if (!format) return gone();
-  process.stdout.write(`${WATCH_PRESENT}\n`);
+  helper.say({ v: V, type: 'watch-present' });
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
     try {

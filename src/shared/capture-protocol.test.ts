@@ -25,14 +25,20 @@ describe('capture protocol', () => {
   });
 
   it('accepts replies only with a known error code', () => {
-    const reply = { v: 1, type: 'reply', id: 4, ok: false, error: { code: 'DEVICE_BUSY', message: 'busy' } };
+    const reply = {
+      v: CAPTURE_PROTOCOL_VERSION,
+      type: 'reply',
+      id: 4,
+      ok: false,
+      error: { code: 'DEVICE_BUSY', message: 'busy' },
+    };
     expect(parseCaptureMessage(reply)).toMatchObject({ ok: false, error: { code: 'DEVICE_BUSY' } });
     expect(parseCaptureMessage({ ...reply, error: { code: 'PA_9985', message: 'raw' } })).toBeNull();
   });
 
   it('validates requests: rates, pre-roll bounds, known types', () => {
     const start = {
-      v: 1,
+      v: CAPTURE_PROTOCOL_VERSION,
       type: 'start',
       id: 1,
       deviceKey: 'default',

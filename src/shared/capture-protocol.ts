@@ -9,11 +9,16 @@ import { isErrorCode, type ErrorCode } from './errors.ts';
  * the child sends is an event. Frames travel as typed arrays (structured clone), never base64.
  *
  * Exhaustive switches over `type` on both sides keep the two in step.
+ *
+ * Version 2 added helper processes (below): the capture process asks its parent to start them.
  */
-export const CAPTURE_PROTOCOL_VERSION = 1;
+export const CAPTURE_PROTOCOL_VERSION = 2;
 
 const v = z.literal(CAPTURE_PROTOCOL_VERSION);
 const requestId = z.number().int().nonnegative();
+const helperId = z.number().int().nonnegative();
+/** A process's own CPU time (user + system) since it started, in ms. */
+const cpuMs = z.number().nonnegative();
 const sampleRate = z.number().int().min(8000).max(384_000);
 const errorPayloadSchema = z.object({
   code: z.string().refine(isErrorCode, 'unknown error code') as unknown as z.ZodType<ErrorCode>,
@@ -102,7 +107,89 @@ export const captureEventSchema = z.discriminatedUnion('type', [
 ]);
 export type CaptureEvent = z.infer<typeof captureEventSchema>;
 
-export type CaptureMessage = CaptureEvent | z.infer<typeof captureReplySchema>;
+// ── Helper processes ─────────────────────────────────────────────────────────
+//
+// PortAudio enumerates devices only when it initialises, and stays initialised while a stream
+// is open, so a capturing process needs a fresh process to see what is plugged in now (a probe)
+// or to notice that its device vanished (a presence watcher). The capture process cannot start
+// those itself: in the app it is an Electron utility process, which cannot fork, and the
+// packaged binary cannot run as plain Node (the RunAsNode fuse is off). So it asks its parent:
+//
+//   capture ──spawn-helper──▶ CaptureHost ──spawn(entry, --probe|--watch)──▶ helper
+//   capture ◀──helper-message── CaptureHost ◀──probe-result|watch-*── helper (its own IPC channel)
+//   capture ◀──helper-exit── CaptureHost (once, when the helper is gone)
+//
+// CaptureHost stops a helper when asked (stop-helper), after its last message, and — always —
+// when the capture process that asked for it exits: helpers never outlive it.
+
+export type HelperMode = 'probe' | 'watch';
+
+/** What a helper process says to its parent. Helpers build these without zod (see probe-main.ts). */
+export const helperMessageSchema = z.discriminatedUnion('type', [
+  /** A fresh enumeration, and whether the asked-for device opened (null when none was asked). */
+  z.object({
+    v,
+    type: z.literal('probe-result'),
+    devices: z.array(deviceInfoSchema),
+    openable: z.boolean().nullable(),
+    cpuMs,
+  }),
+  /** The watcher holds the device and checks it about twice a second. */
+  z.object({ v, type: z.literal('watch-present') }),
+  /** The watched device no longer opens. */
+  z.object({ v, type: z.literal('watch-gone'), cpuMs }),
+]);
+export type HelperMessage = z.infer<typeof helperMessageSchema>;
+
+/** After this message a helper has nothing more to say: its parent stops it. */
+export function endsHelper(message: HelperMessage): boolean {
+  switch (message.type) {
+    case 'probe-result':
+    case 'watch-gone':
+      return true;
+    case 'watch-present':
+      return false;
+  }
+}
+
+/** Capture process → parent: start a helper (`id` chosen by the capture process) or stop one. */
+export const helperRequestSchema = z.discriminatedUnion('type', [
+  z.discriminatedUnion('mode', [
+    /** Enumerate afresh; with a key, also check that the device opens. */
+    z.object({
+      v,
+      type: z.literal('spawn-helper'),
+      id: helperId,
+      mode: z.literal('probe'),
+      key: z.string().nullable(),
+    }),
+    /** Watch one device's presence until stopped or gone. */
+    z.object({ v, type: z.literal('spawn-helper'), id: helperId, mode: z.literal('watch'), key: z.string() }),
+  ]),
+  z.object({ v, type: z.literal('stop-helper'), id: helperId }),
+]);
+export type HelperRequest = z.infer<typeof helperRequestSchema>;
+export type SpawnHelperRequest = Extract<HelperRequest, { type: 'spawn-helper' }>;
+
+/** Parent → capture process: what helper `id` said, and (last) that it is gone and why. */
+export const helperNoticeSchema = z.discriminatedUnion('type', [
+  z.object({ v, type: z.literal('helper-message'), id: helperId, message: helperMessageSchema }),
+  z.object({
+    v,
+    type: z.literal('helper-exit'),
+    id: helperId,
+    code: z.number().int().nullable(),
+    signal: z.string().nullable(),
+    /** For logs: "stopped", the helper's fatal error or last stderr line, or its exit status. */
+    detail: z.string(),
+  }),
+]);
+export type HelperNotice = z.infer<typeof helperNoticeSchema>;
+
+export type CaptureMessage = CaptureEvent | z.infer<typeof captureReplySchema> | HelperRequest;
+
+const HELPER_REQUEST_TYPES: ReadonlySet<unknown> = new Set(['spawn-helper', 'stop-helper']);
+const HELPER_NOTICE_TYPES: ReadonlySet<unknown> = new Set(['helper-message', 'helper-exit']);
 
 /** Parses anything the child sent; frames take a fast path (50 per second, typed arrays). */
 export function parseCaptureMessage(raw: unknown): CaptureMessage | null {
@@ -112,9 +199,26 @@ export function parseCaptureMessage(raw: unknown): CaptureMessage | null {
     return candidate.samples instanceof Int16Array ? (captureFrameSchema.safeParse(raw).data ?? null) : null;
   }
   if (candidate.type === 'reply') return captureReplySchema.safeParse(raw).data ?? null;
+  if (HELPER_REQUEST_TYPES.has(candidate.type)) return helperRequestSchema.safeParse(raw).data ?? null;
   return captureEventSchema.safeParse(raw).data ?? null;
+}
+
+/** What the capture process accepts from its parent: a request (answered by a reply) or a helper notice. */
+export type CaptureParentMessage = CaptureRequest | HelperNotice;
+
+/** Parses a message from the parent; the zod error says what was wrong. */
+export function parseParentMessage(
+  raw: unknown,
+): { ok: true; message: CaptureParentMessage } | { ok: false; error: string } {
+  const type = (raw as { type?: unknown } | null)?.type;
+  const parsed = HELPER_NOTICE_TYPES.has(type)
+    ? helperNoticeSchema.safeParse(raw)
+    : captureRequestSchema.safeParse(raw);
+  return parsed.success ? { ok: true, message: parsed.data } : { ok: false, error: parsed.error.message };
 }
 
 /** Distributes `Omit` over a union so each request keeps its own fields. */
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 export type CaptureRequestBody = DistributiveOmit<CaptureRequest, 'v' | 'id'>;
+export type HelperRequestBody = DistributiveOmit<HelperRequest, 'v'>;
+export type HelperNoticeBody = DistributiveOmit<HelperNotice, 'v'>;

@@ -3,7 +3,7 @@ import { CAPTURE_PROTOCOL_VERSION, type CaptureRequest } from '../../shared/capt
 import type { DeviceInfo } from '../../shared/devices.ts';
 import { EarshotError } from '../../shared/errors.ts';
 import type { AudioFrame } from '../audio/frame.ts';
-import type { ChildHandle, SpawnChild } from '../process/types.ts';
+import type { ChildHandle, SpawnChild, SpawnOptions } from '../process/types.ts';
 import { CaptureHost } from './capture-host.ts';
 
 /**
@@ -15,6 +15,8 @@ class FakeChild implements ChildHandle {
   static spawned: FakeChild[] = [];
   readonly pid: number;
   readonly received: CaptureRequest[] = [];
+  options: SpawnOptions | null = null;
+  killed: (string | undefined)[] = [];
   #onMessage: ((m: unknown) => void) | null = null;
   #onExit: ((code: number | null, signal: string | null) => void) | null = null;
   respond: (request: CaptureRequest, child: FakeChild) => void = (request, child) => child.reply(request.id, null);
@@ -39,7 +41,8 @@ class FakeChild implements ChildHandle {
     this.#onExit = listener;
   }
   onStderr(): void {}
-  kill(): void {
+  kill(signal?: string): void {
+    this.killed.push(signal);
     queueMicrotask(() => this.#onExit?.(null, 'SIGKILL'));
   }
   send(message: unknown): void {
@@ -76,8 +79,9 @@ const device: DeviceInfo = {
 };
 const opened = { device, deviceRate: 48000, deviceChannels: 1, sessionRate: 16000 };
 
-const spawnFake: SpawnChild = () => {
+const spawnFake: SpawnChild = (options) => {
   const child = new FakeChild(1000 + FakeChild.spawned.length);
+  child.options = options;
   child.respond = (request, c) => c.reply(request.id, request.type === 'list-devices' ? [device] : opened);
   FakeChild.spawned.push(child);
   return child;
@@ -121,7 +125,7 @@ describe('CaptureHost', () => {
     await host.listDevices();
     FakeChild.spawned[0]!.respond = (request, child) =>
       child.send({
-        v: 1,
+        v: CAPTURE_PROTOCOL_VERSION,
         type: 'reply',
         id: request.id,
         ok: false,
@@ -141,10 +145,10 @@ describe('CaptureHost', () => {
     await host.start({ deviceKey: 'ALSA:mic', sampleRate: 16000 });
     const child = FakeChild.spawned[0]!;
     child.frame(0);
-    child.send({ v: 1, type: 'level', level: { rmsDb: -20, peakDb: -6 } });
+    child.send({ v: CAPTURE_PROTOCOL_VERSION, type: 'level', level: { rmsDb: -20, peakDb: -6 } });
     child.send({ v: 99, type: 'level', level: { rmsDb: 0, peakDb: 0 } });
-    child.send({ v: 1, type: 'frame', seq: 1, samples: [1, 2, 3] });
-    child.send({ v: 1, type: 'teleport' });
+    child.send({ v: CAPTURE_PROTOCOL_VERSION, type: 'frame', seq: 1, samples: [1, 2, 3] });
+    child.send({ v: CAPTURE_PROTOCOL_VERSION, type: 'teleport' });
     expect(frames).toHaveLength(1);
     expect(frames[0]).toMatchObject({ seq: 0, sampleRate: 16000, captureTimeMs: 1000 });
     expect(levels).toEqual([{ rmsDb: -20, peakDb: -6 }]);
@@ -154,7 +158,11 @@ describe('CaptureHost', () => {
     const host = newHost();
     await host.start({ deviceKey: 'ALSA:mic', sampleRate: 16000 });
     expect(() =>
-      FakeChild.spawned[0]!.send({ v: 1, type: 'error', error: { code: 'DEVICE_LOST', message: 'gone' } }),
+      FakeChild.spawned[0]!.send({
+        v: CAPTURE_PROTOCOL_VERSION,
+        type: 'error',
+        error: { code: 'DEVICE_LOST', message: 'gone' },
+      }),
     ).not.toThrow();
   });
 
@@ -191,5 +199,40 @@ describe('CaptureHost', () => {
     await host.listDevices();
     FakeChild.spawned[0]!.respond = () => {};
     await expect(host.refreshDevices()).rejects.toThrow(/did not answer within 0.2 s \(list-devices\)/);
+  });
+
+  it('starts the helpers the capture process asks for with its own spawner and entry, relays their words, ends them with it', async () => {
+    const v = CAPTURE_PROTOCOL_VERSION;
+    const host = newHost();
+    await host.start({ deviceKey: 'ALSA:mic', sampleRate: 16000 });
+    const capture = FakeChild.spawned[0]!;
+    capture.respond = () => {};
+    capture.send({ v, type: 'spawn-helper', id: 1, mode: 'watch', key: 'ALSA:mic' });
+    capture.send({ v, type: 'spawn-helper', id: 2, mode: 'probe', key: null });
+    const [watcher, probe] = FakeChild.spawned.slice(1);
+    expect(watcher!.options).toMatchObject({ modulePath: '/fake', args: ['--watch', 'ALSA:mic'] });
+    expect(probe!.options).toMatchObject({ modulePath: '/fake', args: ['--probe'] });
+    expect(host.helperPids).toEqual([watcher!.pid, probe!.pid]);
+
+    const result = { v, type: 'probe-result', devices: [device], openable: null, cpuMs: 50 };
+    probe!.send(result);
+    // Its last word relayed to the capture process; then it is asked to stop, and it does.
+    expect(capture.received.at(-1)).toEqual({ v, type: 'helper-message', id: 2, message: result });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(capture.received.at(-1)).toMatchObject({ v, type: 'helper-exit', id: 2, detail: 'stopped' });
+    expect(host.helperPids).toEqual([watcher!.pid]);
+
+    // The capture process asks to stop the watcher: it is asked to exit.
+    capture.send({ v, type: 'stop-helper', id: 1 });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(host.helperPids).toEqual([]);
+
+    // A helper still running when the capture process dies is killed with it.
+    capture.send({ v, type: 'spawn-helper', id: 3, mode: 'watch', key: 'ALSA:mic' });
+    const orphan = FakeChild.spawned.at(-1)!;
+    capture.crash();
+    expect(orphan.killed).toEqual(['SIGKILL']);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(host.helperPids).toEqual([]);
   });
 });

@@ -2,8 +2,10 @@ import { EventEmitter } from 'node:events';
 import {
   CAPTURE_PROTOCOL_VERSION,
   parseCaptureMessage,
+  type CaptureParentMessage,
   type CaptureRequest,
   type CaptureRequestBody,
+  type HelperNoticeBody,
   type OpenedStream,
 } from '../../shared/capture-protocol.ts';
 import type { DeviceInfo, DeviceLost, HealthWarning, Level } from '../../shared/devices.ts';
@@ -14,14 +16,21 @@ import { wallClockMs } from '../audio/capture-pipeline.ts';
 import { createLogger } from '../log/logger.ts';
 import { ProcessHost, type CrashReport } from '../process/process-host.ts';
 import type { SpawnChild } from '../process/types.ts';
+import { HelperPool, type HelperExit } from './helper-pool.ts';
 import { withQuietAudioStderr } from './quiet-stderr.ts';
+
+export type { HelperExit } from './helper-pool.ts';
 
 export interface CaptureHostOptions {
   /** How the child starts: Electron's utilityProcess in the app, `spawnNodeChild` elsewhere. */
   readonly spawn: SpawnChild;
-  /** The capture entry (`CAPTURE_ENTRY` from ./entry.ts in Node; the built file in the app). */
+  /**
+   * The capture entry (`CAPTURE_ENTRY` from ./entry.ts in Node; the built file in the app). The
+   * capture process's helpers (device probes, presence watchers) are this module too, started
+   * with `spawn` on the capture process's request: it cannot start processes itself.
+   */
   readonly modulePath: string;
-  /** Extra environment for the child (tests pass HOME and PULSE_SERVER of their virtual mic). */
+  /** Extra environment for the child and its helpers (tests pass HOME and PULSE_SERVER of their virtual mic). */
   readonly env?: Record<string, string>;
   /** How long one request may take before it fails (default 15 s). */
   readonly requestTimeoutMs?: number;
@@ -64,6 +73,8 @@ export interface CaptureHostEvents {
   frameTiming: [FrameTimingSample];
   /** A failure outside any call (device gone without fallback, the process crashed). */
   error: [ErrorPayload];
+  /** A helper process (probe, presence watcher) ended; for measurements. */
+  helperExited: [HelperExit];
 }
 
 interface Pending {
@@ -78,7 +89,8 @@ interface Pending {
  * it was (same device and options, frame numbers continuing).
  */
 export class CaptureHost extends EventEmitter<CaptureHostEvents> {
-  readonly #process: ProcessHost<unknown, CaptureRequest>;
+  readonly #process: ProcessHost<unknown, CaptureParentMessage>;
+  readonly #helpers: HelperPool;
   readonly #timeoutMs: number;
   readonly #pending = new Map<number, Pending>();
   readonly #log = createLogger('capture-host');
@@ -92,20 +104,40 @@ export class CaptureHost extends EventEmitter<CaptureHostEvents> {
   constructor(options: CaptureHostOptions) {
     super();
     this.#timeoutMs = options.requestTimeoutMs ?? 15_000;
-    this.#process = new ProcessHost<unknown, CaptureRequest>({
+    const spawn = withQuietAudioStderr(options.spawn);
+    this.#process = new ProcessHost<unknown, CaptureParentMessage>({
       name: 'capture',
-      spawn: withQuietAudioStderr(options.spawn),
+      spawn,
       modulePath: options.modulePath,
       ...(options.env ? { env: options.env } : {}),
     });
+    this.#helpers = new HelperPool({
+      spawn,
+      modulePath: options.modulePath,
+      ...(options.env ? { env: options.env } : {}),
+      notify: (notice) => this.#notifyChild(notice),
+      onExit: (exit) => this.emit('helperExited', exit),
+    });
     this.#process.on('message', (message) => this.#onMessage(message));
-    this.#process.on('crash', (report) => this.#onCrash(report));
+    this.#process.on('crash', (report) => {
+      // Helpers never outlive the capture process that asked for them.
+      this.#helpers.stopAll();
+      this.#onCrash(report);
+    });
+    this.#process.on('state', (state) => {
+      if (state === 'stopped' || state === 'failed') this.#helpers.stopAll();
+    });
     this.#process.on('ready', () => this.#onReady());
   }
 
   /** The capture process's pid while it runs (for CPU measurements). */
   get pid(): number | undefined {
     return this.#process.pid;
+  }
+
+  /** Pids of its helper processes running now (for CPU measurements and tests). */
+  get helperPids(): number[] {
+    return this.#helpers.pids;
   }
 
   /** Input devices, as last enumerated (enumerates on first call). */
@@ -244,7 +276,19 @@ export class CaptureHost extends EventEmitter<CaptureHostEvents> {
         this.#capturing = null;
         this.#emitError(message.error);
         return;
+      case 'spawn-helper':
+        this.#helpers.spawn(message);
+        return;
+      case 'stop-helper':
+        this.#helpers.stop(message.id);
+        return;
     }
+  }
+
+  #notifyChild(notice: HelperNoticeBody): void {
+    // A notice for a capture process that just exited has nobody to go to (stopAll follows).
+    if (this.#process.pid === undefined) return;
+    this.#process.send({ ...notice, v: CAPTURE_PROTOCOL_VERSION });
   }
 
   #onCrash(report: CrashReport): void {
