@@ -74,6 +74,12 @@ export const ERROR_CATALOG = {
   CAPTIONS_TOKEN_INVALID:
     'The captions token is not usable. Choose another one, or leave it empty to get a random one.',
   CAPTIONS_START_FAILED: 'The captions server could not start. Check the host and port in Settings.',
+
+  // Packaging (build time: the message names the file and the step)
+  PACKAGING_FAILED: 'A packaging step failed; the message names the step and the file.',
+  ELF_INVALID: 'The file is not a 64-bit little-endian ELF library, or it is damaged.',
+  ELF_NO_RUNPATH: 'The library has no RUNPATH or RPATH entry to rewrite.',
+  ELF_RUNPATH_UNPATCHABLE: 'The library search path cannot be rewritten in place.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;
