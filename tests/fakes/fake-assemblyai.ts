@@ -130,15 +130,17 @@ export class FakeAssemblyAi extends FakeService {
         return;
       case 'Terminate':
         if (this.dropsOnEnd(conn)) return;
-        this.#onDetector(conn, state, state.detector.flush());
-        this.#endTurn(conn, state);
-        conn.send({
-          type: 'Termination',
-          audio_duration_seconds: Math.round(conn.audio.length / state.rate),
-          session_duration_seconds: Math.round((Date.now() - state.started) / 1000),
+        this.answerEnd(conn, () => {
+          this.#onDetector(conn, state, state.detector.flush());
+          this.#endTurn(conn, state);
+          conn.send({
+            type: 'Termination',
+            audio_duration_seconds: Math.round(conn.audio.length / state.rate),
+            session_duration_seconds: Math.round((Date.now() - state.started) / 1000),
+          });
+          this.account(conn, conn.audio.length, 'Termination');
+          conn.close(1000, '');
         });
-        this.account(conn, conn.audio.length, 'Termination');
-        conn.close(1000, '');
         return;
       default:
         conn.send({ type: 'Error', error_code: 3006, error: `Invalid Message Type: ${String(m.type)}` });

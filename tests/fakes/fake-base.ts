@@ -37,6 +37,12 @@ export interface FaultPlan {
   readonly unknownEveryWords?: number;
   /** Drop these connections (1-based) when they ask to end the stream, before answering it. */
   readonly dropOnEnd?: readonly number[];
+  /**
+   * A slow service: a connection's request to end the stream is answered (last finals, end of
+   * stream) only once the returned promise resolves; null answers at once. Lets a test order
+   * one connection's last final after another's on purpose instead of leaving it to load.
+   */
+  readonly slowEnd?: (conn: FakeConnection) => Promise<void> | null;
   /** Read the socket slowly: pause reading for pauseMs every everyMs. */
   readonly slowReads?: { readonly pauseMs: number; readonly everyMs: number };
 }
@@ -157,6 +163,8 @@ export abstract class FakeService extends EventEmitter<FakeServiceEvents> {
   readonly ledger: LedgerEntry[] = [];
   /** While true, upgrades get HTTP 503 (the service is down). */
   refuseUpgrades = false;
+  /** Refused upgrades whose client reset the socket before reading the refusal (counted, not thrown). */
+  refusalResets = 0;
   readonly #ledgerAudio: Int16Array[] = [];
   #server: Server | null = null;
   #wss: WebSocketServer | null = null;
@@ -197,6 +205,12 @@ export abstract class FakeService extends EventEmitter<FakeServiceEvents> {
         })
           .map(([k, v]) => `${k}: ${v}`)
           .join('\r\n');
+        // An upgrading socket has no error listener any more; a client that hangs up before
+        // reading the refusal (a CLI exiting on it) resets it: that ends the exchange, not the test.
+        socket.on('error', () => {
+          this.refusalResets += 1;
+          socket.destroy();
+        });
         socket.end(`HTTP/1.1 ${refusal.status} Refused\r\n${headers}\r\nConnection: close\r\n\r\n${refusal.body}`);
         return;
       }
@@ -293,6 +307,21 @@ export abstract class FakeService extends EventEmitter<FakeServiceEvents> {
     if (!this.faults.dropOnEnd?.includes(conn.index)) return false;
     conn.drop();
     return true;
+  }
+
+  /**
+   * The `slowEnd` fault: answers the end of the stream now, or once the test's gate opens
+   * (not at all if the connection closed in the meantime: nobody is left to answer).
+   */
+  protected answerEnd(conn: FakeConnection, answer: () => void): void {
+    const gate = this.faults.slowEnd?.(conn) ?? null;
+    if (!gate) {
+      answer();
+      return;
+    }
+    void gate.then(() => {
+      if (!conn.closed) answer();
+    });
   }
 
   /** What this connection accounted for, in order (the ledger of one connection). */

@@ -117,19 +117,21 @@ export class FakeDeepgram extends FakeService {
         return;
       case 'CloseStream':
         if (this.dropsOnEnd(conn)) return;
-        this.#onDetector(conn, state, state.detector.flush());
-        this.#final(conn, state, conn.audio.length, { fromFinalize: false, speechFinal: true });
-        conn.send({
-          type: 'Metadata',
-          transaction_key: 'deprecated',
-          request_id: `req-${conn.index}`,
-          sha256: '0',
-          created: new Date().toISOString(),
-          duration: conn.audio.length / state.rate,
-          channels: 1,
+        this.answerEnd(conn, () => {
+          this.#onDetector(conn, state, state.detector.flush());
+          this.#final(conn, state, conn.audio.length, { fromFinalize: false, speechFinal: true });
+          conn.send({
+            type: 'Metadata',
+            transaction_key: 'deprecated',
+            request_id: `req-${conn.index}`,
+            sha256: '0',
+            created: new Date().toISOString(),
+            duration: conn.audio.length / state.rate,
+            channels: 1,
+          });
+          this.account(conn, conn.audio.length, 'CloseStream');
+          conn.close(1000, '');
         });
-        this.account(conn, conn.audio.length, 'CloseStream');
-        conn.close(1000, '');
         return;
       default:
         return conn.close(1008, 'DATA-0000'); // unknown text messages are a protocol violation

@@ -50,7 +50,9 @@ const MAX_REPAIRS = 3;
  * If the retiring connection dies before accounting for all its audio, a repair connection
  * is opened that re-sends exactly the unaccounted part of its range and ends its stream; it
  * takes the retiring connection's place until it has accounted for that audio. The successor
- * never sees that audio (no final twice), and nothing of it is lost.
+ * never sees that audio (no final twice), and nothing of it is lost. Its finals, though, may
+ * come after the successor's: so the successor's finals wait until retiring is over
+ * (ServiceLink.holdsFinals), and the transcript stays in audio order.
  */
 export class Rotation {
   readonly #host: RotationHost;

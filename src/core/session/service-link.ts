@@ -32,6 +32,8 @@ export interface LinkHost {
   fail(error: { code: ErrorCode; message: string }): void;
   /** A connection is gone: its partials wait for the replayed audio (on `heir`, if given) to produce them again. */
   orphan(connection: number, heir?: number): void;
+  /** The retiring audio is done (or given up): finals held back behind it (see `holdsFinals`) follow now. */
+  releaseFinals(): void;
   /** The service accounted for audio, or a connection finished: the drain may be complete. */
   settled(): void;
 }
@@ -108,6 +110,15 @@ export class ServiceLink {
   /** True while nothing remains to be accounted for by a retiring connection. */
   get idle(): boolean {
     return !this.#rotation.retiring;
+  }
+
+  /**
+   * `connection`'s audio follows audio a retiring (or repair) connection has not finished: its
+   * finals wait for `releaseFinals()`, which the end of retiring brings (bounded by rotation.ts).
+   */
+  holdsFinals(connection: number): boolean {
+    const retiring = this.#rotation.retiringConnection;
+    return retiring !== null && retiring.id !== connection;
   }
 
   /** A new run: the counters start over. */
@@ -275,6 +286,7 @@ export class ServiceLink {
       );
     }
     host.orphan(conn.id);
+    host.releaseFinals();
     host.settled();
   }
 

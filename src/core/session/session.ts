@@ -41,7 +41,7 @@ const ACTIVE: ReadonlySet<SessionState> = new Set(['starting', 'streaming', 'rec
  * - `stop()` drains: stops the source, asks the service to finish, waits (bounded) for every
  *   final, then closes. Idempotent; from `error` it returns to `idle`.
  * - Events: `snapshot` (SessionSnapshot, on every change), `transcript` (TranscriptEvent;
- *   finals are journaled before they are emitted), `warning` ({code, message}).
+ *   finals in audio order, journaled before they are emitted), `warning` ({code, message}).
  */
 export class Session extends EventEmitter<SessionEvents> {
   readonly provider: ProviderAdapter;
@@ -94,6 +94,9 @@ export class Session extends EventEmitter<SessionEvents> {
       warn: (code, message) => this.#warn(code, message),
       fail: (error) => this.#fail(error),
       orphan: (connection, heir) => this.#model.orphanConnection(connection, heir),
+      releaseFinals: () => {
+        for (const event of this.#model.releaseHeld()) this.#publishTranscript(event);
+      },
       settled: () => {
         this.#checkDrained();
         this.#publishBufferedNow();
@@ -273,7 +276,8 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   #onText(connection: number, text: ProviderText, receivedAt: number): void {
-    const events = this.#model.apply(connection, text);
+    // Finals of audio after a rotation's unfinished range wait for it (audio order, not arrival order).
+    const events = this.#model.apply(connection, text, this.#link.holdsFinals(connection));
     for (const e of events) this.#publishTranscript(e);
     if (this.#opts.measureLatency && events.length > 0)
       this.latency.messageToEvent.push(performance.now() - receivedAt);

@@ -20,6 +20,12 @@ export interface ProviderText {
  * orphaned ids, so the person sees the partial continue in place rather than a copy of it.
  *
  * Events out: a partial with empty text retracts that partial (the service abandoned it).
+ *
+ * Finals come out in audio order even when connections answer out of order: while earlier
+ * audio is still being transcribed elsewhere (a rotation's retiring or repair connection), the
+ * session applies later connections' events with `hold`. Their finals are then kept back
+ * (their words stay on screen as a partial) until `releaseHeld()`, which keeps them in the
+ * order they arrived, after whatever the earlier audio produced meanwhile.
  */
 export class TranscriptModel {
   readonly #segments: Segment[] = [];
@@ -32,6 +38,10 @@ export class TranscriptModel {
    */
   #orphans: { id: string; connection: number; heir?: number }[] = [];
   #next = 1;
+  /** Finals kept back by `apply(…, hold)`, in arrival order, until `releaseHeld()`. */
+  #held: { connection: number; id: string; text: string; input: ProviderText }[] = [];
+  /** Partials last shown with `hold`: their audio comes after the held finals'. */
+  readonly #late = new Set<string>();
 
   get segments(): readonly Segment[] {
     return this.#segments;
@@ -46,8 +56,17 @@ export class TranscriptModel {
     return { sessionId, segments: [...this.#segments], partial: partials.at(-1) ?? null };
   }
 
-  /** Applies one provider event; returns the transcript events to publish (0, 1 or 2). */
-  apply(connection: number, input: ProviderText): TranscriptEvent[] {
+  /** Finals kept back, waiting for `releaseHeld()`. */
+  get heldCount(): number {
+    return this.#held.length;
+  }
+
+  /**
+   * Applies one provider event; returns the transcript events to publish (0, 1 or more).
+   * `hold`: the event's audio comes after audio another connection has not finished with, so
+   * a final is kept back (shown as a partial) until `releaseHeld()`.
+   */
+  apply(connection: number, input: ProviderText, hold = false): TranscriptEvent[] {
     const mapKey = `${connection}:${input.key}`;
     let id = this.#ids.get(mapKey);
     if (id === undefined) {
@@ -61,20 +80,30 @@ export class TranscriptModel {
       if (!text) return this.#retract(id);
       const event = toEvent(id, text, false, input);
       this.#partials.set(id, event);
+      if (hold) this.#late.add(id);
+      else this.#late.delete(id);
       return [event];
     }
     this.#finalized.add(id);
-    const out: TranscriptEvent[] = [];
-    if (!text || this.#isDuplicate(text, input)) {
-      out.push(...this.#retract(id));
-      return out;
+    if (!text) return this.#retract(id);
+    if (hold) {
+      this.#held.push({ connection, id, text, input });
+      this.#late.add(id);
+      // The words stay on screen meanwhile, as the partial they were (now with the final text).
+      const shown = toEvent(id, text, false, input);
+      const before = this.#partials.get(id);
+      this.#partials.set(id, shown);
+      return before?.text === shown.text ? [] : [shown];
     }
-    this.#partials.delete(id);
-    const final = toEvent(id, text, true, input) as Segment;
-    this.#segments.push(final);
-    out.push(final);
-    out.push(...this.#retireStaleOrphans(connection, final));
-    return out;
+    return this.#keepFinal(connection, id, text, input);
+  }
+
+  /** The earlier audio is done (or given up): the held finals follow, in the order they arrived. */
+  releaseHeld(): TranscriptEvent[] {
+    const held = this.#held;
+    this.#held = [];
+    this.#late.clear();
+    return held.flatMap((h) => this.#keepFinal(h.connection, h.id, h.text, h.input));
   }
 
   /**
@@ -102,20 +131,34 @@ export class TranscriptModel {
    * service never answered in time; showing the words beats losing them), else retracted.
    */
   finish(promote: boolean): TranscriptEvent[] {
-    const out: TranscriptEvent[] = [];
-    for (const [id, partial] of [...this.#partials]) {
-      if (promote && partial.text) {
-        this.#finalized.add(id);
-        this.#partials.delete(id);
-        const final = { ...partial, isFinal: true } as Segment;
-        this.#segments.push(final);
-        out.push(final);
-      } else {
-        out.push(...this.#retract(id));
-      }
-    }
+    // In audio order: what the earlier audio showed, then the held finals, then what followed them.
+    const held = new Set(this.#held.map((h) => h.id));
+    const open = [...this.#partials].filter(([id]) => !held.has(id));
+    const late = open.filter(([id]) => this.#late.has(id));
+    const out = open.filter(([id]) => !this.#late.has(id)).flatMap(([id, p]) => this.#close(id, p, promote));
+    out.push(...this.releaseHeld());
+    out.push(...late.flatMap(([id, p]) => this.#close(id, p, promote)));
     this.#orphans = [];
     return out;
+  }
+
+  /** A partial at the end: promoted to a final, or retracted. */
+  #close(id: string, partial: TranscriptEvent, promote: boolean): TranscriptEvent[] {
+    if (!promote || !partial.text) return this.#retract(id);
+    this.#finalized.add(id);
+    this.#partials.delete(id);
+    const final = { ...partial, isFinal: true } as Segment;
+    this.#segments.push(final);
+    return [final];
+  }
+
+  /** Keeps a final (unless it repeats one already kept) and retires the orphans it outdates. */
+  #keepFinal(connection: number, id: string, text: string, input: ProviderText): TranscriptEvent[] {
+    if (this.#isDuplicate(text, input)) return this.#retract(id);
+    this.#partials.delete(id);
+    const final = toEvent(id, text, true, input) as Segment;
+    this.#segments.push(final);
+    return [final, ...this.#retireStaleOrphans(connection, final)];
   }
 
   #adoptOrphan(connection: number): string | undefined {
