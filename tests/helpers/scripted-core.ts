@@ -88,6 +88,12 @@ export function createScriptedCore(
     'app.info': () => ({ version: '0.1.0', platform: process.platform, transport: 'web' }),
     'devices.list': () => devices,
     'devices.refresh': () => devices,
+    'devices.select': ({ key }) => {
+      settings = { ...settings, deviceKey: key };
+      emit('settings', settings);
+      if (status.state === 'streaming') setStatus({ deviceName: devices.find((d) => d.key === key)?.name ?? null });
+      return null;
+    },
     'session.get': () => status,
     'session.start': (options) => {
       status = {
