@@ -6,7 +6,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/paths.ts';
 
@@ -19,6 +19,10 @@ const { validateConfiguration } = appBuilderRequire('./out/util/config/config.js
   validateConfiguration(config: unknown, logger: unknown): Promise<void>;
 };
 const { DebugLogger } = appBuilderRequire('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };
+// How electron-builder turns a hook setting (a path) into the function it calls.
+const { resolveFunction } = appBuilderRequire('./out/util/resolve.js') as {
+  resolveFunction(type: unknown, executor: unknown, name: string, rootSearchDir: string): Promise<unknown>;
+};
 
 type Config = Record<string, unknown>;
 
@@ -60,6 +64,22 @@ describe('electron-builder.yml', () => {
   it('unpacks native code from the asar', () => {
     expect(config['asarUnpack']).toEqual(expect.arrayContaining(['**/*.node', 'node_modules/sherpa-onnx-*/**']));
     expect((config['asarUnpack'] as string[]).some((p) => p.startsWith('node_modules/naudiodon/'))).toBe(true);
+  });
+
+  it('has an afterPack hook that electron-builder loads, and that fixes the Linux addon only', async () => {
+    // The path is resolved against the working directory electron-builder runs in: the repository.
+    expect(config['afterPack']).toBe('build/after-pack.ts');
+    expect(existsSync(join(REPO_ROOT, 'build', 'after-pack.ts'))).toBe(true);
+    expect(relative(process.cwd(), REPO_ROOT), 'tests run from the repository root').toBe('');
+    const hook = await resolveFunction(undefined, config['afterPack'], 'afterPack', REPO_ROOT);
+    expect(hook).toBeTypeOf('function');
+    const afterPack = hook as (context: { appOutDir: string; electronPlatformName: string }) => Promise<void>;
+    const appOutDir = join(REPO_ROOT, 'release', 'no-such-app');
+    await expect(afterPack({ appOutDir, electronPlatformName: 'darwin' })).resolves.toBeUndefined();
+    await expect(afterPack({ appOutDir, electronPlatformName: 'linux' })).rejects.toMatchObject({
+      code: 'PACKAGING_FAILED',
+      message: expect.stringContaining('naudiodon.node is missing') as string,
+    });
   });
 
   it('ships a hardened, notarizable macOS dmg that may use the microphone', () => {
