@@ -1,3 +1,4 @@
+import { LOCAL_TURN_SILENCE_MS } from '../../src/core/providers/openai-realtime.ts';
 import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
@@ -43,8 +44,8 @@ import { percentiles, PLOT_KEY, round, type BenchContext, type BenchFigures, typ
  * p50 < 800 ms.
  */
 const TARGETS = { speechToScreen: { p50: 700, p95: 1200 }, firstPartial: { p50: 800 } } as const;
-/** The end-of-turn silence the session asks the engine for (OpenAI's default server VAD). */
-const SILENCE_DURATION_MS = 500;
+/** The end-of-turn silence the session asks the local engine for. */
+const SILENCE_DURATION_MS = LOCAL_TURN_SILENCE_MS;
 
 async function run(context: BenchContext): Promise<BenchFigures> {
   const reason = virtualMicUnavailableReason();
@@ -131,7 +132,7 @@ async function run(context: BenchContext): Promise<BenchFigures> {
   const endpointWait = percentiles(m.endpointWaitMs, [50, 95]);
   const sweep = await sweepEndpointSilence(
     STREAMING_TEST_MODEL,
-    [250, 300, 400, SILENCE_DURATION_MS],
+    [...new Set([250, 300, 400, 500, SILENCE_DURATION_MS])].sort((a, b) => a - b),
     context.quick ? 10 : 40,
   );
   const met =
