@@ -1,7 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { byLine } from './by-line.ts';
-import { SHUTDOWN_MESSAGE, type ChildControlMessage, type ChildHandle, type SpawnChild, type SpawnOptions } from './types.ts';
+import {
+  SHUTDOWN_MESSAGE,
+  type ChildControlMessage,
+  type ChildHandle,
+  type SpawnChild,
+  type SpawnOptions,
+} from './types.ts';
 
 export type ProcessState = 'idle' | 'starting' | 'ready' | 'restarting' | 'stopping' | 'stopped' | 'failed';
 
@@ -162,7 +168,15 @@ export class ProcessHost<In, Out> extends EventEmitter<HostEvents<In>> {
     const reason =
       this.#lastFatal ??
       (this.#stderrTail.trim().split('\n').pop() || (signal ? `killed by ${signal}` : `exited with code ${code}`));
-    const report: CrashReport = { name: this.#options.name, pid: child.pid, code, signal, reason, willRestart, attempt };
+    const report: CrashReport = {
+      name: this.#options.name,
+      pid: child.pid,
+      code,
+      signal,
+      reason,
+      willRestart,
+      attempt,
+    };
     this.#log.error(`pid ${child.pid} crashed: ${reason}${willRestart ? `; restart ${attempt}` : '; giving up'}`);
     this.emit('crash', report);
     if (!willRestart) {
@@ -179,7 +193,8 @@ export class ProcessHost<In, Out> extends EventEmitter<HostEvents<In>> {
     return new Promise((resolve, reject) => {
       const onState = (state: ProcessState): void => {
         if (state === 'ready') done(null);
-        else if (state === 'failed' || state === 'stopped') done(new Error(`${this.#options.name} process ${state} before it was ready`));
+        else if (state === 'failed' || state === 'stopped')
+          done(new Error(`${this.#options.name} process ${state} before it was ready`));
       };
       const onCrash = (report: CrashReport): void => {
         if (!report.willRestart) done(new Error(`${this.#options.name} process failed: ${report.reason}`));

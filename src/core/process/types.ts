@@ -34,8 +34,16 @@ export type SpawnChild = (options: SpawnOptions) => ChildHandle;
 /** Messages every child sends besides its own protocol. */
 export type ChildControlMessage =
   | { readonly type: 'ready' }
-  | { readonly type: 'log'; readonly level: 'debug' | 'info' | 'warn' | 'error'; readonly message: string; readonly data?: unknown }
-  | { readonly type: 'fatal'; readonly error: { readonly name: string; readonly message: string; readonly stack?: string } };
+  | {
+      readonly type: 'log';
+      readonly level: 'debug' | 'info' | 'warn' | 'error';
+      readonly message: string;
+      readonly data?: unknown;
+    }
+  | {
+      readonly type: 'fatal';
+      readonly error: { readonly name: string; readonly message: string; readonly stack?: string };
+    };
 
 /** Sent by the parent to ask for a clean exit. */
 export const SHUTDOWN_MESSAGE = { type: 'shutdown' } as const;
