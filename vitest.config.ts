@@ -31,6 +31,7 @@ export default defineConfig({
         },
       },
     ],
-    reporters: ['default'],
+    // CI lists every test by name, so a skipped one shows its reason in the log.
+    reporters: process.env['CI'] ? ['verbose'] : ['default'],
   },
 });

@@ -9,5 +9,6 @@ export default defineConfig({
     testTimeout: 240_000,
     hookTimeout: 120_000,
     fileParallelism: false,
+    reporters: process.env['CI'] ? ['verbose'] : ['default'],
   },
 });
