@@ -9,9 +9,9 @@ import {
   type CloseVerdict,
   type ProviderEvent,
   type ProviderStream,
-  type ProviderWord,
   type WireMessage,
 } from './types.ts';
+import { parseWords, sessionUpdateMessage, SETUP_EVENT_ID } from './openai-messages.ts';
 
 /**
  * One connection speaking the OpenAI Realtime transcription protocol: OpenAI itself (GA),
@@ -47,7 +47,6 @@ interface CommitEntry {
   done: boolean;
 }
 
-const SETUP_EVENT_ID = 'earshot_setup';
 /** Error codes after which reconnecting cannot help. */
 const FATAL_ERROR_CODES = new Set([
   'invalid_api_key',
@@ -82,7 +81,7 @@ export class OpenAiStream implements ProviderStream {
   onOpen(): { send: WireMessage[]; events: ProviderEvent[] } {
     if (this.#o.shape === 'auto') return { send: [], events: [] };
     this.#setupSent = true;
-    return { send: [this.#setupMessage(this.#o.shape)], events: [] };
+    return { send: [sessionUpdateMessage(this.#o, this.#o.shape)], events: [] };
   }
 
   encodeAudio(samples: Int16Array): WireMessage[] {
@@ -132,7 +131,7 @@ export class OpenAiStream implements ProviderStream {
       case 'transcription_session.created':
         if (!this.#setupSent) {
           this.#setupSent = true;
-          out.send.push(this.#setupMessage(m.type === 'session.created' ? 'ga' : 'beta'));
+          out.send.push(sessionUpdateMessage(this.#o, m.type === 'session.created' ? 'ga' : 'beta'));
         }
         break;
       case 'session.updated':
@@ -222,47 +221,6 @@ export class OpenAiStream implements ProviderStream {
       code: 'WS_CLOSED',
       message: `The connection to ${label} closed (${code}${reason ? ` ${reason}` : ''}). Earshot is reconnecting without losing audio.`,
     };
-  }
-
-  #setupMessage(shape: 'ga' | 'beta'): string {
-    const transcription = {
-      ...(this.#o.model ? { model: this.#o.model } : {}),
-      ...(this.#o.language ? { language: this.#o.language } : {}),
-    };
-    const turnDetection =
-      this.#o.turnDetection === 'manual'
-        ? null
-        : {
-            type: 'server_vad',
-            threshold: 0.5,
-            prefix_padding_ms: 300,
-            silence_duration_ms: this.#o.silenceDurationMs,
-          };
-    if (shape === 'beta') {
-      return JSON.stringify({
-        type: 'transcription_session.update',
-        event_id: SETUP_EVENT_ID,
-        session: {
-          input_audio_format: 'pcm16',
-          input_audio_transcription: transcription,
-          turn_detection: turnDetection,
-        },
-      });
-    }
-    return JSON.stringify({
-      type: 'session.update',
-      event_id: SETUP_EVENT_ID,
-      session: {
-        type: 'transcription',
-        audio: {
-          input: {
-            format: { type: 'audio/pcm', rate: this.#o.sampleRate },
-            transcription,
-            turn_detection: turnDetection,
-          },
-        },
-      },
-    });
   }
 
   #item(id: string): Item {
@@ -398,18 +356,4 @@ export class OpenAiStream implements ProviderStream {
   #protocolWarning(why: string): ProviderEvent {
     return protocolWarning(this.#o.label, why);
   }
-}
-
-function parseWords(value: unknown): ProviderWord[] | undefined {
-  if (!Array.isArray(value)) return undefined;
-  const words: ProviderWord[] = [];
-  for (const w of value as unknown[]) {
-    if (typeof w !== 'object' || w === null) continue;
-    const r = w as Record<string, unknown>;
-    const text = str(r['text']) ?? str(r['word']);
-    const startMs = num(r['start_ms']);
-    const endMs = num(r['end_ms']);
-    if (text !== undefined && startMs !== undefined && endMs !== undefined) words.push({ text, startMs, endMs });
-  }
-  return words.length > 0 ? words : undefined;
 }
