@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { startEngine, type RunningEngine } from '../../src/engine/engine.ts';
 import { EngineTestClient } from '../../tests/fixtures/engine/client.ts';
@@ -37,10 +38,14 @@ const suite: BenchSuite = {
       const engine = await startEngine({ modelDir: model.dir, vadModelPath: VAD_MODEL });
       try {
         figures[`concurrency_${model.key}`] = await concurrency(engine, utterances.slice(0, 4), context);
-        figures[`memory_per_connection_${model.key}`] = await memoryPerConnection(engine, context.quick ? 10 : 40);
       } finally {
         await engine.close();
       }
+      figures[`memory_per_connection_${model.key}`] = await memoryPerConnection(
+        model.dir,
+        buildSessionAudio(utterances.slice(0, 4), 16_000),
+        context.quick ? 16 : 32,
+      );
       figures[`io_under_load_${model.key}`] = await ioUnderLoad(
         model.dir,
         buildSessionAudio(utterances.slice(0, 10), 16_000),
@@ -135,27 +140,108 @@ async function concurrency(
   };
 }
 
-async function memoryPerConnection(engine: RunningEngine, n: number): Promise<Record<string, number>> {
-  globalThis.gc?.();
-  const before = process.memoryUsage().rss;
-  const clients: EngineTestClient[] = [];
-  const second = new Int16Array(16_000).map((_, i) => Math.round(2000 * Math.sin(i / 5)));
-  for (let i = 0; i < n; i++) {
-    const c = await EngineTestClient.connect(engine.url, engine.token);
-    c.configure(16_000);
-    c.append(second);
-    clients.push(c);
-  }
-  // Every connection has its recognizer session and buffers allocated once its audio is decoded.
-  await new Promise((r) => setTimeout(r, 1500));
-  const after = process.memoryUsage().rss;
-  await Promise.all(clients.map((c) => c.close()));
-  return {
-    connections: n,
-    rssBeforeMB: round(before / 2 ** 20, 1),
-    rssAfterMB: round(after / 2 ** 20, 1),
-    perConnectionMB: round((after - before) / n / 2 ** 20, 2),
+/**
+ * Memory per connection, each figure from a fresh `earshot serve` process (a long-lived one
+ * has already grown, which hides the per-connection cost): RSS after a warm-up session with 0
+ * connections, then with `n` connections open, and (RSS_n − RSS_0) / n. "configured": each
+ * connection has its session configured and is idle; "streaming": each streams speech in
+ * real time while RSS is read.
+ */
+async function memoryPerConnection(modelDir: string, audio: SessionAudio, n: number): Promise<Record<string, unknown>> {
+  const measure = async (streaming: boolean): Promise<Record<string, number>> => {
+    const serve = await startServe(modelDir);
+    try {
+      const warm = await EngineTestClient.connect(serve.url, serve.token);
+      warm.configure(16_000);
+      await warm.stream(frames(audio.pcm.subarray(0, 16_000 * 3), 16_000), false);
+      warm.send({ type: 'input_audio_buffer.commit' });
+      await warm.waitFor(
+        'the warm-up transcript',
+        (es) => es.some((e) => e.type.endsWith('.completed') || e.type === 'error'),
+        10_000,
+      );
+      await warm.close();
+      const rss0 = await settledRss(serve.pid);
+      const clients = await Promise.all(
+        Array.from({ length: n }, () => EngineTestClient.connect(serve.url, serve.token)),
+      );
+      for (const c of clients) c.configure(16_000);
+      await Promise.all(
+        clients.map((c) => c.waitFor('session.updated', (es) => es.some((e) => e.type === 'session.updated'))),
+      );
+      const seconds = audio.pcm.subarray(0, 16_000 * 4);
+      const streams = streaming ? clients.map((c) => c.stream(frames(seconds, 16_000), true)) : [];
+      // Streaming: read while every connection holds speech in its recognizer (3 of the 4 s sent).
+      if (streaming) await new Promise((r) => setTimeout(r, 3000));
+      const rssN = streaming ? currentRssMB(serve.pid) : await settledRss(serve.pid);
+      await Promise.all(streams);
+      const errors = clients.reduce((sum, c) => sum + c.ofType('error').length, 0);
+      await Promise.all(clients.map((c) => c.close()));
+      return {
+        connections: n,
+        rss0MB: round(rss0, 1),
+        rssNMB: round(rssN, 1),
+        perConnectionMB: round((rssN - rss0) / n, 3),
+        errors,
+      };
+    } finally {
+      await serve.stop();
+    }
   };
+  return {
+    method: 'fresh earshot serve per figure; RSS after warm-up with 0 connections vs with N; (RSS_N - RSS_0) / N',
+    configuredIdle: await measure(false),
+    streamingRealtime: await measure(true),
+  };
+}
+
+function currentRssMB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = /^VmRSS:\s+(\d+) kB/m.exec(status);
+  if (!kb) throw new Error(`no VmRSS for process ${pid}`);
+  return Number(kb[1]) / 1024;
+}
+
+/** RSS once it has settled: the median of five readings 200 ms apart, after a second's pause. */
+async function settledRss(pid: number): Promise<number> {
+  await new Promise((r) => setTimeout(r, 1000));
+  const readings: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    readings.push(currentRssMB(pid));
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return readings.sort((a, b) => a - b)[2]!;
+}
+
+interface Serve {
+  readonly url: string;
+  readonly token: string;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+/** A separate `earshot serve` process, ready when it printed its listening line. */
+async function startServe(modelDir: string): Promise<Serve> {
+  const child = spawn(process.execPath, [BIN_EARSHOT, 'serve', '--model-dir', modelDir], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+  };
+  try {
+    const line = await new Promise<{ url: string; token: string }>((resolve, reject) => {
+      child.once('exit', (code) => reject(new Error(`earshot serve exited with ${code}`)));
+      createInterface({ input: child.stdout }).once('line', (l) =>
+        resolve(JSON.parse(l) as { url: string; token: string }),
+      );
+    });
+    return { ...line, pid: child.pid!, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }
 
 /**
@@ -165,16 +251,8 @@ async function memoryPerConnection(engine: RunningEngine, n: number): Promise<Re
  * own loop does not distort the round trips.
  */
 async function ioUnderLoad(modelDir: string, audio: SessionAudio, n: number): Promise<Record<string, unknown>> {
-  const child = spawn(process.execPath, [BIN_EARSHOT, 'serve', '--model-dir', modelDir], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
+  const line = await startServe(modelDir);
   try {
-    const line = await new Promise<{ url: string; token: string }>((resolve, reject) => {
-      child.once('exit', (code) => reject(new Error(`earshot serve exited with ${code}`)));
-      createInterface({ input: child.stdout }).once('line', (l) =>
-        resolve(JSON.parse(l) as { url: string; token: string }),
-      );
-    });
     const probe = await EngineTestClient.connect(line.url, line.token);
     const pings = async (durationMs: number): Promise<number[]> => {
       const rtts: number[] = [];
@@ -215,6 +293,6 @@ async function ioUnderLoad(modelDir: string, audio: SessionAudio, n: number): Pr
       pingRttUnderLoadMs: percentiles(loaded),
     };
   } finally {
-    child.kill('SIGTERM');
+    await line.stop();
   }
 }

@@ -4,6 +4,7 @@ import type { DecoderReply, DecoderRequest, DecoderWorkerData } from './decoder-
 import { loadModelManifest } from './manifest.ts';
 import type { RecognizerSession } from './recognizers/events.ts';
 import { createRecognizerSession, loadRecognizer, type LoadedRecognizer } from './recognizers/factory.ts';
+import { lowerThisThreadPriority } from './thread-priority.ts';
 
 /**
  * A decode worker: owns one loaded model and the recognizer sessions of the connections
@@ -15,11 +16,18 @@ if (!port) throw new Error('decode-worker.ts runs as a worker thread of the engi
 const data = workerData as DecoderWorkerData;
 const post = (reply: DecoderReply): void => port.postMessage(reply);
 
+// Before the model loads, so onnxruntime's threads inherit it: the socket thread must preempt decoding.
+const priority = lowerThisThreadPriority();
+
 let loaded: LoadedRecognizer;
 try {
   loaded = loadRecognizer(loadModelManifest(data.modelDir, data.numThreads));
   const m = loaded.model.manifest;
-  post({ type: 'ready', model: { name: m.name, kind: m.kind, sampleRate: m.sampleRate, language: m.language } });
+  post({
+    type: 'ready',
+    model: { name: m.name, kind: m.kind, sampleRate: m.sampleRate, language: m.language },
+    threadPriority: priority,
+  });
 } catch (error) {
   const code = error instanceof EarshotError ? error.code : 'ENGINE_START_FAILED';
   post({ type: 'load_failed', code, message: (error as Error).message });

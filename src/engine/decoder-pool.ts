@@ -152,6 +152,7 @@ export class DecoderPool {
           case 'ready':
             slot.ready = true;
             this.#model = reply.model;
+            log.debug(reply.threadPriority);
             resolve();
             return;
           case 'load_failed':

@@ -22,7 +22,8 @@ export type DecoderRequest =
 
 /** Decode worker → socket thread. */
 export type DecoderReply =
-  | { readonly type: 'ready'; readonly model: ModelInfo }
+  /** `threadPriority`: what the worker did about its scheduling priority (for the log). */
+  | { readonly type: 'ready'; readonly model: ModelInfo; readonly threadPriority: string }
   | { readonly type: 'load_failed'; readonly code: string; readonly message: string }
   /** `samples`: how many input samples this reply accounts for (backlog bookkeeping). */
   | {
