@@ -147,7 +147,11 @@ async function concurrency(
  * connection has its session configured and is idle; "streaming": each streams speech in
  * real time while RSS is read.
  */
-async function memoryPerConnection(modelDir: string, audio: SessionAudio, n: number): Promise<Record<string, unknown>> {
+export async function memoryPerConnection(
+  modelDir: string,
+  audio: SessionAudio,
+  n: number,
+): Promise<Record<string, unknown>> {
   const measure = async (streaming: boolean): Promise<Record<string, number>> => {
     const serve = await startServe(modelDir);
     try {
@@ -250,7 +254,7 @@ async function startServe(modelDir: string): Promise<Serve> {
  * thread's responsiveness; the load generator yields after every frame so this process's
  * own loop does not distort the round trips.
  */
-async function ioUnderLoad(modelDir: string, audio: SessionAudio, n: number): Promise<Record<string, unknown>> {
+export async function ioUnderLoad(modelDir: string, audio: SessionAudio, n: number): Promise<Record<string, unknown>> {
   const line = await startServe(modelDir);
   try {
     const probe = await EngineTestClient.connect(line.url, line.token);

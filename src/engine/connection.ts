@@ -107,9 +107,11 @@ export class EngineConnection {
           return;
         }
         if (pcm.length === 0) return;
-        this.#decoder.append(pcm);
-        const backlogS = this.#decoder.pendingSamples / this.#config.rate;
-        if (backlogS > this.#limits.maxBacklogS) {
+        // The bound applies before the frame is queued: a connection over it queues nothing more.
+        const backlogS = (this.#decoder.pendingSamples + pcm.length) / this.#config.rate;
+        if (backlogS <= this.#limits.maxBacklogS) {
+          this.#decoder.append(pcm);
+        } else {
           this.#send(
             errorEvent(
               'backlog_exceeded',

@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { EarshotError } from '../shared/errors.ts';
 import type { DecoderReply, DecoderRequest, DecoderWorkerData } from './decoder-protocol.ts';
 import { loadModelManifest } from './manifest.ts';
-import type { RecognizerSession } from './recognizers/events.ts';
+import type { RecognizerEvent, RecognizerSession } from './recognizers/events.ts';
 import { createRecognizerSession, loadRecognizer, type LoadedRecognizer } from './recognizers/factory.ts';
 import { lowerThisThreadPriority } from './thread-priority.ts';
 
@@ -45,6 +45,7 @@ port.on('message', (request: DecoderRequest) => {
   if (request.type === 'shutdown') {
     for (const session of sessions.values()) session.close();
     sessions.clear();
+    unacked.clear();
     port.close();
     return;
   }
@@ -73,11 +74,11 @@ port.on('message', (request: DecoderRequest) => {
               partials: wantPartials(request.sid, request.pcm.length, request.sentAt),
             })
           : [];
-        post({ type: 'events', sid: request.sid, events, samples: request.pcm.length });
+        reply(request.sid, events, request.pcm.length);
         return;
       }
       case 'commit':
-        if (session) post({ type: 'events', sid: request.sid, events: session.commit(request.eventId), samples: 0 });
+        if (session) reply(request.sid, session.commit(request.eventId), 0);
         return;
       case 'clear':
         session?.clear();
@@ -86,15 +87,46 @@ port.on('message', (request: DecoderRequest) => {
         session?.close();
         sessions.delete(request.sid);
         pacing.delete(request.sid);
+        unacked.delete(request.sid);
         return;
     }
   } catch (error) {
     // One session's failure (a decode error, a bad setting) must not touch the others.
     sessions.delete(request.sid);
     post({ type: 'session_failed', sid: request.sid, message: (error as Error).message });
-    if (request.type === 'audio') post({ type: 'events', sid: request.sid, events: [], samples: request.pcm.length });
+    if (request.type === 'audio') reply(request.sid, [], request.pcm.length);
+    flushAcks();
   }
 });
+
+/**
+ * Samples decoded per session but not yet reported. Events go out at once (with the samples
+ * they account for); a frame that produced none is only acknowledged once this worker has
+ * handled the messages in hand, so a backlog of N frames costs the socket thread one reply per
+ * session instead of N.
+ */
+const unacked = new Map<number, number>();
+let flushScheduled = false;
+
+function reply(sid: number, events: readonly RecognizerEvent[], samples: number): void {
+  const total = (unacked.get(sid) ?? 0) + samples;
+  if (events.length > 0) {
+    unacked.delete(sid);
+    post({ type: 'events', sid, events, samples: total });
+    return;
+  }
+  unacked.set(sid, total);
+  if (!flushScheduled) {
+    flushScheduled = true;
+    setImmediate(flushAcks);
+  }
+}
+
+function flushAcks(): void {
+  flushScheduled = false;
+  for (const [sid, samples] of unacked) if (samples > 0) post({ type: 'events', sid, events: [], samples });
+  unacked.clear();
+}
 
 /**
  * Partial re-decodes are optional work. When audio that arrives at real-time pace has waited
