@@ -67,16 +67,9 @@ port.on('message', (request: DecoderRequest) => {
           rate: request.settings.inputRate,
         });
         return;
-      case 'audio': {
-        // A closed session's late frames still count as processed for the backlog.
-        const events = session
-          ? session.acceptAudio(request.pcm, {
-              partials: wantPartials(request.sid, request.pcm.length, request.sentAt),
-            })
-          : [];
-        reply(request.sid, events, request.pcm.length);
+      case 'audio':
+        acceptFrames(request.sid, session, request.frames, request.sentAt);
         return;
-      }
       case 'commit':
         if (session) reply(request.sid, session.commit(request.eventId), 0);
         return;
@@ -94,10 +87,30 @@ port.on('message', (request: DecoderRequest) => {
     // One session's failure (a decode error, a bad setting) must not touch the others.
     sessions.delete(request.sid);
     post({ type: 'session_failed', sid: request.sid, message: (error as Error).message });
-    if (request.type === 'audio') reply(request.sid, [], request.pcm.length);
-    flushAcks();
   }
 });
+
+/** Each frame is its own chunk for the recognizer, exactly as if it had come alone. */
+function acceptFrames(
+  sid: number,
+  session: RecognizerSession | undefined,
+  frames: readonly Int16Array[],
+  sentAt: number,
+): void {
+  let done = 0;
+  try {
+    for (const pcm of frames) {
+      // A closed session's late frames still count as processed for the backlog.
+      const events = session ? session.acceptAudio(pcm, { partials: wantPartials(sid, pcm.length, sentAt) }) : [];
+      done++;
+      reply(sid, events, pcm.length);
+    }
+  } finally {
+    // On a failure the rest of the batch is not decoded, but it is no longer pending either.
+    const rest = frames.slice(done).reduce((n, f) => n + f.length, 0);
+    if (rest > 0) reply(sid, [], rest);
+  }
+}
 
 /**
  * Samples decoded per session but not yet reported. Events go out at once (with the samples

@@ -87,8 +87,23 @@ export class DecoderPool {
     const sid = this.#nextSid++;
     const state: SessionState = { listener, pending: 0 };
     slot.sessions.set(sid, state);
-    const send = (request: DecoderRequest, transfer?: ArrayBuffer[]): void => {
-      if (slot.sessions.has(sid)) slot.worker.postMessage(request, transfer);
+    // Frames appended during one socket read go to the worker in one message (a flooding
+    // client otherwise costs the socket thread a postMessage per 20 ms frame); any other
+    // request posts them first, so the worker sees everything in the order it was sent.
+    let batch: Int16Array[] = [];
+    const flush = (): void => {
+      if (batch.length === 0) return;
+      const frames = batch;
+      batch = [];
+      if (!slot.sessions.has(sid)) return;
+      slot.worker.postMessage(
+        { type: 'audio', sid, frames, sentAt: performance.timeOrigin + performance.now() } satisfies DecoderRequest,
+        frames.map((f) => f.buffer as ArrayBuffer),
+      );
+    };
+    const send = (request: DecoderRequest): void => {
+      flush();
+      if (slot.sessions.has(sid)) slot.worker.postMessage(request);
     };
     send({ type: 'open', sid, settings });
     return {
@@ -98,8 +113,9 @@ export class DecoderPool {
       append: (pcm) => {
         state.pending += pcm.length;
         // Copy into a buffer of its own so the transfer cannot detach the caller's memory.
-        const own = new Int16Array(pcm);
-        send({ type: 'audio', sid, pcm: own, sentAt: performance.timeOrigin + performance.now() }, [own.buffer]);
+        batch.push(new Int16Array(pcm));
+        // Microtasks run once the socket read that delivered this frame has been handled.
+        if (batch.length === 1) queueMicrotask(flush);
       },
       commit: (eventId) => send({ type: 'commit', sid, eventId }),
       clear: () => send({ type: 'clear', sid }),

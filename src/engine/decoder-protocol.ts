@@ -12,8 +12,12 @@ export interface ModelInfo {
 export type DecoderRequest =
   | { readonly type: 'open'; readonly sid: number; readonly settings: RecognizerSettings }
   | { readonly type: 'configure'; readonly sid: number; readonly settings: RecognizerSettings }
-  /** `sentAt`: wall time (ms, performance.timeOrigin based) the socket thread posted it; tells the worker how far behind it is. */
-  | { readonly type: 'audio'; readonly sid: number; readonly pcm: Int16Array; readonly sentAt: number }
+  /**
+   * The frames a connection appended during one socket read, in order, each still its own
+   * chunk for the recognizer (batching is transport only). `sentAt`: wall time (ms,
+   * performance.timeOrigin based) the socket thread posted them; tells the worker how far behind it is.
+   */
+  | { readonly type: 'audio'; readonly sid: number; readonly frames: readonly Int16Array[]; readonly sentAt: number }
   | { readonly type: 'commit'; readonly sid: number; readonly eventId: string | null }
   | { readonly type: 'clear'; readonly sid: number }
   | { readonly type: 'close'; readonly sid: number }
