@@ -16,8 +16,10 @@ import { percentiles, round, type BenchContext, type BenchSuite } from '../suite
  *   end-of-speech → `completed` stays under 1 s (end of speech = end of the utterance's audio;
  *   the figure includes the 500 ms silence the VAD/endpointer waits for by design);
  * - first delta after speech onset (onset = first word's start per the model's own timing);
- * - memory per connection; ping round trip on an idle connection while others stream at
- *   full speed (decoding runs in worker threads, so socket I/O must not stall).
+ * - memory per connection, from a fresh `earshot serve` process per figure (idle-configured
+ *   and streaming connections);
+ * - ping round trip on an idle connection while others stream at full speed (decoding runs
+ *   in worker threads at a lower priority, so socket I/O must not stall).
  */
 const MODELS = [
   { key: 'offline', dir: OFFLINE_TEST_MODEL },
