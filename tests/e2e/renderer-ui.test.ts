@@ -297,10 +297,11 @@ describe.skipIf(unavailable !== null)(
         reached = await page.evaluate<boolean>(FOCUSED_IS_START);
       }
       expect(reached).toBe(true);
+      // Exact names: "Starting…" and "Stopping…" are the button while a request is in flight.
       await page.keyboard.press('Control+Enter');
-      await page.getByRole('button', { name: /^Stop/ }).waitFor();
+      await page.getByRole('button', { name: 'Stop', exact: true }).waitFor();
       await page.keyboard.press('Control+Enter');
-      await page.getByRole('button', { name: /^Start/ }).waitFor();
+      await page.getByRole('button', { name: 'Start', exact: true }).waitFor();
       await page.close();
     });
   },

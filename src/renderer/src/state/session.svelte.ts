@@ -19,6 +19,8 @@ export class SessionStore {
   verbError = $state.raw<ErrorPayload | null>(null);
   /** A start/stop request is on its way: the button waits instead of taking a second press. */
   pending = $state(false);
+  /** Which request is in flight, so the button says "Starting…" even once main reports streaming. */
+  pendingVerb = $state<'start' | 'stop' | null>(null);
 
   readonly action: SessionAction = $derived.by(() => {
     if (this.pending) return 'wait';
@@ -69,11 +71,11 @@ export class SessionStore {
   }
 
   async start(options: StartOptions): Promise<boolean> {
-    return this.#run(() => this.#api.session.start(options));
+    return this.#run('start', () => this.#api.session.start(options));
   }
 
   async stop(): Promise<boolean> {
-    return this.#run(() => this.#api.session.stop());
+    return this.#run('stop', () => this.#api.session.stop());
   }
 
   dismissError(): void {
@@ -81,10 +83,12 @@ export class SessionStore {
   }
 
   async #run(
+    kind: 'start' | 'stop',
     verb: () => Promise<{ ok: true; value: SessionSnapshot } | { ok: false; error: ErrorPayload }>,
   ): Promise<boolean> {
     if (this.pending) return false;
     this.pending = true;
+    this.pendingVerb = kind;
     this.verbError = null;
     try {
       const result = await verb();
@@ -96,6 +100,7 @@ export class SessionStore {
       return false;
     } finally {
       this.pending = false;
+      this.pendingVerb = null;
     }
   }
 }
