@@ -54,7 +54,7 @@ describe('SafeStorageSecretStore', () => {
   });
 
   it.skipIf(process.platform !== 'linux')(
-    'refuses Linux’s plain-text fallback (no keyring) instead of pretending to encrypt',
+    'refuses Linux’s plain-text fallback (no keyring) instead of pretending to encrypt (skipped off Linux: the fallback exists only there)',
     async () => {
       electronMock.safeStorage.backend = 'basic_text';
       await expect(store.set('openai', 'sk-1')).rejects.toMatchObject({

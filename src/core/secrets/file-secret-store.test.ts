@@ -32,13 +32,13 @@ describe('FileSecretStore', () => {
     expect(await store.get('deepgram')).toBe('dg-456');
   });
 
-  it.skipIf(!posix)('writes the file readable by its owner only (0600)', async () => {
+  it.skipIf(!posix)('writes the file readable by its owner only (0600) (skipped off POSIX: no mode bits)', async () => {
     const store = new FileSecretStore(dir);
     await store.set('assemblyai', 'aai-key');
     expect((await stat(store.path)).mode & 0o777).toBe(0o600);
   });
 
-  it.skipIf(!posix)('restricts a file that others could read', async () => {
+  it.skipIf(!posix)('restricts a file that others could read (skipped off POSIX: no mode bits)', async () => {
     await writeFile(join(dir, SECRETS_FILE_NAME), JSON.stringify({ version: 1, secrets: { openai: 'sk-x' } }));
     await chmod(join(dir, SECRETS_FILE_NAME), 0o644);
     const store = new FileSecretStore(dir);
