@@ -126,7 +126,10 @@ describe.skipIf(unavailable !== null)(
       // A reload keeps working: the token stays with the tab.
       await page.reload();
       await page.getByRole('button', { name: /^Start/ }).waitFor();
-      expect(core.calls.filter((c) => c.channel === 'renderer.ready').length).toBeGreaterThanOrEqual(2);
+      // The reloaded page says ready over the bridge after it renders; wait for it, bounded.
+      await expect
+        .poll(() => core.calls.filter((c) => c.channel === 'renderer.ready').length, { timeout: 10_000 })
+        .toBeGreaterThanOrEqual(2);
       await page.close();
       expect(problems).toEqual([]);
     });
