@@ -85,7 +85,7 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [noElectron, noNode, noCoreFromShared] }] },
   },
   {
-    files: ['src/core/**/*.ts', 'src/capture/**/*.ts', 'src/engine/**/*.ts', 'src/cli/**/*.ts'],
+    files: ['src/core/**/*.ts', 'src/platform/**/*.ts', 'src/capture/**/*.ts', 'src/engine/**/*.ts', 'src/cli/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [noElectron, noMain] }] },
   },
   {

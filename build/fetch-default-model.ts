@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { MODEL_CATALOG, defaultCatalogEntry } from '../src/core/models/catalog.ts';
 import type { FetchLike } from '../src/core/models/download.ts';
 import { ModelManager } from '../src/core/models/model-manager.ts';
-import { VAD_FILE } from '../src/core/models/vad-model.ts';
+import { VAD_FILE } from '../src/platform/models/vad-model.ts';
 
 const { values } = parseArgs({
   options: {

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CapturePipeline } from '../../src/core/audio/capture-pipeline.ts';
-import { Framer } from '../../src/core/audio/framer.ts';
-import { createResampler } from '../../src/core/audio/resampler.ts';
-import type { CaptureHost, FrameTimingSample, HelperExit } from '../../src/core/capture/capture-host.ts';
-import { createNodeCaptureHost } from '../../src/core/capture/node-capture-host.ts';
+import { CapturePipeline } from '../../src/capture/dsp/capture-pipeline.ts';
+import { Framer } from '../../src/capture/dsp/framer.ts';
+import { createResampler } from '../../src/platform/audio/resampler.ts';
+import type { CaptureHost, FrameTimingSample, HelperExit } from '../../src/core/capture-host/capture-host.ts';
+import { createNodeCaptureHost } from '../../src/core/capture-host/node-capture-host.ts';
 import { LIBRIVOX_DIR } from '../../tests/helpers/paths.ts';
 import { startVirtualMic, virtualMicUnavailableReason } from '../../tests/helpers/virtual-mic.ts';
 import {

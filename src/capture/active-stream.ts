@@ -1,9 +1,9 @@
 import type { DeviceInfo, HealthWarning, Level } from '../shared/devices.ts';
 import { EarshotError } from '../shared/errors.ts';
-import { CapturePipeline } from '../core/audio/capture-pipeline.ts';
+import { CapturePipeline } from './dsp/capture-pipeline.ts';
 import { DEFAULT_DEVICE_KEY } from '../shared/devices.ts';
-import { findDevice } from '../core/capture/device-list.ts';
-import { portAudioError } from '../core/capture/portaudio-errors.ts';
+import { findDevice } from '../shared/device-list.ts';
+import { portAudioError } from './portaudio-errors.ts';
 import { openInput } from './open-input.ts';
 import type { InputStream } from './portaudio.ts';
 

@@ -1,7 +1,7 @@
 import { setPriority } from 'node:os';
 import { CAPTURE_PROTOCOL_VERSION, parseParentMessage, type CaptureRequest } from '../shared/capture-protocol.ts';
 import { toErrorPayload } from '../shared/errors.ts';
-import { connectParentPort, type ParentPort } from '../core/process/parent-port.ts';
+import { connectParentPort, type ParentPort } from '../platform/process/parent-port.ts';
 import { CaptureService } from './capture-service.ts';
 import { HelperClient } from './helper-client.ts';
 

@@ -1,9 +1,9 @@
 import { DEFAULT_DEVICE_KEY, type DeviceInfo } from '../shared/devices.ts';
 import { EarshotError } from '../shared/errors.ts';
 import type { CaptureEvent, CaptureRequest, OpenedStream } from '../shared/capture-protocol.ts';
-import { wallClockMs } from '../core/audio/capture-pipeline.ts';
-import { needsPresenceProbe } from '../core/capture/device-list.ts';
-import { defaultDeviceGone, deviceLost } from '../core/capture/device-messages.ts';
+import { wallClockMs } from '../shared/audio-frame.ts';
+import { needsPresenceProbe } from '../shared/device-list.ts';
+import { defaultDeviceGone, deviceLost } from './device-messages.ts';
 import { ActiveStream, type StreamSink } from './active-stream.ts';
 import { DeviceWatch } from './device-watch.ts';
 import { FrameOutput, MAX_PREROLL_MS } from './frame-output.ts';

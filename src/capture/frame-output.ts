@@ -1,6 +1,6 @@
-import { wallClockMs } from '../core/audio/capture-pipeline.ts';
-import { FRAME_MS, type AudioFrame } from '../core/audio/frame.ts';
-import { PreRollRing } from '../core/audio/pre-roll.ts';
+import { wallClockMs } from '../shared/audio-frame.ts';
+import { FRAME_MS, type AudioFrame } from '../shared/audio-frame.ts';
+import { PreRollRing } from './dsp/pre-roll.ts';
 import type { ServiceEvent } from './capture-service.ts';
 
 /** The longest pre-roll kept (the setting allows up to 2 s). */

@@ -5,7 +5,7 @@
  * `--watch <key>` a device-presence watcher (probe-main.ts): helpers the capture process asks
  * its parent for. Both load only the few modules they need, so they start in tens of milliseconds.
  */
-import { parseHelperArgs } from '../core/capture/helper-args.ts';
+import { parseHelperArgs } from '../shared/capture-helper-args.ts';
 
 const helper = parseHelperArgs(process.argv);
 if (helper?.mode === 'probe') {

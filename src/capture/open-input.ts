@@ -1,6 +1,6 @@
 import type { DeviceInfo } from '../shared/devices.ts';
-import { formatCandidates } from '../core/capture/format-candidates.ts';
-import { isFormatRejection, portAudioError, unsupportedFormatError } from '../core/capture/portaudio-errors.ts';
+import { formatCandidates } from './format-candidates.ts';
+import { isFormatRejection, portAudioError, unsupportedFormatError } from './portaudio-errors.ts';
 import { InputStream } from './portaudio.ts';
 
 /**

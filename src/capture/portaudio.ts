@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { EarshotError } from '../shared/errors.ts';
-import type { RawDevice, RawHostApis } from '../core/capture/device-list.ts';
+import type { RawDevice, RawHostApis } from '../shared/device-list.ts';
 
 /**
  * naudiodon's N-API binding, loaded directly. Its index.js would also load `segfault-handler`

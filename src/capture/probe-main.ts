@@ -6,10 +6,10 @@
  * its parent. Kept to a handful of small imports (no zod, no signal path) so a probe costs
  * tens of milliseconds.
  */
-import { buildDeviceList, findDevice } from '../core/capture/device-list.ts';
-import { formatCandidates } from '../core/capture/format-candidates.ts';
-import { isFormatRejection } from '../core/capture/portaudio-errors.ts';
-import { connectParentPort } from '../core/process/parent-port.ts';
+import { buildDeviceList, findDevice } from '../shared/device-list.ts';
+import { formatCandidates } from './format-candidates.ts';
+import { isFormatRejection } from './portaudio-errors.ts';
+import { connectParentPort } from '../platform/process/parent-port.ts';
 import type { HelperMessage } from '../shared/capture-protocol.ts';
 import type { DeviceInfo } from '../shared/devices.ts';
 import { InputStream, listRawDevices } from './portaudio.ts';

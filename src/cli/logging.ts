@@ -1,4 +1,4 @@
-import { formatLogRecord, setLogSink, type LogLevel } from '../core/log/logger.ts';
+import { formatLogRecord, setLogSink, type LogLevel } from '../platform/log/logger.ts';
 
 /** The CLI logs to stderr, quietly by default: `EARSHOT_LOG=debug|info|warn|error`. */
 export function installCliLogging(env: NodeJS.ProcessEnv): void {

@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import { createLogger } from '../core/log/logger.ts';
+import { createLogger } from '../platform/log/logger.ts';
 import type { DecoderPool, DecoderSession } from './decoder-pool.ts';
 import { decodePcm16, errorEvent, newId, serverEvent, type ServerEvent } from './protocol.ts';
 import type { RecognizerEvent } from './recognizers/events.ts';

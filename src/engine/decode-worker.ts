@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { EarshotError } from '../shared/errors.ts';
 import type { DecoderReply, DecoderRequest, DecoderWorkerData } from './decoder-protocol.ts';
-import { loadModelManifest } from './manifest.ts';
+import { loadModelManifest } from '../platform/models/manifest-file.ts';
 import type { RecognizerEvent, RecognizerSession } from './recognizers/events.ts';
 import { createRecognizerSession, loadRecognizer, type LoadedRecognizer } from './recognizers/factory.ts';
 import { lowerThisThreadPriority } from './thread-priority.ts';

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { createLogger } from '../core/log/logger.ts';
+import { createLogger } from '../platform/log/logger.ts';
 import { EarshotError, isErrorCode } from '../shared/errors.ts';
 import type { DecoderReply, DecoderRequest, DecoderWorkerData, ModelInfo } from './decoder-protocol.ts';
 import type { RecognizerEvent, RecognizerSettings } from './recognizers/events.ts';

@@ -1,12 +1,8 @@
 import type { RecognizerEvent, RecognizerSettings } from './recognizers/events.ts';
 
-/** What the engine tells about its model (also handed to the app's main process). */
-export interface ModelInfo {
-  readonly name: string;
-  readonly kind: 'online' | 'offline';
-  readonly sampleRate: number;
-  readonly language: string;
-}
+import type { ModelInfo } from '../shared/engine-process.ts';
+
+export type { ModelInfo };
 
 /** Socket thread → decode worker. `sid` numbers a connection's session inside the engine. */
 export type DecoderRequest =

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { findVadModel } from '../core/models/vad-model.ts';
+import { findVadModel } from '../platform/models/vad-model.ts';
 import { EarshotError } from '../shared/errors.ts';
-import { generateToken } from './auth.ts';
+import { generateToken } from '../platform/net/token-auth.ts';
 import { DecoderPool } from './decoder-pool.ts';
 import type { ModelInfo } from './decoder-protocol.ts';
-import { loadModelManifest } from './manifest.ts';
+import { loadModelManifest } from '../platform/models/manifest-file.ts';
 import { startEngineServer } from './server.ts';
 
 export interface EngineOptions {

@@ -1,6 +1,6 @@
-import { connectParentPort } from '../core/process/parent-port.ts';
+import { connectParentPort } from '../platform/process/parent-port.ts';
 import { EarshotError } from '../shared/errors.ts';
-import type { ModelInfo } from './decoder-protocol.ts';
+import type { EngineChildConfig, EngineChildMessage } from '../shared/engine-process.ts';
 import { startEngine, type RunningEngine } from './engine.ts';
 
 /**
@@ -9,26 +9,6 @@ import { startEngine, type RunningEngine } from './engine.ts';
  * `{type: 'listening', …}` and then `ready`, or `{type: 'start_failed', code, message}` and
  * exits 1 when the model cannot load (restarting would not help).
  */
-export interface EngineChildConfig {
-  readonly modelDir: string;
-  readonly vadModelPath?: string | null;
-  readonly host: string;
-  readonly port: number;
-  readonly token: string;
-  readonly workers?: number;
-  /** The decode worker module when a bundler moved it (the app's out/main/decode-worker.js). */
-  readonly workerPath?: string;
-}
-
-export type EngineChildMessage =
-  | {
-      readonly type: 'listening';
-      readonly url: string;
-      readonly port: number;
-      readonly token: string;
-      readonly model: ModelInfo;
-    }
-  | { readonly type: 'start_failed'; readonly code: string; readonly message: string };
 
 let engine: RunningEngine | null = null;
 const port = connectParentPort(() => void shutdown(0));

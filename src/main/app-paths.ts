@@ -1,7 +1,7 @@
 import { app } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { devServerRenderer, fileRenderer, type RendererLocation } from '../core/shell/renderer-location.ts';
+import { devServerRenderer, fileRenderer, type RendererLocation } from './shell/renderer-location.ts';
 
 export interface AppPaths {
   readonly preload: string;

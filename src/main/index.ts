@@ -1,6 +1,6 @@
 import { app, ipcMain, session } from 'electron';
 import type { AppCore } from '../core/app/types.ts';
-import { createLogger } from '../core/log/logger.ts';
+import { createLogger } from '../platform/log/logger.ts';
 import type { SessionSnapshot } from '../shared/session.ts';
 import type { Settings } from '../shared/settings.ts';
 import { setupAppCore } from './app-core.ts';

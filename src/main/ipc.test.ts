@@ -8,8 +8,8 @@ import {
   resetElectronMock,
 } from '../../tests/helpers/electron-mock.ts';
 import type { HandlerTable } from '../core/ipc/handlers.ts';
-import { setLogSink, type LogRecord } from '../core/log/logger.ts';
-import { fileRenderer } from '../core/shell/renderer-location.ts';
+import { setLogSink, type LogRecord } from '../platform/log/logger.ts';
+import { fileRenderer } from './shell/renderer-location.ts';
 import { IPC_PREFIX, invokeChannels } from '../shared/ipc/contract.ts';
 import { idleSnapshot } from '../shared/session.ts';
 import { setupIpc, type IpcRegistry } from './ipc.ts';

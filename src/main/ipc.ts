@@ -1,7 +1,7 @@
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import { dispatchInvoke, type EventSink, type HandlerTable } from '../core/ipc/handlers.ts';
-import { createLogger } from '../core/log/logger.ts';
-import { isOwnRendererUrl, type RendererLocation } from '../core/shell/renderer-location.ts';
+import { createLogger } from '../platform/log/logger.ts';
+import { isOwnRendererUrl, type RendererLocation } from './shell/renderer-location.ts';
 import { IPC_PREFIX, invokeChannels, type EventChannel, type InvokeChannel } from '../shared/ipc/contract.ts';
 import { fail, type Result } from '../shared/result.ts';
 

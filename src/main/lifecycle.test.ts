@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { electronMock, resetElectronMock } from '../../tests/helpers/electron-mock.ts';
 import type { AppCore } from '../core/app/types.ts';
-import { type RotatingFile } from '../core/log/rotating-file.ts';
+import { type RotatingFile } from '../platform/log/rotating-file.ts';
 import { setupQuit, setupSingleInstance, setupUserDataDir } from './lifecycle.ts';
 import type { ShortcutController } from './shortcut.ts';
 import type { TrayController } from './tray.ts';

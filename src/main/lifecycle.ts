@@ -1,8 +1,8 @@
 import { app } from 'electron';
 import { join, resolve } from 'node:path';
 import type { AppCore } from '../core/app/types.ts';
-import { createLogger } from '../core/log/logger.ts';
-import type { RotatingFile } from '../core/log/rotating-file.ts';
+import { createLogger } from '../platform/log/logger.ts';
+import type { RotatingFile } from '../platform/log/rotating-file.ts';
 import type { ShortcutController } from './shortcut.ts';
 import type { TrayController } from './tray.ts';
 import type { MainWindow } from './window.ts';

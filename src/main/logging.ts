@@ -1,6 +1,6 @@
 import { app } from 'electron';
-import { createLogger, setLogSink, type LogLevel } from '../core/log/logger.ts';
-import { createRotatingFileSink, RotatingFile } from '../core/log/rotating-file.ts';
+import { createLogger, setLogSink, type LogLevel } from '../platform/log/logger.ts';
+import { createRotatingFileSink, RotatingFile } from '../platform/log/rotating-file.ts';
 
 const log = createLogger('main');
 

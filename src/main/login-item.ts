@@ -1,6 +1,6 @@
 import { app } from 'electron';
-import { createLogger } from '../core/log/logger.ts';
-import { setLinuxAutostart } from '../core/shell/linux-autostart.ts';
+import { createLogger } from '../platform/log/logger.ts';
+import { setLinuxAutostart } from './shell/linux-autostart.ts';
 
 const log = createLogger('login-item');
 

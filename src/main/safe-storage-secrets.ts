@@ -2,9 +2,9 @@ import { safeStorage } from 'electron';
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SecretStore } from '../core/app/types.ts';
-import { createLogger } from '../core/log/logger.ts';
+import { createLogger } from '../platform/log/logger.ts';
 import { assertSecretName } from '../core/secrets/secret-name.ts';
-import { isErrno, writeFileAtomic } from '../core/settings/atomic-file.ts';
+import { isErrno, writeFileAtomic } from '../platform/fs/atomic-file.ts';
 import { EarshotError } from '../shared/errors.ts';
 
 const log = createLogger('secrets');

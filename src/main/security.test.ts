@@ -1,7 +1,7 @@
 import type { Session } from 'electron';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { electronMock, MockBrowserWindow, mockEvent, resetElectronMock } from '../../tests/helpers/electron-mock.ts';
-import { fileRenderer } from '../core/shell/renderer-location.ts';
+import { fileRenderer } from './shell/renderer-location.ts';
 import { setupContentSecurity, setupSessionSecurity } from './security.ts';
 
 vi.mock('electron', () => import('../../tests/helpers/electron-mock.ts'));

@@ -1,7 +1,7 @@
 import { app, shell, type Session, type WebContents } from 'electron';
-import { createLogger } from '../core/log/logger.ts';
-import { buildCsp } from '../core/shell/csp.ts';
-import { isExternalUrlAllowed, isOwnRendererUrl, type RendererLocation } from '../core/shell/renderer-location.ts';
+import { createLogger } from '../platform/log/logger.ts';
+import { buildCsp } from '../shared/csp.ts';
+import { isExternalUrlAllowed, isOwnRendererUrl, type RendererLocation } from './shell/renderer-location.ts';
 
 const log = createLogger('security');
 
@@ -11,7 +11,7 @@ const log = createLogger('security');
  * the page never needs the microphone, camera, notifications or anything else.
  */
 export function setupSessionSecurity(session: Session, renderer: RendererLocation): void {
-  const csp = buildCsp(renderer);
+  const csp = buildCsp(renderer.kind === 'dev-server' ? { devServerOrigin: renderer.origin } : {});
   session.webRequest.onHeadersReceived((details, callback) => {
     callback({
       responseHeaders: {

@@ -1,6 +1,6 @@
 import { globalShortcut } from 'electron';
-import { createLogger } from '../core/log/logger.ts';
-import { checkGlobalAccelerator } from '../core/shell/accelerator.ts';
+import { createLogger } from '../platform/log/logger.ts';
+import { checkGlobalAccelerator } from './shell/accelerator.ts';
 
 const log = createLogger('shortcut');
 

@@ -1,7 +1,7 @@
 import { Menu, nativeImage, Tray, type MenuItemConstructorOptions, type NativeImage } from 'electron';
 import { join } from 'node:path';
-import { createLogger } from '../core/log/logger.ts';
-import { trayIconStates, trayModel, type TrayIconState, type TrayModel } from '../core/shell/tray-model.ts';
+import { createLogger } from '../platform/log/logger.ts';
+import { trayIconStates, trayModel, type TrayIconState, type TrayModel } from './shell/tray-model.ts';
 import { idleSnapshot, type SessionSnapshot } from '../shared/session.ts';
 
 const log = createLogger('tray');

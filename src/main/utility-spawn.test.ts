@@ -2,13 +2,13 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { electronMock } from '../../tests/helpers/electron-mock.ts';
 import { isAlive, nextEvent, waitForExit } from '../../tests/helpers/process-events.ts';
-import { ProcessHost, type CrashReport } from '../core/process/process-host.ts';
+import { ProcessHost, type CrashReport } from '../platform/process/process-host.ts';
 import { spawnUtilityChild } from './utility-spawn.ts';
 
 vi.mock('electron', () => import('../../tests/helpers/electron-mock.ts'));
 
 /** The same real fixture child the Node process-host tests use. */
-const FIXTURE = fileURLToPath(new URL('../core/process/fixtures/test-child.ts', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('../platform/process/fixtures/test-child.ts', import.meta.url));
 
 type FromChild = { type: 'echo'; value: unknown; pid: number } | { type: 'logged' };
 type ToChild = { type: 'echo'; value: unknown } | { type: 'crash'; how: 'exit' | 'fatal' | 'signal' };

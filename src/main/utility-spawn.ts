@@ -1,5 +1,5 @@
 import { utilityProcess } from 'electron';
-import type { ChildHandle, SpawnChild } from '../core/process/types.ts';
+import type { ChildHandle, SpawnChild } from '../platform/process/types.ts';
 
 /**
  * Electron's utility process behind the same handle as `child_process.fork`, so the

@@ -1,6 +1,6 @@
 import { app, screen } from 'electron';
-import { createLogger } from '../core/log/logger.ts';
-import { fitToDisplays, loadWindowState, saveWindowState, type WindowBounds } from '../core/shell/window-state.ts';
+import { createLogger } from '../platform/log/logger.ts';
+import { fitToDisplays, loadWindowState, saveWindowState, type WindowBounds } from './shell/window-state.ts';
 
 const log = createLogger('window-state');
 

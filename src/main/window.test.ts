@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { type MockBrowserWindow, resetElectronMock } from '../../tests/helpers/electron-mock.ts';
-import { fileRenderer } from '../core/shell/renderer-location.ts';
+import { fileRenderer } from './shell/renderer-location.ts';
 import { buildWindowOptions, createMainWindow } from './window.ts';
 
 vi.mock('electron', () => import('../../tests/helpers/electron-mock.ts'));

@@ -1,7 +1,7 @@
 import { app, BrowserWindow, type BrowserWindowConstructorOptions } from 'electron';
-import { createLogger } from '../core/log/logger.ts';
-import type { RendererLocation } from '../core/shell/renderer-location.ts';
-import type { WindowBounds } from '../core/shell/window-state.ts';
+import { createLogger } from '../platform/log/logger.ts';
+import type { RendererLocation } from './shell/renderer-location.ts';
+import type { WindowBounds } from './shell/window-state.ts';
 
 const log = createLogger('window');
 

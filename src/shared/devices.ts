@@ -36,3 +36,10 @@ export const deviceLostSchema = z.object({
   message: z.string(),
 });
 export type DeviceLost = z.infer<typeof deviceLostSchema>;
+
+/** The quietest level reported: digital silence would otherwise be −∞ dBFS, which JSON cannot carry. */
+export const LEVEL_FLOOR_DB = -100;
+
+export function toDbfs(amplitude: number): number {
+  return amplitude > 0 ? Math.max(LEVEL_FLOOR_DB, 20 * Math.log10(amplitude)) : LEVEL_FLOOR_DB;
+}

@@ -6,7 +6,7 @@ import { PipelineTap } from '../helpers/pipeline-tap.ts';
 import { heldoutClips } from '../helpers/speech-clips.ts';
 import { buildProgram, locateProgram, msToSamples, samplesToMs, speechBounds } from '../helpers/utterance-timing.ts';
 import { charErrorRate, wordErrorRate } from '../helpers/wer.ts';
-import { readWav } from '../../src/core/audio/wav.ts';
+import { readWav } from '../../src/core/sources/wav.ts';
 
 /**
  * The arithmetic behind the speech-to-screen figures and tests, checked on inputs whose

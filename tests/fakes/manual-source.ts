@@ -1,4 +1,4 @@
-import { FRAME_MS, samplesPerFrame, type AudioFrame, type FrameSource } from '../../src/core/audio/frame.ts';
+import { FRAME_MS, samplesPerFrame, type AudioFrame, type FrameSource } from '../../src/shared/audio-frame.ts';
 
 /**
  * A FrameSource the test drives: `push()` delivers audio at once, in 20 ms frames, and

@@ -2,8 +2,8 @@
  * The one hand-written mock of the `electron` module, shared by every main-process and
  * preload unit test:
  *
- *   vi.mock('electron', () => import('../../tests/helpers/electron-mock.ts'));
- *   import { electronMock } from '../../tests/helpers/electron-mock.ts';
+ *   vi.mock('electron', () => import('./electron-mock.ts'));
+ *   import { electronMock } from './electron-mock.ts';
  *
  * It imitates the parts of Electron's API that src/main and src/preload use, with the same
  * names and call shapes, and records what was done so tests can assert on it. It is faithful

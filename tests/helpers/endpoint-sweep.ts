@@ -1,5 +1,5 @@
 import { percentiles } from '../../bench/suite.ts';
-import { loadModelManifest } from '../../src/engine/manifest.ts';
+import { loadModelManifest } from '../../src/platform/models/manifest-file.ts';
 import { createRecognizerSession, loadRecognizer } from '../../src/engine/recognizers/factory.ts';
 import { buildSessionAudio, frames, loadHeldout, sessionWer } from '../fixtures/engine/heldout.ts';
 import { VAD_MODEL } from './paths.ts';

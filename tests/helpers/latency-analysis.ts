@@ -1,4 +1,4 @@
-import { FRAME_MS } from '../../src/core/audio/frame.ts';
+import { FRAME_MS } from '../../src/shared/audio-frame.ts';
 import type { TranscriptEvent } from '../../src/shared/transcript.ts';
 import type { PipelineTap } from './pipeline-tap.ts';
 import { locateProgram, msToSamples, refine, type Program } from './utterance-timing.ts';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { spawnNodeChild } from '../../src/core/process/node-spawn.ts';
-import type { ChildHandle, SpawnChild } from '../../src/core/process/types.ts';
+import { spawnNodeChild } from '../../src/platform/process/node-spawn.ts';
+import type { ChildHandle, SpawnChild } from '../../src/platform/process/types.ts';
 
 /**
  * A `spawn` for `createAppCore` that starts the real child processes and lets a measurement

@@ -1,8 +1,8 @@
 import { createAppCore } from '../../src/core/app/app-core.ts';
 import type { AppCore, AppCoreOptions } from '../../src/core/app/types.ts';
-import { CAPTURE_ENTRY } from '../../src/core/capture/entry.ts';
-import { ENGINE_ENTRY } from '../../src/core/engine/entry.ts';
-import { spawnNodeChild } from '../../src/core/process/node-spawn.ts';
+import { CAPTURE_ENTRY } from '../../src/core/capture-host/entry.ts';
+import { ENGINE_ENTRY } from '../../src/core/engine-host/entry.ts';
+import { spawnNodeChild } from '../../src/platform/process/node-spawn.ts';
 import { FileSecretStore } from '../../src/core/secrets/file-secret-store.ts';
 
 /**

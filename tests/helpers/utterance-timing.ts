@@ -1,4 +1,4 @@
-import { readWav, writeWav } from '../../src/core/audio/wav.ts';
+import { readWav, writeWav } from '../../src/core/sources/wav.ts';
 
 /**
  * When speech starts and ends in a played source, and where that source landed in captured

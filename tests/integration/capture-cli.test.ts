@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readWav } from '../../src/core/audio/wav.ts';
+import { readWav } from '../../src/core/sources/wav.ts';
 import { BIN_EARSHOT } from '../helpers/paths.ts';
 import { startVirtualMic, virtualMicUnavailableReason, type VirtualMic } from '../helpers/virtual-mic.ts';
 import { peakAbs, rmsDbfs, speechWav } from './capture-helpers.ts';

@@ -3,10 +3,10 @@ import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CaptureHost, type HelperExit } from '../../src/core/capture/capture-host.ts';
-import { CAPTURE_ENTRY } from '../../src/core/capture/entry.ts';
-import { spawnNodeChild } from '../../src/core/process/node-spawn.ts';
-import type { ChildHandle, SpawnChild, SpawnOptions } from '../../src/core/process/types.ts';
+import { CaptureHost, type HelperExit } from '../../src/core/capture-host/capture-host.ts';
+import { CAPTURE_ENTRY } from '../../src/core/capture-host/entry.ts';
+import { spawnNodeChild } from '../../src/platform/process/node-spawn.ts';
+import type { ChildHandle, SpawnChild, SpawnOptions } from '../../src/platform/process/types.ts';
 import { isAlive, nextEvent, waitForExit } from '../helpers/process-events.ts';
 import { REPO_ROOT } from '../helpers/paths.ts';
 import { startVirtualMic, virtualMicUnavailableReason, type VirtualMic } from '../helpers/virtual-mic.ts';
@@ -151,7 +151,7 @@ describe.skipIf(unavailable !== null)(
 
     it('exit when the host process dies (kill -9 of the app), like the capture process', async () => {
       const script = `
-      import { createNodeCaptureHost } from ${JSON.stringify(join(REPO_ROOT, 'src/core/capture/node-capture-host.ts'))};
+      import { createNodeCaptureHost } from ${JSON.stringify(join(REPO_ROOT, 'src/core/capture-host/node-capture-host.ts'))};
       const host = createNodeCaptureHost(JSON.parse(process.env.MIC_ENV));
       await host.start({ deviceKey: ${JSON.stringify(mic.deviceKey('a'))}, sampleRate: 16000 });
       // The watcher starts within a second of the stream; report once it runs (bounded).

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import type { EventEmitter } from 'node:events';
 import { promisify } from 'node:util';
-import type { AudioFrame } from '../../src/core/audio/frame.ts';
+import type { AudioFrame } from '../../src/shared/audio-frame.ts';
 
 /** Shared by the capture integration tests: bounded waits, frame collection, signal comparison. */
 

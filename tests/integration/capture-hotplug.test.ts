@@ -3,8 +3,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { CaptureHost } from '../../src/core/capture/capture-host.ts';
-import { createNodeCaptureHost } from '../../src/core/capture/node-capture-host.ts';
+import type { CaptureHost } from '../../src/core/capture-host/capture-host.ts';
+import { createNodeCaptureHost } from '../../src/core/capture-host/node-capture-host.ts';
 import type { OpenedStream } from '../../src/shared/capture-protocol.ts';
 import type { DeviceInfo, DeviceLost } from '../../src/shared/devices.ts';
 import type { ErrorPayload } from '../../src/shared/result.ts';
@@ -156,7 +156,7 @@ describe.skipIf(unavailable !== null)(
 
     it('exits when its parent dies, releasing the microphone', async () => {
       const script = `
-      import { createNodeCaptureHost } from ${JSON.stringify(join(REPO_ROOT, 'src/core/capture/node-capture-host.ts'))};
+      import { createNodeCaptureHost } from ${JSON.stringify(join(REPO_ROOT, 'src/core/capture-host/node-capture-host.ts'))};
       const host = createNodeCaptureHost(JSON.parse(process.env.MIC_ENV));
       await host.start({ deviceKey: ${JSON.stringify(mic.deviceKey('a'))}, sampleRate: 16000 });
       host.once('frame', () => process.stdout.write('capture-pid ' + host.pid + '\\n'));

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startLocalEngine, type LocalEngine } from '../../src/core/engine/launcher.ts';
-import { spawnNodeChild } from '../../src/core/process/node-spawn.ts';
+import { startLocalEngine, type LocalEngine } from '../../src/core/engine-host/launcher.ts';
+import { spawnNodeChild } from '../../src/platform/process/node-spawn.ts';
 import { EngineTestClient, completedItems } from '../fixtures/engine/client.ts';
 import { buildSessionAudio, frames, loadHeldout } from '../fixtures/engine/heldout.ts';
 import {

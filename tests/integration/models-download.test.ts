@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadModelManifest } from '../../src/engine/manifest.ts';
+import { loadModelManifest } from '../../src/platform/models/manifest-file.ts';
 import { createRecognizerSession, loadRecognizer } from '../../src/engine/recognizers/factory.ts';
 import type { CatalogEntry } from '../../src/core/models/catalog.ts';
 import { ModelManager } from '../../src/core/models/model-manager.ts';

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createWavSource } from '../../src/core/audio/wav-source.ts';
-import { startLocalEngine, type LocalEngine } from '../../src/core/engine/launcher.ts';
-import { spawnNodeChild } from '../../src/core/process/node-spawn.ts';
+import { createWavSource } from '../../src/core/sources/wav-source.ts';
+import { startLocalEngine, type LocalEngine } from '../../src/core/engine-host/launcher.ts';
+import { spawnNodeChild } from '../../src/platform/process/node-spawn.ts';
 import { Session } from '../../src/core/session/session.ts';
 import type { TranscriptEvent } from '../../src/shared/transcript.ts';
 import { within } from '../fakes/session-harness.ts';

@@ -9,7 +9,7 @@ import type { FakeConnection } from '../fakes/fake-base.ts';
 import { FakeAssemblyAi } from '../fakes/fake-assemblyai.ts';
 import { ManualSource } from '../fakes/manual-source.ts';
 import { finalWords, KEY, within } from '../fakes/session-harness.ts';
-import { samplesPerFrame } from '../../src/core/audio/frame.ts';
+import { samplesPerFrame } from '../../src/shared/audio-frame.ts';
 import { synthesizeSpeech } from '../fakes/word-audio.ts';
 
 /**

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { writeWav } from '../../src/core/audio/wav.ts';
+import { writeWav } from '../../src/core/sources/wav.ts';
 import { readJournal } from '../../src/core/transcript/journal-reader.ts';
 import { FakeOpenAi } from '../fakes/fake-openai.ts';
 import { KEY, standardSpeech, within } from '../fakes/session-harness.ts';

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { DeviceInfo } from '../../shared/devices.ts';
-import { createNodeCaptureHost } from '../../core/capture/node-capture-host.ts';
+import { createNodeCaptureHost } from '../../core/capture-host/node-capture-host.ts';
 import { EXIT_OK, type CliCommand } from '../command.ts';
 
 const usage = `Usage: earshot devices [--json]

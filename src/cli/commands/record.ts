@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
-import type { AudioFrame } from '../../core/audio/frame.ts';
-import { toDbfs } from '../../core/audio/level-meter.ts';
-import { writeWav } from '../../core/audio/wav.ts';
-import { resolveDeviceSelector } from '../../core/capture/device-list.ts';
-import { createNodeCaptureHost } from '../../core/capture/node-capture-host.ts';
-import type { CaptureHost } from '../../core/capture/capture-host.ts';
+import type { AudioFrame } from '../../shared/audio-frame.ts';
+import { writeWav } from '../../core/sources/wav.ts';
+import { resolveDeviceSelector } from '../../shared/device-list.ts';
+import { createNodeCaptureHost } from '../../core/capture-host/node-capture-host.ts';
+import type { CaptureHost } from '../../core/capture-host/capture-host.ts';
 import { EarshotError } from '../../shared/errors.ts';
+import { toDbfs } from '../../shared/devices.ts';
 import type { ErrorPayload } from '../../shared/result.ts';
 import { EXIT_OK, type CliCommand, type CliIo } from '../command.ts';
 import { UsageError } from '../errors.ts';

@@ -1,10 +1,10 @@
-import type { AudioFrame, FrameSource } from '../../core/audio/frame.ts';
-import { resolveDeviceSelector } from '../../core/capture/device-list.ts';
-import { createMicrophoneSource } from '../../core/capture/microphone-source.ts';
-import { createNodeCaptureHost } from '../../core/capture/node-capture-host.ts';
+import type { AudioFrame, FrameSource } from '../../shared/audio-frame.ts';
+import { resolveDeviceSelector } from '../../shared/device-list.ts';
+import { createMicrophoneSource } from '../../core/sources/microphone-source.ts';
+import { createNodeCaptureHost } from '../../core/capture-host/node-capture-host.ts';
 import { startCaptionsServer, type CaptionsServer } from '../../core/captions/server.ts';
-import { startLocalEngine, type LocalEngine } from '../../core/engine/launcher.ts';
-import { spawnNodeChild } from '../../core/process/node-spawn.ts';
+import { startLocalEngine, type LocalEngine } from '../../core/engine-host/launcher.ts';
+import { spawnNodeChild } from '../../platform/process/node-spawn.ts';
 import { EarshotError } from '../../shared/errors.ts';
 import type { CliIo } from '../command.ts';
 import type { DeviceNotice } from './transcribe-output.ts';

@@ -1,8 +1,8 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { FrameSource } from '../../core/audio/frame.ts';
-import { createWavSource } from '../../core/audio/wav-source.ts';
+import type { FrameSource } from '../../shared/audio-frame.ts';
+import { createWavSource } from '../../core/sources/wav-source.ts';
 import { createProvider, DEFAULT_KEY_ENV } from '../../core/providers/index.ts';
 import type { ProviderAdapter } from '../../core/providers/types.ts';
 import { Session } from '../../core/session/session.ts';

@@ -4,7 +4,7 @@ import type { SessionState } from '../../shared/session.ts';
 import type { Settings } from '../../shared/settings.ts';
 import type { TranscriptEvent } from '../../shared/transcript.ts';
 import { startCaptionsServer, type CaptionsServer } from '../captions/server.ts';
-import { createLogger } from '../log/logger.ts';
+import { createLogger } from '../../platform/log/logger.ts';
 import type { EventHub } from './event-hub.ts';
 import type { SecretStore } from './types.ts';
 

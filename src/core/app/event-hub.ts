@@ -1,6 +1,6 @@
 import type { EventChannel, EventPayload } from '../../shared/ipc/contract.ts';
 import type { EventSink } from '../ipc/handlers.ts';
-import { createLogger } from '../log/logger.ts';
+import { createLogger } from '../../platform/log/logger.ts';
 
 const log = createLogger('event-hub');
 

@@ -1,9 +1,9 @@
 import { keyedProviders } from '../../shared/session.ts';
 import { EarshotError } from '../../shared/errors.ts';
 import type { ModelsState } from '../../shared/models.ts';
-import type { CaptureHost } from '../capture/capture-host.ts';
+import type { CaptureHost } from '../capture-host/capture-host.ts';
 import type { HandlerTable } from '../ipc/handlers.ts';
-import { createLogger } from '../log/logger.ts';
+import { createLogger } from '../../platform/log/logger.ts';
 import type { ModelManager } from '../models/model-manager.ts';
 import type { SettingsStore } from '../settings/settings-store.ts';
 import { exportFileName, exportTranscript } from '../transcript/export.ts';

@@ -1,9 +1,9 @@
 import { EarshotError } from '../../shared/errors.ts';
 import type { ProviderId } from '../../shared/session.ts';
-import { startLocalEngine, type LocalEngine } from '../engine/launcher.ts';
-import { createLogger } from '../log/logger.ts';
-import { findVadModel } from '../models/vad-model.ts';
-import type { SpawnChild } from '../process/types.ts';
+import { startLocalEngine, type LocalEngine } from '../engine-host/launcher.ts';
+import { createLogger } from '../../platform/log/logger.ts';
+import { findVadModel } from '../../platform/models/vad-model.ts';
+import type { SpawnChild } from '../../platform/process/types.ts';
 import type { ProviderConfig } from '../providers/index.ts';
 import type { SettingsStore } from '../settings/settings-store.ts';
 import type { SecretStore } from './types.ts';

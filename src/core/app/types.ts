@@ -1,5 +1,5 @@
 import type { EventSink, HandlerTable } from '../ipc/handlers.ts';
-import type { SpawnChild } from '../process/types.ts';
+import type { SpawnChild } from '../../platform/process/types.ts';
 
 /**
  * The whole app without a window: capture, engine, session, history, models, settings,

@@ -16,7 +16,7 @@ import {
 import { fail } from '../../shared/result.ts';
 import type { AppCore } from '../app/types.ts';
 import { dispatchInvoke, type EventSink } from '../ipc/handlers.ts';
-import { createLogger } from '../log/logger.ts';
+import { createLogger } from '../../platform/log/logger.ts';
 import { allowedHostHeaders, hostAllowed, originAllowed, tokenFromProtocols, tokensMatch } from './access.ts';
 import { serveStatic } from './static-files.ts';
 

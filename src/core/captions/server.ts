@@ -6,7 +6,7 @@ import type { CaptionsStatus } from '../../shared/captions.ts';
 import { EarshotError } from '../../shared/errors.ts';
 import type { SessionState } from '../../shared/session.ts';
 import type { TranscriptEvent } from '../../shared/transcript.ts';
-import { createLogger } from '../log/logger.ts';
+import { createLogger } from '../../platform/log/logger.ts';
 import { generateToken, tokenFromRequest, tokenMatches, validateToken } from './auth.ts';
 import { handleHttpRequest, rejectUpgrade, requestUrl } from './http-routes.ts';
 import { listen, resolveOptions, type CaptionsServerOptions, type ResolvedOptions } from './options.ts';

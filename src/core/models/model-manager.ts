@@ -2,14 +2,14 @@ import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadModelManifest, MANIFEST_FILE } from '../../engine/manifest.ts';
+import { loadModelManifest, MANIFEST_FILE } from '../../platform/models/manifest-file.ts';
 import { EarshotError, toErrorPayload } from '../../shared/errors.ts';
 import type { CatalogModel, InstalledModel, ModelProgress, ModelsState } from '../../shared/models.ts';
-import { createLogger } from '../log/logger.ts';
+import { createLogger } from '../../platform/log/logger.ts';
 import { MODEL_CATALOG, VAD_ASSET, defaultCatalogEntry, type AssetEntry, type CatalogEntry } from './catalog.ts';
 import { downloadFile, type FetchLike } from './download.ts';
 import { extractTarBz2 } from './extract.ts';
-import { findVadModel, type FindVadOptions } from './vad-model.ts';
+import { findVadModel, type FindVadOptions } from '../../platform/models/vad-model.ts';
 
 export { findVadModel, type FindVadOptions };
 

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { EarshotError } from '../../shared/errors.ts';
 import type { SecretStore } from '../app/types.ts';
-import { createLogger } from '../log/logger.ts';
-import { isErrno, setAside, writeFileAtomic } from '../settings/atomic-file.ts';
+import { createLogger } from '../../platform/log/logger.ts';
+import { isErrno, setAside, writeFileAtomic } from '../../platform/fs/atomic-file.ts';
 import { assertSecretName } from './secret-name.ts';
 
 const log = createLogger('file-secrets');

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
-import type { Logger } from '../log/logger.ts';
+import type { Logger } from '../../platform/log/logger.ts';
 import type { ProviderAdapter, ProviderEvent, ProviderStream, WireMessage } from '../providers/types.ts';
 
 /** Why a connection is over. */

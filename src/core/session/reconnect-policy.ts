@@ -1,6 +1,6 @@
 import type { ErrorCode } from '../../shared/errors.ts';
 import type { CloseVerdict, ProviderAdapter } from '../providers/types.ts';
-import { backoffDelay } from './backoff.ts';
+import { backoffDelay } from '../../platform/backoff.ts';
 import type { ConnectionEnd, ProviderConnection } from './connection.ts';
 import type { ResolvedSessionOptions } from './session-options.ts';
 

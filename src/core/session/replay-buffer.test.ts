@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay } from './backoff.ts';
+import { backoffDelay } from '../../platform/backoff.ts';
 import { ReplayBuffer } from './replay-buffer.ts';
 
 const frame = (start: number, n = 4): Int16Array => Int16Array.from({ length: n }, (_, i) => start + i);

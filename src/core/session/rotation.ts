@@ -1,5 +1,5 @@
-import type { Logger } from '../log/logger.ts';
-import { backoffDelay } from './backoff.ts';
+import type { Logger } from '../../platform/log/logger.ts';
+import { backoffDelay } from '../../platform/backoff.ts';
 import type { ConnectionEnd, ProviderConnection } from './connection.ts';
 import type { ReplayBuffer } from './replay-buffer.ts';
 import { rotationDelay, type ResolvedSessionOptions } from './session-options.ts';

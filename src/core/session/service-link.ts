@@ -1,6 +1,6 @@
 import type { ErrorCode } from '../../shared/errors.ts';
 import type { SessionState } from '../../shared/session.ts';
-import type { Logger } from '../log/logger.ts';
+import type { Logger } from '../../platform/log/logger.ts';
 import { msToSamples, samplesToMs, type ProviderAdapter, type ProviderEvent } from '../providers/types.ts';
 import type { ProviderText } from '../transcript/transcript-model.ts';
 import { AudioOut } from './audio-out.ts';

@@ -1,7 +1,7 @@
-import type { FrameSource } from '../audio/frame.ts';
+import type { FrameSource } from '../../shared/audio-frame.ts';
 import type { ProviderAdapter, ProviderConfig } from '../providers/types.ts';
 import type { Journal } from '../transcript/journal.ts';
-import type { BackoffOptions } from './backoff.ts';
+import type { BackoffOptions } from '../../platform/backoff.ts';
 
 export interface SessionOptions {
   /** Microphone (capture process) or WAV file; must produce the provider's sample rate. */

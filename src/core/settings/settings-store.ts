@@ -9,8 +9,8 @@ import {
   type Settings,
   type SettingsPatch,
 } from '../../shared/settings.ts';
-import { createLogger } from '../log/logger.ts';
-import { isErrno, setAside, writeFileAtomic } from './atomic-file.ts';
+import { createLogger } from '../../platform/log/logger.ts';
+import { isErrno, setAside, writeFileAtomic } from '../../platform/fs/atomic-file.ts';
 
 const log = createLogger('settings');
 

@@ -4,7 +4,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { EarshotError } from '../../shared/errors.ts';
 import type { SessionDetail, SessionSummary } from '../../shared/history.ts';
 import type { Segment } from '../../shared/transcript.ts';
-import { createLogger } from '../log/logger.ts';
+import { createLogger } from '../../platform/log/logger.ts';
 import { listJournalFiles, readJournal, recoverInterruptedSessions, type JournalContents } from './journal-reader.ts';
 import { HISTORY_SCHEMA, toFtsTerms, type SessionRow } from './history-schema.ts';
 

@@ -1,7 +1,7 @@
 import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { segmentSchema, type Segment } from '../../shared/transcript.ts';
-import { createLogger } from '../log/logger.ts';
+import { createLogger } from '../../platform/log/logger.ts';
 import { JOURNAL_VERSION, type JournalHeader } from './journal.ts';
 
 /** What a journal file says, read tolerantly: a torn or foreign line is skipped and counted. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ERROR_CATALOG, type ErrorCode } from '../../shared/errors.ts';
 import type { SessionState } from '../../shared/session.ts';
 import type { Segment } from '../../shared/transcript.ts';
-import { createLogger } from '../log/logger.ts';
+import { createLogger } from '../../platform/log/logger.ts';
 
 /**
  * The session journal: one append-only JSON Lines file per session, the transcript's

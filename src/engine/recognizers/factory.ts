@@ -1,5 +1,5 @@
 import { EarshotError } from '../../shared/errors.ts';
-import { MANIFEST_FILE, type LoadedModel } from '../manifest.ts';
+import { MANIFEST_FILE, type LoadedModel } from '../../platform/models/manifest-file.ts';
 import { loadSherpa, type SherpaOfflineRecognizer, type SherpaOnlineRecognizer } from '../sherpa.ts';
 import type { RecognizerSession, RecognizerSettings } from './events.ts';
 import { OfflineRecognizerSession } from './offline-session.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadModelManifest } from '../manifest.ts';
+import { loadModelManifest } from '../../platform/models/manifest-file.ts';
 import type { SherpaOfflineRecognizer } from '../sherpa.ts';
 import { OFFLINE_TEST_MODEL } from '../../../tests/helpers/paths.ts';
 import { OfflineRecognizerSession } from './offline-session.ts';

@@ -1,4 +1,4 @@
-import type { LoadedModel } from '../manifest.ts';
+import type { LoadedModel } from '../../platform/models/manifest-file.ts';
 import type { OfflineResult, SherpaOfflineRecognizer } from '../sherpa.ts';
 import type { RecognizerEvent, RecognizerSession, RecognizerSettings } from './events.ts';
 import { InputAudio, MODEL_RATE, SampleBuffer, msToSamples, samplesToMs } from './input-audio.ts';

@@ -1,0 +1,238 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { CAPTURE_PROTOCOL_VERSION, type CaptureRequest } from '../../shared/capture-protocol.ts';
+import type { DeviceInfo } from '../../shared/devices.ts';
+import { EarshotError } from '../../shared/errors.ts';
+import type { AudioFrame } from '../../shared/audio-frame.ts';
+import type { ChildHandle, SpawnChild, SpawnOptions } from '../../platform/process/types.ts';
+import { CaptureHost } from './capture-host.ts';
+
+/**
+ * A scripted stand-in for the capture process, speaking the real protocol over the same
+ * ChildHandle interface. The real process is exercised in tests/integration/capture*.test.ts;
+ * this covers what the host must do with any child: replies, events, restarts, bad messages.
+ */
+class FakeChild implements ChildHandle {
+  static spawned: FakeChild[] = [];
+  readonly pid: number;
+  readonly received: CaptureRequest[] = [];
+  options: SpawnOptions | null = null;
+  killed: (string | undefined)[] = [];
+  #onMessage: ((m: unknown) => void) | null = null;
+  #onExit: ((code: number | null, signal: string | null) => void) | null = null;
+  respond: (request: CaptureRequest, child: FakeChild) => void = (request, child) => child.reply(request.id, null);
+
+  constructor(pid: number) {
+    this.pid = pid;
+  }
+  postMessage(message: unknown): void {
+    const m = message as { type?: string };
+    if (m.type === 'shutdown') {
+      queueMicrotask(() => this.#onExit?.(0, null));
+      return;
+    }
+    this.received.push(message as CaptureRequest);
+    queueMicrotask(() => this.respond(message as CaptureRequest, this));
+  }
+  onMessage(listener: (message: unknown) => void): void {
+    this.#onMessage = listener;
+    queueMicrotask(() => listener({ type: 'ready' }));
+  }
+  onExit(listener: (code: number | null, signal: string | null) => void): void {
+    this.#onExit = listener;
+  }
+  onStderr(): void {}
+  kill(signal?: string): void {
+    this.killed.push(signal);
+    queueMicrotask(() => this.#onExit?.(null, 'SIGKILL'));
+  }
+  send(message: unknown): void {
+    this.#onMessage?.(message);
+  }
+  reply(id: number, value: unknown): void {
+    this.send({ v: CAPTURE_PROTOCOL_VERSION, type: 'reply', id, ok: true, value });
+  }
+  frame(seq: number): void {
+    this.send({
+      v: CAPTURE_PROTOCOL_VERSION,
+      type: 'frame',
+      seq,
+      captureTimeMs: 1000 + seq * 20,
+      sampleRate: 16000,
+      samples: new Int16Array(320),
+      preRoll: false,
+      timing: { callbackMs: 1, sentMs: 2 },
+    });
+  }
+  crash(): void {
+    this.#onExit?.(null, 'SIGSEGV');
+  }
+}
+
+const device: DeviceInfo = {
+  key: 'ALSA:mic',
+  name: 'mic',
+  index: 1,
+  hostApi: 'ALSA',
+  maxInputChannels: 2,
+  defaultSampleRate: 48000,
+  isDefault: true,
+};
+const opened = { device, deviceRate: 48000, deviceChannels: 1, sessionRate: 16000 };
+
+const spawnFake: SpawnChild = (options) => {
+  const child = new FakeChild(1000 + FakeChild.spawned.length);
+  child.options = options;
+  child.respond = (request, c) => c.reply(request.id, request.type === 'list-devices' ? [device] : opened);
+  FakeChild.spawned.push(child);
+  return child;
+};
+
+const hosts: CaptureHost[] = [];
+function newHost(timeoutMs?: number): CaptureHost {
+  const host = new CaptureHost({
+    spawn: spawnFake,
+    modulePath: '/fake',
+    ...(timeoutMs ? { requestTimeoutMs: timeoutMs } : {}),
+  });
+  hosts.push(host);
+  return host;
+}
+
+afterEach(async () => {
+  await Promise.all(hosts.splice(0).map((h) => h.dispose()));
+  FakeChild.spawned = [];
+});
+
+describe('CaptureHost', () => {
+  it('sends versioned, numbered requests and resolves with the replies', async () => {
+    const host = newHost();
+    expect(await host.listDevices()).toEqual([device]);
+    expect(await host.start({ deviceKey: 'ALSA:mic', sampleRate: 16000 })).toEqual({ device });
+    const [list, start] = FakeChild.spawned[0]!.received;
+    expect(list).toMatchObject({ v: CAPTURE_PROTOCOL_VERSION, type: 'list-devices', refresh: false });
+    expect(start).toMatchObject({
+      type: 'start',
+      deviceKey: 'ALSA:mic',
+      sampleRate: 16000,
+      preRollMs: 500,
+      fallbackToDefault: true,
+    });
+    expect(start!.id).toBeGreaterThan(list!.id);
+  });
+
+  it('turns an error reply into an EarshotError with its code and message', async () => {
+    const host = newHost();
+    await host.listDevices();
+    FakeChild.spawned[0]!.respond = (request, child) =>
+      child.send({
+        v: CAPTURE_PROTOCOL_VERSION,
+        type: 'reply',
+        id: request.id,
+        ok: false,
+        error: { code: 'DEVICE_BUSY', message: '“mic” is in use.' },
+      });
+    const error = await host.start({ deviceKey: 'ALSA:mic', sampleRate: 16000 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EarshotError);
+    expect(error).toMatchObject({ code: 'DEVICE_BUSY', message: '“mic” is in use.' });
+  });
+
+  it('emits frames, levels and device events, and drops messages the protocol does not allow', async () => {
+    const host = newHost();
+    const frames: AudioFrame[] = [];
+    const levels: unknown[] = [];
+    host.on('frame', (f) => frames.push(f));
+    host.on('level', (l) => levels.push(l));
+    await host.start({ deviceKey: 'ALSA:mic', sampleRate: 16000 });
+    const child = FakeChild.spawned[0]!;
+    child.frame(0);
+    child.send({ v: CAPTURE_PROTOCOL_VERSION, type: 'level', level: { rmsDb: -20, peakDb: -6 } });
+    child.send({ v: 99, type: 'level', level: { rmsDb: 0, peakDb: 0 } });
+    child.send({ v: CAPTURE_PROTOCOL_VERSION, type: 'frame', seq: 1, samples: [1, 2, 3] });
+    child.send({ v: CAPTURE_PROTOCOL_VERSION, type: 'teleport' });
+    expect(frames).toHaveLength(1);
+    expect(frames[0]).toMatchObject({ seq: 0, sampleRate: 16000, captureTimeMs: 1000 });
+    expect(levels).toEqual([{ rmsDb: -20, peakDb: -6 }]);
+  });
+
+  it('does not throw on an error event nobody listens to', async () => {
+    const host = newHost();
+    await host.start({ deviceKey: 'ALSA:mic', sampleRate: 16000 });
+    expect(() =>
+      FakeChild.spawned[0]!.send({
+        v: CAPTURE_PROTOCOL_VERSION,
+        type: 'error',
+        error: { code: 'DEVICE_LOST', message: 'gone' },
+      }),
+    ).not.toThrow();
+  });
+
+  it('after a crash, reports CAPTURE_CRASHED, restarts the process and resumes with frame numbers continuing', async () => {
+    const host = newHost();
+    const frames: AudioFrame[] = [];
+    const errors: unknown[] = [];
+    host.on('frame', (f) => frames.push(f));
+    host.on('error', (e) => errors.push(e));
+    await host.start({ deviceKey: 'ALSA:mic', sampleRate: 16000, fallbackToDefault: false });
+    const first = FakeChild.spawned[0]!;
+    first.frame(0);
+    first.frame(1);
+    const resumed = new Promise<CaptureRequest>((resolve) => {
+      const poll = setInterval(() => {
+        const start = FakeChild.spawned[1]?.received.find((r) => r.type === 'start');
+        if (start) {
+          clearInterval(poll);
+          resolve(start);
+        }
+      }, 10);
+      setTimeout(() => clearInterval(poll), 5000).unref();
+    });
+    first.crash();
+    expect(errors).toEqual([expect.objectContaining({ code: 'CAPTURE_CRASHED' })]);
+    const restartRequest = await resumed;
+    expect(restartRequest).toMatchObject({ deviceKey: 'ALSA:mic', fallbackToDefault: false, preRollMs: 0 });
+    FakeChild.spawned[1]!.frame(0);
+    expect(frames.map((f) => f.seq)).toEqual([0, 1, 2]);
+  });
+
+  it('fails a request the process never answers, naming it', async () => {
+    const host = newHost(200);
+    await host.listDevices();
+    FakeChild.spawned[0]!.respond = () => {};
+    await expect(host.refreshDevices()).rejects.toThrow(/did not answer within 0.2 s \(list-devices\)/);
+  });
+
+  it('starts the helpers the capture process asks for with its own spawner and entry, relays their words, ends them with it', async () => {
+    const v = CAPTURE_PROTOCOL_VERSION;
+    const host = newHost();
+    await host.start({ deviceKey: 'ALSA:mic', sampleRate: 16000 });
+    const capture = FakeChild.spawned[0]!;
+    capture.respond = () => {};
+    capture.send({ v, type: 'spawn-helper', id: 1, mode: 'watch', key: 'ALSA:mic' });
+    capture.send({ v, type: 'spawn-helper', id: 2, mode: 'probe', key: null });
+    const [watcher, probe] = FakeChild.spawned.slice(1);
+    expect(watcher!.options).toMatchObject({ modulePath: '/fake', args: ['--watch', 'ALSA:mic'] });
+    expect(probe!.options).toMatchObject({ modulePath: '/fake', args: ['--probe'] });
+    expect(host.helperPids).toEqual([watcher!.pid, probe!.pid]);
+
+    const result = { v, type: 'probe-result', devices: [device], openable: null, cpuMs: 50 };
+    probe!.send(result);
+    // Its last word relayed to the capture process; then it is asked to stop, and it does.
+    expect(capture.received.at(-1)).toEqual({ v, type: 'helper-message', id: 2, message: result });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(capture.received.at(-1)).toMatchObject({ v, type: 'helper-exit', id: 2, detail: 'stopped' });
+    expect(host.helperPids).toEqual([watcher!.pid]);
+
+    // The capture process asks to stop the watcher: it is asked to exit.
+    capture.send({ v, type: 'stop-helper', id: 1 });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(host.helperPids).toEqual([]);
+
+    // A helper still running when the capture process dies is killed with it.
+    capture.send({ v, type: 'spawn-helper', id: 3, mode: 'watch', key: 'ALSA:mic' });
+    const orphan = FakeChild.spawned.at(-1)!;
+    capture.crash();
+    expect(orphan.killed).toEqual(['SIGKILL']);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(host.helperPids).toEqual([]);
+  });
+});

@@ -1,0 +1,138 @@
+import { EventEmitter } from 'node:events';
+import { createServer } from 'node:net';
+import { generateToken } from '../../platform/net/token-auth.ts';
+import type { EngineChildConfig, EngineChildMessage, ModelInfo } from '../../shared/engine-process.ts';
+import { EarshotError, isErrorCode } from '../../shared/errors.ts';
+import { createLogger } from '../../platform/log/logger.ts';
+import { ProcessHost } from '../../platform/process/process-host.ts';
+import type { SpawnChild } from '../../platform/process/types.ts';
+import { ENGINE_ENTRY } from './entry.ts';
+
+const log = createLogger('engine-launcher');
+
+export interface StartLocalEngineOptions {
+  readonly spawn: SpawnChild;
+  /** The engine entry; defaults to src/engine/main.ts (the app passes its bundled file). */
+  readonly modulePath?: string;
+  readonly modelDir: string;
+  readonly vadModelPath?: string;
+  readonly host?: string;
+  /** 0 or absent: a free port is chosen once and kept across restarts. */
+  readonly port?: number;
+  readonly token?: string;
+  readonly workers?: number;
+  /** The decode worker module, where a bundler moved it. */
+  readonly workerPath?: string;
+  /** Restart policy, passed to ProcessHost (tests shorten it). */
+  readonly backoffBaseMs?: number;
+  readonly maxRestarts?: number;
+}
+
+export type { ModelInfo };
+
+interface LocalEngineEvents {
+  crash: [reason: string];
+  restarted: [];
+}
+
+/**
+ * The embedded engine as seen from main: a child process listening on loopback with a
+ * random token. When the process crashes it is restarted on the same port with the same
+ * token, so a client only has to reconnect.
+ */
+export class LocalEngine extends EventEmitter<LocalEngineEvents> {
+  readonly url: string;
+  readonly token: string;
+  readonly modelInfo: ModelInfo;
+  readonly #host: ProcessHost<EngineChildMessage, never>;
+
+  constructor(url: string, token: string, modelInfo: ModelInfo, host: ProcessHost<EngineChildMessage, never>) {
+    super();
+    this.url = url;
+    this.token = token;
+    this.modelInfo = modelInfo;
+    this.#host = host;
+  }
+
+  get pid(): number | undefined {
+    return this.#host.pid;
+  }
+
+  async stop(): Promise<void> {
+    await this.#host.stop();
+  }
+}
+
+export async function startLocalEngine(options: StartLocalEngineOptions): Promise<LocalEngine> {
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ? options.port : await freePort(host);
+  const token = options.token ?? generateToken();
+  const config: EngineChildConfig = {
+    modelDir: options.modelDir,
+    vadModelPath: options.vadModelPath ?? null,
+    host,
+    port,
+    token,
+    ...(options.workers ? { workers: options.workers } : {}),
+    ...(options.workerPath ? { workerPath: options.workerPath } : {}),
+  };
+  const processHost = new ProcessHost<EngineChildMessage, never>({
+    spawn: options.spawn,
+    modulePath: options.modulePath ?? ENGINE_ENTRY,
+    name: 'engine',
+    env: { EARSHOT_ENGINE_CONFIG: JSON.stringify(config) },
+    ...(options.backoffBaseMs !== undefined ? { backoffBaseMs: options.backoffBaseMs } : {}),
+    ...(options.maxRestarts !== undefined ? { maxRestarts: options.maxRestarts } : {}),
+  });
+  let listening: Extract<EngineChildMessage, { type: 'listening' }> | null = null;
+  let startFailure: EarshotError | null = null;
+  processHost.on('message', (message) => {
+    if (message.type === 'listening') listening = message;
+    else if (message.type === 'start_failed') {
+      startFailure = new EarshotError(
+        isErrorCode(message.code) ? message.code : 'ENGINE_START_FAILED',
+        message.message,
+      );
+      // A model that cannot load will not load on a restart either.
+      void processHost.stop();
+    }
+  });
+  try {
+    await processHost.start();
+  } catch (error) {
+    await processHost.stop();
+    throw (
+      startFailure ??
+      new EarshotError('ENGINE_START_FAILED', `The engine process did not start: ${(error as Error).message}`)
+    );
+  }
+  const ready = listening as Extract<EngineChildMessage, { type: 'listening' }> | null;
+  if (!ready)
+    throw new EarshotError('ENGINE_START_FAILED', 'The engine process said ready without reporting its address.');
+  const engine = new LocalEngine(ready.url, token, ready.model, processHost);
+  let crashed = false;
+  processHost.on('crash', (report) => {
+    crashed = true;
+    log.error(`engine crashed: ${report.reason}`);
+    engine.emit('crash', report.reason);
+  });
+  processHost.on('ready', () => {
+    if (!crashed) return;
+    crashed = false;
+    engine.emit('restarted');
+  });
+  return engine;
+}
+
+/** Asks the OS for a free loopback port; the engine keeps it across restarts. */
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}

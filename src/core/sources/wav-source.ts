@@ -1,0 +1,150 @@
+import { createLogger } from '../../platform/log/logger.ts';
+import { FRAME_MS, samplesPerFrame, type AudioFrame, type FrameSource } from '../../shared/audio-frame.ts';
+import { createResampler } from '../../platform/audio/resampler.ts';
+import { float32ToInt16, int16ToFloat32, readWav, type PcmAudio } from './wav.ts';
+
+/**
+ * A WAV file as a FrameSource: the CLI's `--input`, tests and benchmarks. The file is
+ * downmixed to mono, resampled to the session's rate (the capture path's Speex resampler),
+ * and cut into 20 ms frames (the last one padded with silence).
+ *
+ * `realtime` paces frames on an absolute schedule (no drift over long files); `fast` sends as
+ * fast as the consumer keeps up: `throttle()` returning true pauses delivery briefly, so a fast
+ * run cannot flood a service that decodes slower than it receives.
+ */
+export interface WavSourceOptions {
+  readonly path: string;
+  readonly sampleRate: number;
+  readonly pace: 'realtime' | 'fast';
+  /** Fast mode only: return true to hold back frames for a moment. */
+  readonly throttle?: () => boolean;
+  /** Fast mode only: a throttle that holds this long without end is ignored (no deadlock). */
+  readonly maxThrottleMs?: number;
+}
+
+const log = createLogger('wav-source');
+/** Frames delivered per event-loop turn in fast mode: quick, yet sockets and timers still run. */
+const FAST_BATCH = 25;
+const THROTTLE_POLL_MS = 5;
+
+export class WavSource implements FrameSource {
+  readonly sampleRate: number;
+  readonly ended: Promise<void>;
+  readonly #o: WavSourceOptions;
+  #frames: Int16Array | null = null;
+  #next = 0;
+  #running = false;
+  #timer: NodeJS.Timeout | null = null;
+  #resolveEnded!: () => void;
+  #throttledSince: number | null = null;
+
+  constructor(options: WavSourceOptions) {
+    this.#o = options;
+    this.sampleRate = options.sampleRate;
+    this.ended = new Promise((resolve) => {
+      this.#resolveEnded = resolve;
+    });
+  }
+
+  /** Duration of the converted audio, known after start(). */
+  get durationMs(): number {
+    return this.#frames ? (this.#frames.length * 1000) / this.sampleRate : 0;
+  }
+
+  async start(onFrame: (frame: AudioFrame) => void): Promise<void> {
+    this.#frames ??= await loadFrames(this.#o.path, this.sampleRate);
+    this.#running = true;
+    const frame = samplesPerFrame(this.sampleRate);
+    const total = this.#frames.length / frame;
+    const t0 = performance.now() - this.#next * FRAME_MS;
+    const deliver = (): void => {
+      const samples = this.#frames!.slice(this.#next * frame, (this.#next + 1) * frame);
+      onFrame({
+        seq: this.#next,
+        captureTimeMs: performance.timeOrigin + performance.now(),
+        sampleRate: this.sampleRate,
+        samples,
+      });
+      this.#next += 1;
+    };
+    const finish = (): boolean => {
+      if (this.#next < total) return false;
+      this.#running = false;
+      this.#resolveEnded();
+      return true;
+    };
+    const tick = (): void => {
+      if (!this.#running) return;
+      let delay = 0;
+      if (this.#o.pace === 'realtime') {
+        const due = Math.floor((performance.now() - t0) / FRAME_MS) + 1;
+        while (this.#running && this.#next < Math.min(due, total)) deliver();
+        delay = Math.max(1, t0 + this.#next * FRAME_MS - performance.now());
+      } else if (this.#holdBack()) {
+        delay = THROTTLE_POLL_MS;
+      } else {
+        for (let i = 0; i < FAST_BATCH && this.#running && this.#next < total; i++) deliver();
+      }
+      if (finish()) return;
+      this.#timer = setTimeout(tick, delay);
+    };
+    tick();
+  }
+
+  stop(): Promise<void> {
+    this.#running = false;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    return Promise.resolve();
+  }
+
+  #holdBack(): boolean {
+    if (!this.#o.throttle?.()) {
+      this.#throttledSince = null;
+      return false;
+    }
+    const now = performance.now();
+    this.#throttledSince ??= now;
+    if (now - this.#throttledSince > (this.#o.maxThrottleMs ?? 2_000)) {
+      log.debug('throttle held too long; sending on');
+      this.#throttledSince = null;
+      return false;
+    }
+    return true;
+  }
+}
+
+export function createWavSource(options: WavSourceOptions): WavSource {
+  return new WavSource(options);
+}
+
+/** Reads, downmixes, resamples and pads the file to whole 20 ms frames. */
+async function loadFrames(path: string, rate: number): Promise<Int16Array> {
+  const audio = await readWav(path);
+  const mono = downmix(audio);
+  let samples = mono;
+  if (audio.sampleRate !== rate) {
+    const resampler = await createResampler(audio.sampleRate, rate);
+    try {
+      samples = float32ToInt16(resampler.process(int16ToFloat32(mono)));
+    } finally {
+      resampler.dispose();
+    }
+  }
+  const frame = samplesPerFrame(rate);
+  const padded = new Int16Array(Math.max(1, Math.ceil(samples.length / frame)) * frame);
+  padded.set(samples);
+  return padded;
+}
+
+function downmix(audio: PcmAudio): Int16Array {
+  if (audio.channels === 1) return audio.samples;
+  const frames = Math.floor(audio.samples.length / audio.channels);
+  const out = new Int16Array(frames);
+  for (let i = 0; i < frames; i++) {
+    let sum = 0;
+    for (let c = 0; c < audio.channels; c++) sum += audio.samples[i * audio.channels + c]!;
+    out[i] = Math.round(sum / audio.channels);
+  }
+  return out;
+}

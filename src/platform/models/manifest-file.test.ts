@@ -1,0 +1,99 @@
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { OFFLINE_TEST_MODEL } from '../../../tests/helpers/paths.ts';
+import { loadModelManifest } from './manifest-file.ts';
+
+describe('loadModelManifest', () => {
+  const dirs: string[] = [];
+  const copy = (): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'earshot-manifest-'));
+    dirs.push(dir);
+    cpSync(OFFLINE_TEST_MODEL, dir, { recursive: true });
+    return dir;
+  };
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('resolves every file of the sherpa config inside the folder', () => {
+    const m = loadModelManifest(OFFLINE_TEST_MODEL);
+    expect(m.manifest.kind).toBe('offline');
+    expect(m.recognizerConfig['modelConfig']).toMatchObject({
+      zipformerCtc: { model: join(OFFLINE_TEST_MODEL, 'model.onnx') },
+      tokens: join(OFFLINE_TEST_MODEL, 'tokens.txt'),
+      numThreads: 1,
+    });
+  });
+
+  it('MODEL_MISSING names the missing manifest or model file', () => {
+    expect(() => loadModelManifest(join(tmpdir(), 'nowhere-xyz'))).toThrow(/nowhere-xyz/);
+    const dir = copy();
+    rmSync(join(dir, 'tokens.txt'));
+    expect(() => loadModelManifest(dir)).toThrow(
+      expect.objectContaining({
+        code: 'MODEL_MISSING',
+        message: expect.stringContaining('tokens.txt') as unknown,
+      }) as Error,
+    );
+    rmSync(join(dir, 'earshot-model.json'));
+    expect(() => loadModelManifest(dir)).toThrow(
+      expect.objectContaining({
+        code: 'MODEL_MISSING',
+        message: expect.stringContaining('earshot-model.json') as unknown,
+      }) as Error,
+    );
+  });
+
+  it('MODEL_INVALID names the file and field: bad JSON, a bad field, a path outside the folder, an empty file', () => {
+    const dir = copy();
+    const manifest = join(dir, 'earshot-model.json');
+    writeFileSync(manifest, '{ nope');
+    expect(() => loadModelManifest(dir)).toThrow(
+      expect.objectContaining({
+        code: 'MODEL_INVALID',
+        message: expect.stringContaining(manifest) as unknown,
+      }) as Error,
+    );
+    writeFileSync(
+      manifest,
+      JSON.stringify({
+        name: 'x',
+        kind: 'sideways',
+        sampleRate: 16000,
+        files: ['model.onnx'],
+        sherpa: { modelConfig: {} },
+      }),
+    );
+    expect(() => loadModelManifest(dir)).toThrow(/field "kind"/);
+    writeFileSync(
+      manifest,
+      JSON.stringify({
+        name: 'x',
+        kind: 'offline',
+        sampleRate: 16000,
+        files: ['../../etc/passwd.txt'],
+        sherpa: { modelConfig: {} },
+      }),
+    );
+    expect(() => loadModelManifest(dir)).toThrow(/outside the model folder/);
+    writeFileSync(
+      manifest,
+      JSON.stringify({
+        name: 'x',
+        kind: 'offline',
+        sampleRate: 16000,
+        files: ['tokens.txt'],
+        sherpa: { modelConfig: { tokens: 'tokens.txt' } },
+      }),
+    );
+    writeFileSync(join(dir, 'tokens.txt'), '');
+    expect(() => loadModelManifest(dir)).toThrow(
+      expect.objectContaining({
+        code: 'MODEL_INVALID',
+        message: expect.stringContaining('tokens.txt') as unknown,
+      }) as Error,
+    );
+  });
+});
