@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { findVadModel } from '../platform/models/vad-model.ts';
 import { EarshotError } from '../shared/errors.ts';
-import { generateToken } from '../platform/net/token-auth.ts';
+import { generateToken } from '../platform/net/tokens.ts';
 import { DecoderPool } from './decoder-pool.ts';
 import type { ModelInfo } from './decoder-protocol.ts';
 import { loadModelManifest } from '../platform/models/manifest-file.ts';

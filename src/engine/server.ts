@@ -4,7 +4,10 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createLogger } from '../platform/log/logger.ts';
-import { presentedToken, selectProtocol, tokenMatches } from '../platform/net/token-auth.ts';
+import { presentedToken } from '../platform/net/presented-token.ts';
+import { tokenMatches } from '../platform/net/token-compare.ts';
+import { refuseUpgrade } from '../platform/net/upgrade-refusal.ts';
+import { hostPort } from '../platform/net/url-host.ts';
 import { EngineConnection } from './connection.ts';
 import type { DecoderPool } from './decoder-pool.ts';
 import { errorEvent } from './protocol.ts';
@@ -12,6 +15,9 @@ import { errorEvent } from './protocol.ts';
 const log = createLogger('engine-server');
 
 export const REALTIME_PATH = '/v1/realtime';
+/** The subprotocol browsers use to carry the key, since they cannot set headers (OpenAI's convention). */
+const KEY_PROTOCOL_PREFIX = 'openai-insecure-api-key.';
+const REALTIME_PROTOCOL = 'realtime';
 
 export interface EngineServerOptions {
   readonly pool: DecoderPool;
@@ -67,9 +73,10 @@ export async function startEngineServer(options: EngineServerOptions): Promise<E
   http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', (error) => log.warn(`upgrade socket error: ${error.message}`));
     const path = new URL(request.url ?? '/', 'http://engine').pathname;
-    if (path !== REALTIME_PATH) return reject(socket, 404, 'Not Found', `Only ${REALTIME_PATH} is served.`);
-    if (!tokenMatches(presentedToken(request), options.token)) {
-      return reject(socket, 401, 'Unauthorized', 'Missing or wrong token.', { 'WWW-Authenticate': 'Bearer' });
+    if (path !== REALTIME_PATH) return refuseUpgrade(socket, 404, `Only ${REALTIME_PATH} is served.`);
+    const presented = presentedToken(request, { bearer: true, subprotocolPrefix: KEY_PROTOCOL_PREFIX });
+    if (!tokenMatches(presented, options.token)) {
+      return refuseUpgrade(socket, 401, 'Missing or wrong token.', { 'WWW-Authenticate': 'Bearer' });
     }
     wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
   });
@@ -119,8 +126,7 @@ export async function startEngineServer(options: EngineServerOptions): Promise<E
     });
   });
   const port = (http.address() as AddressInfo).port;
-  const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
-  const url = `${options.tls ? 'wss' : 'ws'}://${hostForUrl}:${port}${REALTIME_PATH}`;
+  const url = `${options.tls ? 'wss' : 'ws'}://${hostPort(options.host, port)}${REALTIME_PATH}`;
   log.info(`listening on ${url}`);
 
   return {
@@ -144,19 +150,9 @@ export async function startEngineServer(options: EngineServerOptions): Promise<E
   };
 }
 
-function reject(
-  socket: Duplex,
-  status: number,
-  reason: string,
-  body: string,
-  headers: Record<string, string> = {},
-): void {
-  const lines = [
-    `HTTP/1.1 ${status} ${reason}`,
-    'Connection: close',
-    'Content-Type: text/plain',
-    `Content-Length: ${Buffer.byteLength(body)}`,
-  ];
-  for (const [k, v] of Object.entries(headers)) lines.push(`${k}: ${v}`);
-  socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
+/** Picks `realtime` when offered and never echoes the entry that carries the key. */
+function selectProtocol(protocols: Set<string>): string | false {
+  if (protocols.has(REALTIME_PROTOCOL)) return REALTIME_PROTOCOL;
+  for (const p of protocols) if (!p.startsWith(KEY_PROTOCOL_PREFIX)) return p;
+  return false;
 }

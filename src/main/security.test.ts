@@ -1,6 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Session } from 'electron';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { electronMock, MockBrowserWindow, mockEvent, resetElectronMock } from '../../tests/helpers/electron-mock.ts';
+import { REPO_ROOT } from '../../tests/helpers/paths.ts';
+import { buildCsp } from '../shared/csp.ts';
 import { fileRenderer } from './shell/renderer-location.ts';
 import { setupContentSecurity, setupSessionSecurity } from './security.ts';
 
@@ -21,6 +25,16 @@ describe('session security', () => {
     expect(headers?.['Content-Type']).toEqual(['text/html']);
     expect(headers?.['Content-Security-Policy']?.[0]).toMatch(/^default-src 'none'; script-src 'self';/);
     expect(headers?.['X-Content-Type-Options']).toEqual(['nosniff']);
+  });
+
+  it('sends the one renderer policy, and index.html’s meta tag says the same for file:// pages', async () => {
+    const headers = await electronMock.session.defaultSession.respond('http://localhost/x', {});
+    expect(headers?.['Content-Security-Policy']).toEqual([buildCsp()]);
+    // electron-vite copies this tag into out/renderer/index.html unchanged.
+    const html = readFileSync(join(REPO_ROOT, 'src', 'renderer', 'index.html'), 'utf8');
+    const tags = [...html.matchAll(/<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]*)"/gi)];
+    expect(tags).toHaveLength(1);
+    expect(tags[0]![1]).toBe(buildCsp({ delivery: 'meta' }));
   });
 
   it('denies every permission request and check (capture is native)', async () => {

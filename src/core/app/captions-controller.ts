@@ -1,10 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import type { CaptionsStatus } from '../../shared/captions.ts';
 import type { SessionState } from '../../shared/session.ts';
 import type { Settings } from '../../shared/settings.ts';
 import type { TranscriptEvent } from '../../shared/transcript.ts';
+import { generateCaptionsToken } from '../captions/auth.ts';
 import { startCaptionsServer, type CaptionsServer } from '../captions/server.ts';
 import { createLogger } from '../../platform/log/logger.ts';
+import { SerialQueue } from '../../platform/serial-queue.ts';
 import type { EventHub } from './event-hub.ts';
 import type { SecretStore } from './types.ts';
 
@@ -22,7 +23,8 @@ export class CaptionsController {
   readonly #secrets: SecretStore;
   #server: CaptionsServer | null = null;
   #applied: Settings['captions'] | null = null;
-  #queue: Promise<unknown> = Promise.resolve();
+  /** Quick toggles must not race: each apply starts after the previous one has settled. */
+  readonly #queue = new SerialQueue();
   #lastSessionState: SessionState = 'idle';
   #statusTimer: NodeJS.Timeout | null = null;
 
@@ -44,11 +46,9 @@ export class CaptionsController {
     };
   }
 
-  /** Brings the server in line with the settings; serialized so quick toggles cannot race. */
+  /** Brings the server in line with the settings. */
   apply(captions: Settings['captions']): Promise<CaptionsStatus> {
-    const next = this.#queue.then(() => this.#apply(captions));
-    this.#queue = next.catch(() => undefined);
-    return next;
+    return this.#queue.run(() => this.#apply(captions));
   }
 
   publishTranscript(event: TranscriptEvent): void {
@@ -61,7 +61,7 @@ export class CaptionsController {
   }
 
   async dispose(): Promise<void> {
-    await this.#queue;
+    await this.#queue.idle();
     await this.#stop();
   }
 
@@ -114,7 +114,7 @@ export class CaptionsController {
   async #token(): Promise<string> {
     const stored = await this.#secrets.get(TOKEN_NAME).catch(() => null);
     if (stored) return stored;
-    const token = randomBytes(18).toString('base64url');
+    const token = generateCaptionsToken();
     await this.#secrets
       .set(TOKEN_NAME, token)
       .catch((error: unknown) => log.warn('could not persist the captions token', error));

@@ -1,58 +1,40 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { WEB_BRIDGE_PROTOCOL, WEB_BRIDGE_TOKEN_PREFIX } from '../../shared/ipc/web-bridge-protocol.ts';
+import { hostAllowed, originAllowed, type HostRule } from '../../platform/net/host-guard.ts';
+import { offeredSubprotocols, presentedToken } from '../../platform/net/presented-token.ts';
+import { tokenMatches } from '../../platform/net/token-compare.ts';
+import { WEB_BRIDGE_PATH, WEB_BRIDGE_PROTOCOL, WEB_BRIDGE_TOKEN_PREFIX } from '../../shared/ipc/web-bridge-protocol.ts';
 
 /**
  * Who may use the bridge. The token is the authority; the Host and Origin checks stop a web
  * page elsewhere from reaching the loopback server through DNS rebinding or a cross-site socket.
  */
 
-/** Constant-time: compares digests, so neither the content nor the length leaks through timing. */
-export function tokensMatch(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given, 'utf8').digest();
-  const b = createHash('sha256').update(expected, 'utf8').digest();
-  return timingSafeEqual(a, b);
+export interface Refusal {
+  readonly status: number;
+  readonly message: string;
 }
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
-const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]']);
-
-/** `Host` header values this server answers to; null means any (bound to every interface). */
-export function allowedHostHeaders(host: string, port: number): Set<string> | null {
-  if (WILDCARD_HOSTS.has(host)) return null;
-  const names = LOOPBACK_HOSTS.has(host)
-    ? ['127.0.0.1', 'localhost', '[::1]']
-    : [host.includes(':') ? `[${host}]` : host];
-  return new Set(names.map((name) => `${name}:${port}`));
-}
-
-export function hostAllowed(request: IncomingMessage, allowed: Set<string> | null): boolean {
-  if (allowed === null) return true;
-  const host = request.headers.host?.toLowerCase();
-  return host !== undefined && allowed.has(host);
-}
-
-/** A browser always sends Origin on a WebSocket; it must be this server's own page. */
-export function originAllowed(request: IncomingMessage, allowed: Set<string> | null): boolean {
-  const origin = request.headers.origin;
-  if (origin === undefined) return true; // not a browser: the token alone decides
-  let parsed: URL;
-  try {
-    parsed = new URL(origin);
-  } catch {
-    return false; // "null" or garbage: a sandboxed frame or a forged header
+/** Why a WebSocket upgrade must be refused, or null to accept it. */
+export function upgradeRefusal(request: IncomingMessage, hostRule: HostRule, token: string): Refusal | null {
+  const path = (request.url ?? '').split('?')[0];
+  if (path !== WEB_BRIDGE_PATH) return { status: 404, message: `The bridge is at ${WEB_BRIDGE_PATH}.` };
+  if (!hostAllowed(request, hostRule) || !originAllowed(request, hostRule)) {
+    return { status: 403, message: 'Only the page this bridge serves may connect.' };
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return false;
-  if (allowed === null) return parsed.host.toLowerCase() === request.headers.host?.toLowerCase();
-  return allowed.has(parsed.host.toLowerCase());
+  if (!tokenMatches(bridgeTokenFrom(request), token)) {
+    return {
+      status: 401,
+      message: `Missing or wrong token: offer ${WEB_BRIDGE_PROTOCOL} and ${WEB_BRIDGE_TOKEN_PREFIX}<token>.`,
+    };
+  }
+  return null;
 }
 
-/** The token from `Sec-WebSocket-Protocol: earshot.bridge.v1, earshot.token.<hex>`. */
-export function tokenFromProtocols(request: IncomingMessage): string | null {
-  const header = request.headers['sec-websocket-protocol'];
-  if (typeof header !== 'string') return null;
-  const offered = header.split(',').map((p) => p.trim());
-  if (!offered.includes(WEB_BRIDGE_PROTOCOL)) return null;
-  const entry = offered.find((p) => p.startsWith(WEB_BRIDGE_TOKEN_PREFIX));
-  return entry ? entry.slice(WEB_BRIDGE_TOKEN_PREFIX.length) : null;
+/**
+ * The token from `Sec-WebSocket-Protocol: earshot.bridge.v1, earshot.token.<hex>`. It counts
+ * only beside the bridge protocol: without that the handshake could not agree on one.
+ */
+export function bridgeTokenFrom(request: IncomingMessage): string | null {
+  if (!offeredSubprotocols(request).includes(WEB_BRIDGE_PROTOCOL)) return null;
+  return presentedToken(request, { subprotocolPrefix: WEB_BRIDGE_TOKEN_PREFIX });
 }

@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
+import { buildCsp } from '../../shared/csp.ts';
 
 /**
  * Serves the built renderer (electron-vite's `out/renderer`) read-only. Only files inside
@@ -21,13 +22,10 @@ const CONTENT_TYPES: Record<string, string> = {
   '.map': 'application/json; charset=utf-8',
 };
 
-/** index.html carries the same policy as a meta tag; the header adds what only headers can. */
-export const RENDERER_CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; " +
-  "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-
 const SECURITY_HEADERS = {
-  'Content-Security-Policy': RENDERER_CSP,
+  // index.html carries the same policy as a meta tag; the header adds what only headers can
+  // (frame-ancestors). The page's socket goes back to its own origin, which 'self' covers.
+  'Content-Security-Policy': buildCsp(),
   'X-Content-Type-Options': 'nosniff',
   'X-Frame-Options': 'DENY',
   'Referrer-Policy': 'no-referrer',

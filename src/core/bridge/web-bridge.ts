@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,7 +16,11 @@ import { fail } from '../../shared/result.ts';
 import type { AppCore } from '../app/types.ts';
 import { dispatchInvoke, type EventSink } from '../ipc/handlers.ts';
 import { createLogger } from '../../platform/log/logger.ts';
-import { allowedHostHeaders, hostAllowed, originAllowed, tokenFromProtocols, tokensMatch } from './access.ts';
+import { hostAllowed, hostRuleFor, type HostRule } from '../../platform/net/host-guard.ts';
+import { generateToken } from '../../platform/net/tokens.ts';
+import { refuseUpgrade } from '../../platform/net/upgrade-refusal.ts';
+import { hostPort } from '../../platform/net/url-host.ts';
+import { upgradeRefusal } from './access.ts';
 import { serveStatic } from './static-files.ts';
 
 /**
@@ -60,7 +63,7 @@ const log = createLogger('web-bridge');
 
 export async function startWebBridge(options: WebBridgeOptions): Promise<WebBridge> {
   const host = options.host ?? '127.0.0.1';
-  const token = options.token ?? randomBytes(32).toString('hex');
+  const token = options.token ?? generateToken({ bytes: 32, encoding: 'hex' });
   if (!/^[0-9a-f]{32,128}$/.test(token)) {
     throw new EarshotError('USAGE', 'The web bridge token must be 32–128 lowercase hex characters.');
   }
@@ -73,10 +76,11 @@ export async function startWebBridge(options: WebBridgeOptions): Promise<WebBrid
 
   const clients = new Set<WebSocket>();
   const alive = new WeakMap<WebSocket, boolean>();
-  let allowed: Set<string> | null = null;
+  // Answers nobody until it listens and knows its port (nothing can connect before that anyway).
+  let hostRule: HostRule = { names: [] };
 
   const server: Server = createServer((request, response) => {
-    if (!hostAllowed(request, allowed)) {
+    if (!hostAllowed(request, hostRule)) {
       response.writeHead(421, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Misdirected request\n');
       return;
     }
@@ -101,19 +105,10 @@ export async function startWebBridge(options: WebBridgeOptions): Promise<WebBrid
 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', (error) => log.debug('upgrade socket error', error));
-    const path = (request.url ?? '').split('?')[0];
-    const given = tokenFromProtocols(request);
-    const refusal =
-      path !== WEB_BRIDGE_PATH
-        ? '404 Not Found'
-        : !hostAllowed(request, allowed) || !originAllowed(request, allowed)
-          ? '403 Forbidden'
-          : given === null || !tokensMatch(given, token)
-            ? '401 Unauthorized'
-            : null;
+    const refusal = upgradeRefusal(request, hostRule, token);
     if (refusal) {
-      log.warn(`refused a bridge connection: ${refusal}`);
-      socket.end(`HTTP/1.1 ${refusal}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      log.warn(`refused a bridge connection (${refusal.status}): ${refusal.message}`);
+      refuseUpgrade(socket, refusal.status, refusal.message);
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => accept(ws));
@@ -216,15 +211,14 @@ export async function startWebBridge(options: WebBridgeOptions): Promise<WebBrid
   }
 
   const port = (server.address() as AddressInfo).port;
-  allowed = allowedHostHeaders(host, port);
-  const urlHost = host.includes(':') ? `[${host}]` : host;
-  const origin = `http://${urlHost}:${port}`;
+  hostRule = hostRuleFor(host, port);
+  const origin = `http://${hostPort(host, port)}`;
   let closed = false;
 
   return {
     pageUrl: `${origin}/#token=${token}`,
     origin,
-    wsUrl: `ws://${urlHost}:${port}${WEB_BRIDGE_PATH}`,
+    wsUrl: `ws://${hostPort(host, port)}${WEB_BRIDGE_PATH}`,
     token,
     host,
     port,

@@ -1,18 +1,19 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { generateToken, tokenFromRequest, tokenMatches, validateToken } from './auth.ts';
-import { displayHost, hostPort, isAllowedHostHeader, isLoopbackHost } from './network.ts';
+import { hostAllowed } from '../../platform/net/host-guard.ts';
+import { captionsTokenFrom, generateCaptionsToken, isAuthorized, validateToken } from './auth.ts';
+import { captionsHostRule, displayHost } from './network.ts';
 
-function request(url: string, protocols?: string): [IncomingMessage, URL] {
+function request(url: string, protocols?: string): IncomingMessage {
   const headers = protocols === undefined ? {} : { 'sec-websocket-protocol': protocols };
-  return [{ headers } as IncomingMessage, new URL(url, 'http://x')];
+  return { url, headers } as IncomingMessage;
 }
 
 describe('tokens', () => {
   it('generates unguessable tokens that are safe in URLs and subprotocols', () => {
-    const a = generateToken();
+    const a = generateCaptionsToken();
     expect(a).toMatch(/^[A-Za-z0-9_-]{24}$/);
-    expect(generateToken()).not.toBe(a);
+    expect(generateCaptionsToken()).not.toBe(a);
     expect(() => validateToken(a, true)).not.toThrow();
   });
 
@@ -25,40 +26,40 @@ describe('tokens', () => {
   });
 
   it('reads the token from the query or from the browser subprotocol', () => {
-    expect(tokenFromRequest(...request('/captions?token=abc'))).toBe('abc');
-    expect(tokenFromRequest(...request('/captions', 'earshot-captions, earshot-token.xyz'))).toBe('xyz');
-    expect(tokenFromRequest(...request('/captions', 'earshot-captions'))).toBeNull();
-    expect(tokenFromRequest(...request('/captions'))).toBeNull();
+    expect(captionsTokenFrom(request('/captions?token=abc'))).toBe('abc');
+    expect(captionsTokenFrom(request('/captions', 'earshot-captions, earshot-token.xyz'))).toBe('xyz');
+    expect(captionsTokenFrom(request('/captions', 'earshot-captions'))).toBeNull();
+    expect(captionsTokenFrom(request('/captions'))).toBeNull();
   });
 
   it('compares tokens exactly', () => {
-    expect(tokenMatches('secret-token', 'secret-token')).toBe(true);
-    expect(tokenMatches('secret-token', 'secret-tokeN')).toBe(false);
-    expect(tokenMatches('secret-token', 'secret')).toBe(false);
-    expect(tokenMatches('secret-token', null)).toBe(false);
+    expect(isAuthorized(request('/captions?token=secret-token'), 'secret-token')).toBe(true);
+    expect(isAuthorized(request('/captions?token=secret-tokeN'), 'secret-token')).toBe(false);
+    expect(isAuthorized(request('/captions?token=secret'), 'secret-token')).toBe(false);
+    expect(isAuthorized(request('/captions'), 'secret-token')).toBe(false);
   });
 });
 
 describe('network', () => {
-  it('knows loopback addresses', () => {
-    for (const host of ['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost', 'LOCALHOST'])
-      expect(isLoopbackHost(host)).toBe(true);
-    for (const host of ['0.0.0.0', '192.168.1.2', '::', 'example.com', '128.0.0.1'])
-      expect(isLoopbackHost(host)).toBe(false);
-  });
+  const loopback = captionsHostRule('127.0.0.1');
+  const allows = (host: string | undefined, rule = loopback): boolean =>
+    hostAllowed({ headers: host === undefined ? {} : { host } } as IncomingMessage, rule);
 
   it('accepts only loopback Host headers on a loopback server (DNS rebinding)', () => {
-    expect(isAllowedHostHeader('127.0.0.1:8080')).toBe(true);
-    expect(isAllowedHostHeader('localhost:8080')).toBe(true);
-    expect(isAllowedHostHeader('[::1]:8080')).toBe(true);
-    expect(isAllowedHostHeader(undefined)).toBe(true);
-    expect(isAllowedHostHeader('evil.example:8080')).toBe(false);
-    expect(isAllowedHostHeader('127.0.0.1.evil.example')).toBe(false);
+    expect(allows('127.0.0.1:8080')).toBe(true);
+    expect(allows('localhost:8080')).toBe(true);
+    expect(allows('[::1]:8080')).toBe(true);
+    expect(allows(undefined)).toBe(true);
+    expect(allows('evil.example:8080')).toBe(false);
+    expect(allows('127.0.0.1.evil.example')).toBe(false);
   });
 
-  it('builds URL hosts, bracketing IPv6 and replacing wildcards with a reachable address', () => {
-    expect(hostPort('127.0.0.1', 80)).toBe('127.0.0.1:80');
-    expect(hostPort('::1', 80)).toBe('[::1]:80');
+  it('answers any name when open to the LAN', () => {
+    expect(allows('my-laptop.local:8080', captionsHostRule('0.0.0.0'))).toBe(true);
+    expect(allows('my-laptop.local:8080', captionsHostRule('192.168.1.2'))).toBe(true);
+  });
+
+  it('replaces wildcards with a reachable address in URLs', () => {
     expect(displayHost('127.0.0.1')).toBe('127.0.0.1');
     expect(displayHost('0.0.0.0')).not.toBe('0.0.0.0');
   });

@@ -1,6 +1,8 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { EarshotError } from '../../shared/errors.ts';
+import { presentedToken } from '../../platform/net/presented-token.ts';
+import { tokenMatches } from '../../platform/net/token-compare.ts';
+import { generateToken } from '../../platform/net/tokens.ts';
 import { TOKEN_SUBPROTOCOL_PREFIX } from './protocol.ts';
 
 /**
@@ -14,8 +16,9 @@ const TOKEN_PATTERN = /^[A-Za-z0-9._~-]+$/;
 const MIN_LAN_TOKEN_LENGTH = 16;
 const MAX_TOKEN_LENGTH = 128;
 
-export function generateToken(): string {
-  return randomBytes(18).toString('base64url');
+/** 24 characters: long enough for LAN exposure, short enough for an overlay URL a person copies. */
+export function generateCaptionsToken(): string {
+  return generateToken({ bytes: 18 });
 }
 
 /** Checks a token a person chose; LAN exposure demands one that cannot be guessed. */
@@ -34,29 +37,11 @@ export function validateToken(token: string, exposedToLan: boolean): void {
   }
 }
 
-/** The token a request offers: `?token=T`, or the subprotocol `earshot-token.T` for browsers. */
-export function tokenFromRequest(req: IncomingMessage, url: URL): string | null {
-  const fromQuery = url.searchParams.get('token');
-  if (fromQuery !== null) return fromQuery;
-  for (const protocol of offeredSubprotocols(req)) {
-    if (protocol.startsWith(TOKEN_SUBPROTOCOL_PREFIX)) return protocol.slice(TOKEN_SUBPROTOCOL_PREFIX.length);
-  }
-  return null;
+/** The token a request offers: `?token=T` (the overlay URL), or the subprotocol `earshot-token.T` for browsers. */
+export function captionsTokenFrom(req: IncomingMessage): string | null {
+  return presentedToken(req, { queryParameter: 'token', subprotocolPrefix: TOKEN_SUBPROTOCOL_PREFIX });
 }
 
-export function offeredSubprotocols(req: IncomingMessage): string[] {
-  const header = req.headers['sec-websocket-protocol'];
-  if (typeof header !== 'string') return [];
-  return header
-    .split(',')
-    .map((p) => p.trim())
-    .filter((p) => p.length > 0);
-}
-
-/** Compares digests so neither the length nor the content of the token leaks through timing. */
-export function tokenMatches(expected: string, offered: string | null): boolean {
-  if (offered === null) return false;
-  const a = createHash('sha256').update(expected).digest();
-  const b = createHash('sha256').update(offered).digest();
-  return timingSafeEqual(a, b);
+export function isAuthorized(req: IncomingMessage, token: string): boolean {
+  return tokenMatches(captionsTokenFrom(req), token);
 }

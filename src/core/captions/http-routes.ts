@@ -1,15 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
 import type { SessionState } from '../../shared/session.ts';
-import { tokenFromRequest, tokenMatches } from './auth.ts';
-import { isAllowedHostHeader } from './network.ts';
+import { hostAllowed, type HostRule } from '../../platform/net/host-guard.ts';
+import { isAuthorized } from './auth.ts';
 import { OVERLAY_CSP, OVERLAY_HTML, UNAUTHORIZED_HTML } from './overlay-page.ts';
 
 /** Plain HTTP on the captions port: the overlay page and the health check. */
 
 export interface RouteContext {
   readonly token: string;
-  readonly loopbackOnly: boolean;
+  readonly hostRule: HostRule;
   health(): { state: SessionState; subscribers: number };
 }
 
@@ -26,7 +25,7 @@ export function requestUrl(req: IncomingMessage): URL {
 }
 
 export function handleHttpRequest(req: IncomingMessage, res: ServerResponse, context: RouteContext): void {
-  if (context.loopbackOnly && !isAllowedHostHeader(req.headers.host)) {
+  if (!hostAllowed(req, context.hostRule)) {
     send(
       res,
       421,
@@ -46,7 +45,7 @@ export function handleHttpRequest(req: IncomingMessage, res: ServerResponse, con
       send(res, 200, 'application/json', `${JSON.stringify(context.health())}\n`);
       return;
     case '/overlay':
-      if (!tokenMatches(context.token, tokenFromRequest(req, url))) {
+      if (!isAuthorized(req, context.token)) {
         send(res, 401, 'text/html; charset=utf-8', UNAUTHORIZED_HTML);
         return;
       }
@@ -69,21 +68,3 @@ function send(res: ServerResponse, status: number, contentType: string, body: st
   // HEAD gets the headers (and so the status the overlay checks for) without the body.
   res.end(res.req.method === 'HEAD' ? undefined : bytes);
 }
-
-/** Refuses a WebSocket upgrade with a real HTTP status, so clients can tell 401 from 404 or 503. */
-export function rejectUpgrade(socket: Duplex, status: number, message: string): void {
-  const body = `${message}\n`;
-  const reason = STATUS_TEXT[status] ?? 'Error';
-  socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-  );
-}
-
-const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  404: 'Not Found',
-  421: 'Misdirected Request',
-  503: 'Service Unavailable',
-};

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { formatCsp } from '../../shared/csp.ts';
 import { OVERLAY_SCRIPT } from './overlay-script.ts';
 
 /**
@@ -68,15 +69,19 @@ function sha256Source(source: string): string {
   return `'sha256-${createHash('sha256').update(source, 'utf8').digest('base64')}'`;
 }
 
-export const OVERLAY_CSP = [
-  "default-src 'none'",
-  `script-src ${sha256Source(OVERLAY_SCRIPT)}`,
-  `style-src ${sha256Source(OVERLAY_STYLE)}`,
+/**
+ * Its own policy, not the renderer's: this page has no bundle, so scripts and styles are
+ * pinned by hash instead of 'self'; only the syntax is shared.
+ */
+export const OVERLAY_CSP = formatCsp({
+  'default-src': ["'none'"],
+  'script-src': [sha256Source(OVERLAY_SCRIPT)],
+  'style-src': [sha256Source(OVERLAY_STYLE)],
   // 'self' covers ws:// and wss:// to the same host and port (CSP Level 3).
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-].join('; ');
+  'connect-src': ["'self'"],
+  'base-uri': ["'none'"],
+  'form-action': ["'none'"],
+});
 
 export const OVERLAY_HTML = `<!doctype html>
 <html lang="en">

@@ -7,10 +7,13 @@ import { EarshotError } from '../../shared/errors.ts';
 import type { SessionState } from '../../shared/session.ts';
 import type { TranscriptEvent } from '../../shared/transcript.ts';
 import { createLogger } from '../../platform/log/logger.ts';
-import { generateToken, tokenFromRequest, tokenMatches, validateToken } from './auth.ts';
-import { handleHttpRequest, rejectUpgrade, requestUrl } from './http-routes.ts';
+import { hostAllowed, isLoopbackHost, type HostRule } from '../../platform/net/host-guard.ts';
+import { refuseUpgrade } from '../../platform/net/upgrade-refusal.ts';
+import { hostPort } from '../../platform/net/url-host.ts';
+import { generateCaptionsToken, isAuthorized, validateToken } from './auth.ts';
+import { handleHttpRequest, requestUrl } from './http-routes.ts';
 import { listen, resolveOptions, type CaptionsServerOptions, type ResolvedOptions } from './options.ts';
-import { DEFAULT_LAN_HOST, displayHost, hostPort, isAllowedHostHeader, isLoopbackHost } from './network.ts';
+import { captionsHostRule, DEFAULT_LAN_HOST, DEFAULT_LOOPBACK_HOST, displayHost } from './network.ts';
 import { CAPTIONS_SUBPROTOCOL, encodeMessage } from './protocol.ts';
 import { Subscriber, type SubscriberClosedInfo } from './subscriber.ts';
 import { TranscriptState } from './transcript-state.ts';
@@ -51,6 +54,7 @@ export class CaptionsServer extends EventEmitter<CaptionsServerEvents> {
   readonly overlayUrl: string;
 
   readonly #options: ResolvedOptions;
+  readonly #hostRule: HostRule;
   readonly #http: Server;
   readonly #wss: WebSocketServer;
   readonly #state: TranscriptState;
@@ -84,6 +88,7 @@ export class CaptionsServer extends EventEmitter<CaptionsServerEvents> {
     this.host = options.host;
     this.port = port;
     this.token = options.token;
+    this.#hostRule = captionsHostRule(options.host);
     const where = hostPort(displayHost(options.host), port);
     this.url = `ws://${where}/captions`;
     this.overlayUrl = `http://${where}/overlay?token=${encodeURIComponent(options.token)}`;
@@ -101,7 +106,7 @@ export class CaptionsServer extends EventEmitter<CaptionsServerEvents> {
     http.on('request', (req, res) =>
       handleHttpRequest(req, res, {
         token: this.token,
-        loopbackOnly: isLoopbackHost(this.host),
+        hostRule: this.#hostRule,
         health: () => ({ state: this.#state.sessionState, subscribers: this.#subscribers.size }),
       }),
     );
@@ -183,21 +188,21 @@ export class CaptionsServer extends EventEmitter<CaptionsServerEvents> {
   #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', (error) => log.debug('upgrade socket error', error));
     const url = requestUrl(req);
-    if (!this.#running) return rejectUpgrade(socket, 503, 'The captions server is stopping.');
-    if (isLoopbackHost(this.host) && !isAllowedHostHeader(req.headers.host)) {
-      return rejectUpgrade(socket, 421, 'This captions server only answers requests addressed to this computer.');
+    if (!this.#running) return refuseUpgrade(socket, 503, 'The captions server is stopping.');
+    if (!hostAllowed(req, this.#hostRule)) {
+      return refuseUpgrade(socket, 421, 'This captions server only answers requests addressed to this computer.');
     }
-    if (url.pathname !== '/captions') return rejectUpgrade(socket, 404, 'Subscribers connect to /captions.');
-    if (!tokenMatches(this.token, tokenFromRequest(req, url))) {
+    if (url.pathname !== '/captions') return refuseUpgrade(socket, 404, 'Subscribers connect to /captions.');
+    if (!isAuthorized(req, this.token)) {
       log.warn('refused a subscriber with a missing or wrong token', { remote: req.socket.remoteAddress });
-      return rejectUpgrade(
+      return refuseUpgrade(
         socket,
         401,
         'Missing or wrong token: pass ?token=… or the subprotocol earshot-token.<token>.',
       );
     }
     if (this.#subscribers.size >= this.#options.maxSubscribers) {
-      return rejectUpgrade(socket, 503, `Too many subscribers (limit ${this.#options.maxSubscribers}).`);
+      return refuseUpgrade(socket, 503, `Too many subscribers (limit ${this.#options.maxSubscribers}).`);
     }
     this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, socket));
   }
@@ -261,14 +266,14 @@ function toBuffer(data: RawData): Buffer {
  */
 export async function startCaptionsServer(opts: CaptionsServerOptions = {}): Promise<CaptionsServer> {
   const allowLan = opts.allowLan ?? false;
-  const host = opts.host ?? (allowLan ? DEFAULT_LAN_HOST : '127.0.0.1');
+  const host = opts.host ?? (allowLan ? DEFAULT_LAN_HOST : DEFAULT_LOOPBACK_HOST);
   if (!allowLan && !isLoopbackHost(host)) {
     throw new EarshotError(
       'CAPTIONS_HOST_NOT_ALLOWED',
       `The captions server may not listen on ${host} because network (LAN) access is off. Turn it on, or use 127.0.0.1.`,
     );
   }
-  const token = opts.token ?? generateToken();
+  const token = opts.token ?? generateCaptionsToken();
   validateToken(token, !isLoopbackHost(host));
   const options = resolveOptions(opts, host, token);
   const http = createServer();

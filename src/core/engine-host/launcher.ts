@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { createServer } from 'node:net';
-import { generateToken } from '../../platform/net/token-auth.ts';
+import { generateToken } from '../../platform/net/tokens.ts';
 import type { EngineChildConfig, EngineChildMessage, ModelInfo } from '../../shared/engine-process.ts';
 import { EarshotError, isErrorCode } from '../../shared/errors.ts';
 import { createLogger } from '../../platform/log/logger.ts';
