@@ -1,4 +1,4 @@
-import type { DeviceInfo, HealthWarning, Level } from '../shared/devices.ts';
+import type { DeviceInfo } from '../shared/devices.ts';
 import { EarshotError } from '../shared/errors.ts';
 import { CapturePipeline } from './dsp/capture-pipeline.ts';
 import { DEFAULT_DEVICE_KEY } from '../shared/devices.ts';
@@ -6,22 +6,13 @@ import { findDevice } from '../shared/device-list.ts';
 import { portAudioError } from './portaudio-errors.ts';
 import { openInput } from './open-input.ts';
 import type { InputStream } from './portaudio.ts';
-
-export interface StreamSink {
-  frame(samples: Int16Array, captureTimeMs: number, callbackMs: number): void;
-  level(level: Level): void;
-  health(warning: HealthWarning): void;
-  /** Audio went missing for `ms` and then resumed (PulseAudio moves a stream whose source vanished). */
-  gap(ms: number): void;
-  /** The stream stopped delivering by itself (read error): treat like a stall. */
-  ended(error: Error | null): void;
-}
+import type { CaptureStream, OpenStreamRequest, StreamSink } from './audio-backend.ts';
 
 /**
  * One open device with its signal path: the PortAudio stream feeding a CapturePipeline.
  * `key` is what was asked for ("default" or a device key), `device` what it resolved to.
  */
-export class ActiveStream {
+export class ActiveStream implements CaptureStream {
   readonly key: string;
   readonly device: DeviceInfo;
   readonly sessionRate: number;
@@ -44,17 +35,9 @@ export class ActiveStream {
     this.#pipeline = pipeline;
   }
 
-  /**
-   * Resolves `key` in `devices` (a fresh enumeration), opens it at the first format it accepts
-   * (`wantedRate` first) and starts it. Throws an EarshotError a person can read.
-   */
-  static async open(
-    devices: readonly DeviceInfo[],
-    key: string,
-    sessionRate: number,
-    wantedRate: number,
-    sink: StreamSink,
-  ): Promise<ActiveStream> {
+  /** See AudioBackend.openStream. */
+  static async open(request: OpenStreamRequest, sink: StreamSink): Promise<ActiveStream> {
+    const { devices, key, sessionRate, wantedRate } = request;
     const device = findDevice(devices, key);
     if (!device) {
       if (devices.length === 0) throw new EarshotError('NO_INPUT_DEVICES');

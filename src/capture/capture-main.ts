@@ -4,6 +4,7 @@ import { toErrorPayload } from '../shared/errors.ts';
 import { connectParentPort, type ParentPort } from '../platform/process/parent-port.ts';
 import { CaptureService } from './capture-service.ts';
 import { HelperClient } from './helper-client.ts';
+import { portAudioBackend } from './portaudio-backend.ts';
 
 /**
  * The capture process proper: connects to its parent, serves capture requests, and exits
@@ -31,7 +32,7 @@ export function runCaptureProcess(): void {
   const port = connectParentPort(() => void exit('parent gone'));
   const helpers = new HelperClient((request) => port.post({ v: CAPTURE_PROTOCOL_VERSION, ...request }));
   service = new CaptureService({
-    helpers,
+    backend: portAudioBackend(helpers),
     emit: (event) => port.post({ v: CAPTURE_PROTOCOL_VERSION, ...event }),
     log: (level, message) => port.log(level, message),
   });

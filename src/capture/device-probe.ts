@@ -1,4 +1,4 @@
-import type { DeviceInfo } from '../shared/devices.ts';
+import type { ProbeResult } from './audio-backend.ts';
 import type { HelperClient } from './helper-client.ts';
 
 /**
@@ -9,12 +9,6 @@ import type { HelperClient } from './helper-client.ts';
  * and optionally checks that one opens.
  */
 const PROBE_TIMEOUT_MS = 8000;
-
-export interface ProbeResult {
-  readonly devices: DeviceInfo[];
-  /** Whether the asked-for device opened; null when none was asked for. */
-  readonly openable: boolean | null;
-}
 
 /** Runs a probe helper (through the parent) and returns what it found. */
 export function probeInSubprocess(helpers: HelperClient, key?: string): Promise<ProbeResult> {

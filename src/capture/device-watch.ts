@@ -1,12 +1,10 @@
 import type { DeviceInfo } from '../shared/devices.ts';
-import { probeInSubprocess, type ProbeResult } from './device-probe.ts';
-import type { HelperClient } from './helper-client.ts';
-import { PresenceWatch } from './presence-watch.ts';
-import { enumerateDevices } from './probe-main.ts';
+import type { AudioBackend, PresenceLease, ProbeResult } from './audio-backend.ts';
+import type { LogLevel } from './service-io.ts';
 
 export interface DeviceWatchOptions {
-  /** Starts probe and watcher processes through the parent. */
-  readonly helpers: HelperClient;
+  /** Lists devices in this process, probes them and watches their presence (in helper processes). */
+  readonly backend: Pick<AudioBackend, 'listDevices' | 'probeDevices' | 'watchPresence'>;
   /** Runs an operation when no other capture operation is in flight (PortAudio is not re-entrant). */
   readonly exclusive: <T>(operation: () => Promise<T>) => Promise<T>;
   readonly streamOpen: () => boolean;
@@ -21,7 +19,7 @@ export interface DeviceWatchOptions {
    */
   readonly presenceKey: () => string | null;
   readonly onPresentGone: (key: string) => void;
-  readonly log: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
+  readonly log: (level: LogLevel, message: string) => void;
 }
 
 /**
@@ -49,7 +47,7 @@ export class DeviceWatch {
   #lastPollAt = 0;
   #askedAt = 0;
   #polling = false;
-  #presence: PresenceWatch | null = null;
+  #presence: PresenceLease | null = null;
   #presenceFailedAt = 0;
   readonly #timer: NodeJS.Timeout;
 
@@ -73,8 +71,8 @@ export class DeviceWatch {
   async list(refresh: boolean): Promise<DeviceInfo[]> {
     if (this.#devices && !refresh) return this.#devices;
     const devices = this.#options.streamOpen()
-      ? (await probeInSubprocess(this.#options.helpers)).devices
-      : enumerateDevices();
+      ? (await this.#options.backend.probeDevices()).devices
+      : this.#options.backend.listDevices();
     this.#update(devices);
     return devices;
   }
@@ -107,7 +105,7 @@ export class DeviceWatch {
         await this.#options.exclusive(() => this.list(true));
         return;
       }
-      const result: ProbeResult = await probeInSubprocess(this.#options.helpers, lostKey ?? undefined);
+      const result: ProbeResult = await this.#options.backend.probeDevices(lostKey ?? undefined);
       this.#update(result.devices);
       if (lostKey && result.openable && this.#options.lostKey() === lostKey) this.#options.onLostReturned();
     } catch (error) {
@@ -125,19 +123,17 @@ export class DeviceWatch {
       this.#presence = null;
     }
     if (!wanted || this.#presence || Date.now() - this.#presenceFailedAt < POLL.presenceRetryMs) return;
-    const watch: PresenceWatch = new PresenceWatch(
-      this.#options.helpers,
-      wanted,
-      () => {
+    const watch: PresenceLease = this.#options.backend.watchPresence(wanted, {
+      gone: () => {
         if (this.#presence === watch) this.#presence = null;
         this.#options.onPresentGone(wanted);
       },
-      (detail) => {
+      exit: (detail) => {
         this.#options.log('warn', `the presence watcher for ${wanted} ${detail}`);
         if (this.#presence === watch) this.#presence = null;
         this.#presenceFailedAt = Date.now();
       },
-    );
+    });
     this.#presence = watch;
   }
 

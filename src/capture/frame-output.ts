@@ -1,7 +1,7 @@
 import { wallClockMs } from '../shared/audio-frame.ts';
 import { FRAME_MS, type AudioFrame } from '../shared/audio-frame.ts';
 import { PreRollRing } from './dsp/pre-roll.ts';
-import type { ServiceEvent } from './capture-service.ts';
+import type { ServiceEvent } from './service-io.ts';
 
 /** The longest pre-roll kept (the setting allows up to 2 s). */
 export const MAX_PREROLL_MS = 2000;

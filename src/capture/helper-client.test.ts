@@ -5,6 +5,7 @@ import { probeInSubprocess } from './device-probe.ts';
 import { DeviceWatch } from './device-watch.ts';
 import { HelperClient } from './helper-client.ts';
 import { PresenceWatch } from './presence-watch.ts';
+import { portAudioBackend } from './portaudio-backend.ts';
 
 // The capture process must never start a process itself (a utility process cannot fork, and
 // the packaged binary cannot run as plain Node): any use of child_process here fails the test.
@@ -119,7 +120,7 @@ describe('the capture process asks its parent for helper processes', () => {
     const { client, next } = parent();
     const changed = vi.fn();
     const watch = new DeviceWatch({
-      helpers: client,
+      backend: portAudioBackend(client),
       exclusive: (operation) => operation(),
       streamOpen: () => true,
       lostKey: () => null,
