@@ -11,7 +11,7 @@ import { startEngine, type RunningEngine } from './engine.ts';
  */
 
 let engine: RunningEngine | null = null;
-const port = connectParentPort(() => void shutdown(0));
+const port = connectParentPort({ onParentGone: () => void shutdown(0), onShutdown: () => void shutdown(0) });
 
 async function shutdown(code: number): Promise<never> {
   const running = engine;
@@ -19,10 +19,6 @@ async function shutdown(code: number): Promise<never> {
   if (running) await running.close();
   process.exit(code);
 }
-
-port.onMessage((message) => {
-  if ((message as { type?: unknown } | null)?.type === 'shutdown') void shutdown(0);
-});
 
 try {
   const raw = process.env['EARSHOT_ENGINE_CONFIG'];
