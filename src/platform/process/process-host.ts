@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { parseChildEnvelope, SHUTDOWN_ENVELOPE, toChild, type ChildControl } from '../../shared/process-envelope.ts';
+import { backoffDelay } from '../backoff.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { byLine } from './by-line.ts';
 import type { ChildHandle, SpawnChild, SpawnOptions } from './types.ts';
@@ -23,6 +24,7 @@ export interface ProcessHostOptions extends SpawnOptions {
   readonly readyTimeoutMs?: number;
   /** Restarts allowed before giving up (reset after the child stays up for `stableMs`). */
   readonly maxRestarts?: number;
+  /** Restart delays: doubling from `backoffBaseMs` up to `backoffMaxMs`, each ±20% (see backoff.ts). */
   readonly backoffBaseMs?: number;
   readonly backoffMaxMs?: number;
   readonly stableMs?: number;
@@ -180,9 +182,13 @@ export class ProcessHost<In, Out> extends EventEmitter<HostEvents<In>> {
       return;
     }
     this.#restarts = attempt;
-    const delay = Math.min(this.#options.backoffMaxMs, this.#options.backoffBaseMs * 2 ** (attempt - 1));
+    const delay = backoffDelay(attempt, {
+      baseMs: this.#options.backoffBaseMs,
+      maxMs: this.#options.backoffMaxMs,
+      jitter: 'spread',
+    });
     this.#setState('restarting');
-    this.#restartTimer = setTimeout(() => this.#spawn(), delay * (0.8 + Math.random() * 0.4));
+    this.#restartTimer = setTimeout(() => this.#spawn(), delay);
   }
 
   #waitReady(): Promise<void> {
