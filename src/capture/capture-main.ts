@@ -8,7 +8,7 @@ import { portAudioBackend } from './portaudio-backend.ts';
 
 /**
  * The capture process proper: connects to its parent, serves capture requests, and exits
- * cleanly when asked (SHUTDOWN_MESSAGE) or when the parent goes away. Helper processes it
+ * cleanly when asked (the host's shutdown control word) or when the parent goes away. Helper processes it
  * needs are started by the parent on its request (HelperClient).
  */
 export function runCaptureProcess(): void {
@@ -28,8 +28,11 @@ export function runCaptureProcess(): void {
     process.exit(0);
   };
 
-  // The parent went away (crashed, killed): release the microphone and go.
-  const port = connectParentPort(() => void exit('parent gone'));
+  const port = connectParentPort({
+    // The parent went away (crashed, killed): release the microphone and go.
+    onParentGone: () => void exit('parent gone'),
+    onShutdown: () => void exit('asked to stop'),
+  });
   const helpers = new HelperClient((request) => port.post({ v: CAPTURE_PROTOCOL_VERSION, ...request }));
   service = new CaptureService({
     backend: portAudioBackend(helpers),
@@ -38,10 +41,6 @@ export function runCaptureProcess(): void {
   });
   port.log('debug', `capture process started (scheduling priority ${priority})`);
   port.onMessage((raw) => {
-    if ((raw as { type?: unknown } | null)?.type === 'shutdown') {
-      void exit('asked to stop');
-      return;
-    }
     const parsed = parseParentMessage(raw);
     if (!parsed.ok) {
       rejectMalformed(port, raw, parsed.error);

@@ -1,5 +1,5 @@
 /**
- * The capture process entry: the app's ears. Started by CaptureHost (src/core/capture) as an
+ * The capture process entry: the app's ears. Started by CaptureHost (src/core/capture-host) as an
  * Electron utility process or a Node child; speaks the protocol in src/shared/capture-protocol.ts.
  * Started by CaptureHost with `--probe [key]` it is instead a one-shot device probe, and with
  * `--watch <key>` a device-presence watcher (probe-main.ts): helpers the capture process asks

@@ -35,10 +35,7 @@ interface HelperPort {
  * and shortly after its last message: a helper never lingers.
  */
 function connectHelper(): HelperPort {
-  const port = connectParentPort(() => process.exit(0));
-  port.onMessage((raw) => {
-    if ((raw as { type?: unknown } | null)?.type === 'shutdown') process.exit(0);
-  });
+  const port = connectParentPort({ onParentGone: () => process.exit(0), onShutdown: () => process.exit(0) });
   process.on('uncaughtException', (error) => port.fatal(error));
   process.on('unhandledRejection', (error) => port.fatal(error));
   return {

@@ -1,17 +1,18 @@
 import { connectParentPort } from '../platform/process/parent-port.ts';
 import { EarshotError } from '../shared/errors.ts';
-import type { EngineChildConfig, EngineChildMessage } from '../shared/engine-process.ts';
+import { ENGINE_CONFIG_ENV, parseEngineConfig, type EngineChildMessage } from '../shared/engine-process.ts';
 import { startEngine, type RunningEngine } from './engine.ts';
 
 /**
  * The engine process entry (an Electron utility process in the app, a forked Node child
- * elsewhere). Its settings arrive as JSON in EARSHOT_ENGINE_CONFIG; it reports
- * `{type: 'listening', …}` and then `ready`, or `{type: 'start_failed', code, message}` and
- * exits 1 when the model cannot load (restarting would not help).
+ * elsewhere). Its settings arrive as JSON in EARSHOT_ENGINE_CONFIG (src/shared/engine-process.ts);
+ * it reports `{type: 'listening', …}` and then `ready`, or `{type: 'start_failed', code, message}`
+ * and exits 1 when the configuration is malformed or the model cannot load (restarting would
+ * not help).
  */
 
 let engine: RunningEngine | null = null;
-const port = connectParentPort(() => void shutdown(0));
+const port = connectParentPort({ onParentGone: () => void shutdown(0), onShutdown: () => void shutdown(0) });
 
 async function shutdown(code: number): Promise<never> {
   const running = engine;
@@ -20,18 +21,8 @@ async function shutdown(code: number): Promise<never> {
   process.exit(code);
 }
 
-port.onMessage((message) => {
-  if ((message as { type?: unknown } | null)?.type === 'shutdown') void shutdown(0);
-});
-
 try {
-  const raw = process.env['EARSHOT_ENGINE_CONFIG'];
-  if (!raw)
-    throw new EarshotError(
-      'ENGINE_START_FAILED',
-      'EARSHOT_ENGINE_CONFIG is not set: start the engine through startLocalEngine.',
-    );
-  const config = JSON.parse(raw) as EngineChildConfig;
+  const config = parseEngineConfig(process.env[ENGINE_CONFIG_ENV]);
   engine = await startEngine({
     modelDir: config.modelDir,
     vadModelPath: config.vadModelPath ?? null,
@@ -41,21 +32,19 @@ try {
     ...(config.workers ? { workers: config.workers } : {}),
     ...(config.workerPath ? { workerPath: config.workerPath } : {}),
   });
-  const listening: EngineChildMessage = {
+  port.post({
     type: 'listening',
     url: engine.url,
     port: engine.port,
     token: engine.token,
     model: engine.model,
-  };
-  port.post(listening);
+  } satisfies EngineChildMessage);
   port.ready();
 } catch (error) {
-  const failed: EngineChildMessage = {
+  port.post({
     type: 'start_failed',
     code: error instanceof EarshotError ? error.code : 'ENGINE_START_FAILED',
     message: (error as Error).message,
-  };
-  port.post(failed);
+  } satisfies EngineChildMessage);
   port.fatal(error);
 }

@@ -1,17 +1,21 @@
+import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
+import { nextEvent } from '../../../tests/helpers/process-events.ts';
 import { CAPTURE_PROTOCOL_VERSION, type CaptureRequest } from '../../shared/capture-protocol.ts';
 import type { DeviceInfo } from '../../shared/devices.ts';
 import { EarshotError } from '../../shared/errors.ts';
 import type { AudioFrame } from '../../shared/audio-frame.ts';
+import { parentEnvelopeSchema, type ChildControl, type ChildEnvelope } from '../../shared/process-envelope.ts';
 import type { ChildHandle, SpawnChild, SpawnOptions } from '../../platform/process/types.ts';
 import { CaptureHost } from './capture-host.ts';
 
 /**
- * A scripted stand-in for the capture process, speaking the real protocol over the same
- * ChildHandle interface. The real process is exercised in tests/integration/capture*.test.ts;
- * this covers what the host must do with any child: replies, events, restarts, bad messages.
+ * A scripted stand-in for the capture process, speaking the real protocol in the process
+ * envelope over the same ChildHandle interface. The real process is exercised in
+ * tests/integration/capture*.test.ts; this covers what the host must do with any child:
+ * replies, events, restarts, bad messages. It emits `request` for each message it receives.
  */
-class FakeChild implements ChildHandle {
+class FakeChild extends EventEmitter<{ request: [CaptureRequest] }> implements ChildHandle {
   static spawned: FakeChild[] = [];
   readonly pid: number;
   readonly received: CaptureRequest[] = [];
@@ -22,20 +26,24 @@ class FakeChild implements ChildHandle {
   respond: (request: CaptureRequest, child: FakeChild) => void = (request, child) => child.reply(request.id, null);
 
   constructor(pid: number) {
+    super();
     this.pid = pid;
   }
-  postMessage(message: unknown): void {
-    const m = message as { type?: string };
-    if (m.type === 'shutdown') {
+  postMessage(raw: unknown): void {
+    const envelope = parentEnvelopeSchema.parse(raw);
+    if ('control' in envelope) {
+      // The host's one control word: shutdown.
       queueMicrotask(() => this.#onExit?.(0, null));
       return;
     }
-    this.received.push(message as CaptureRequest);
-    queueMicrotask(() => this.respond(message as CaptureRequest, this));
+    const message = envelope.message as CaptureRequest;
+    this.received.push(message);
+    this.emit('request', message);
+    queueMicrotask(() => this.respond(message, this));
   }
   onMessage(listener: (message: unknown) => void): void {
     this.#onMessage = listener;
-    queueMicrotask(() => listener({ type: 'ready' }));
+    queueMicrotask(() => this.control({ type: 'ready' }));
   }
   onExit(listener: (code: number | null, signal: string | null) => void): void {
     this.#onExit = listener;
@@ -46,7 +54,10 @@ class FakeChild implements ChildHandle {
     queueMicrotask(() => this.#onExit?.(null, 'SIGKILL'));
   }
   send(message: unknown): void {
-    this.#onMessage?.(message);
+    this.#onMessage?.({ message } satisfies ChildEnvelope);
+  }
+  control(control: ChildControl): void {
+    this.#onMessage?.({ control } satisfies ChildEnvelope);
   }
   reply(id: number, value: unknown): void {
     this.send({ v: CAPTURE_PROTOCOL_VERSION, type: 'reply', id, ok: true, value });
@@ -65,6 +76,9 @@ class FakeChild implements ChildHandle {
   }
   crash(): void {
     this.#onExit?.(null, 'SIGSEGV');
+  }
+  exit(code: number): void {
+    this.#onExit?.(code, null);
   }
 }
 
@@ -194,6 +208,25 @@ describe('CaptureHost', () => {
     expect(frames.map((f) => f.seq)).toEqual([0, 1, 2]);
   });
 
+  it('fails a request outstanding when the process crashes, then answers the next one from the restarted process', async () => {
+    const host = newHost();
+    await host.listDevices();
+    const first = FakeChild.spawned[0]!;
+    first.respond = () => {};
+    const asked = nextEvent<[CaptureRequest]>(first, 'request', 'the refresh request to reach the process');
+    const outstanding = host.refreshDevices();
+    await asked;
+    first.crash();
+    await expect(outstanding).rejects.toMatchObject({
+      code: 'CAPTURE_CRASHED',
+      message: 'The audio capture process stopped unexpectedly (killed by SIGSEGV).',
+    });
+    // Not capturing, so no error event; the next call waits for the restarted process.
+    expect(await host.listDevices()).toEqual([device]);
+    expect(FakeChild.spawned).toHaveLength(2);
+    expect(FakeChild.spawned[1]!.received).toEqual([expect.objectContaining({ type: 'list-devices' })]);
+  });
+
   it('fails a request the process never answers, naming it', async () => {
     const host = newHost(200);
     await host.listDevices();
@@ -234,5 +267,28 @@ describe('CaptureHost', () => {
     expect(orphan.killed).toEqual(['SIGKILL']);
     await new Promise((resolve) => setImmediate(resolve));
     expect(host.helperPids).toEqual([]);
+  });
+
+  it('relays a helper’s own failure to the capture process as its exit detail, and its log lines to the log', async () => {
+    const v = CAPTURE_PROTOCOL_VERSION;
+    const host = newHost();
+    await host.start({ deviceKey: 'ALSA:mic', sampleRate: 16000 });
+    const capture = FakeChild.spawned[0]!;
+    capture.respond = () => {};
+    capture.send({ v, type: 'spawn-helper', id: 4, mode: 'probe', key: 'ALSA:mic' });
+    const probe = FakeChild.spawned[1]!;
+    probe.control({ type: 'log', level: 'debug', message: 'enumerating' });
+    probe.control({ type: 'fatal', error: { name: 'EarshotError', message: 'The audio library could not be loaded' } });
+    // Its fatal word is no helper message: nothing is relayed until it is gone.
+    expect(capture.received.filter((m) => (m as { id?: number }).id === 4)).toEqual([]);
+    probe.exit(1);
+    expect(capture.received.at(-1)).toEqual({
+      v,
+      type: 'helper-exit',
+      id: 4,
+      code: 1,
+      signal: null,
+      detail: 'EarshotError: The audio library could not be loaded',
+    });
   });
 });

@@ -3,23 +3,24 @@ import {
   CAPTURE_PROTOCOL_VERSION,
   parseCaptureMessage,
   type CaptureParentMessage,
-  type CaptureRequest,
   type CaptureRequestBody,
-  type HelperNoticeBody,
   type OpenedStream,
 } from '../../shared/capture-protocol.ts';
-import type { DeviceInfo, DeviceLost, HealthWarning, Level } from '../../shared/devices.ts';
+import type { DeviceInfo } from '../../shared/devices.ts';
 import { EarshotError, isErrorCode, type ErrorCode } from '../../shared/errors.ts';
 import type { ErrorPayload } from '../../shared/result.ts';
-import type { AudioFrame } from '../../shared/audio-frame.ts';
 import { wallClockMs } from '../../shared/audio-frame.ts';
 import { createLogger } from '../../platform/log/logger.ts';
 import { ProcessHost, type CrashReport } from '../../platform/process/process-host.ts';
 import type { SpawnChild } from '../../platform/process/types.ts';
-import { HelperPool, type HelperExit } from './helper-pool.ts';
+import type { CaptureHostEvents, CaptureStartOptions } from './capture-host-types.ts';
+import { FrameNumbers } from './frame-numbers.ts';
+import { HelperRelay } from './helper-relay.ts';
+import { PendingRequests } from './pending-requests.ts';
 import { withQuietAudioStderr } from './quiet-stderr.ts';
 
 export type { HelperExit } from './helper-pool.ts';
+export type { CaptureHostEvents, CaptureStartOptions, FrameTimingSample } from './capture-host-types.ts';
 
 export interface CaptureHostOptions {
   /** How the child starts: Electron's utilityProcess in the app, `spawnNodeChild` elsewhere. */
@@ -36,53 +37,6 @@ export interface CaptureHostOptions {
   readonly requestTimeoutMs?: number;
 }
 
-export interface CaptureStartOptions {
-  /** A key from `listDevices()`, or DEFAULT_DEVICE_KEY ('default') to follow the OS default. */
-  readonly deviceKey: string;
-  /** Rate of the frames: 16000 or 24000 for the providers; any rate with whole 20 ms frames works. */
-  readonly sampleRate: number;
-  /** Audio from before `start` to deliver first, if the device was already open (default 500). */
-  readonly preRollMs?: number;
-  /** When the device disappears, continue on the system default and switch back (default true). */
-  readonly fallbackToDefault?: boolean;
-  /** Opens the device at this rate instead of the session rate (tests and benchmarks). */
-  readonly captureRate?: number;
-}
-
-/** Per-frame timing, for latency measurements (see bench/suites/capture.ts). */
-export interface FrameTimingSample {
-  readonly seq: number;
-  /** When the data completing the frame reached JavaScript in the capture process. */
-  readonly callbackMs: number;
-  readonly sentMs: number;
-  readonly receivedMs: number;
-  readonly captureTimeMs: number;
-}
-
-export interface CaptureHostEvents {
-  /** A 20 ms PCM16 frame; `seq` is continuous across device switches and child restarts. */
-  frame: [AudioFrame];
-  /** RMS/peak dBFS, about 20 per second while a device is open. */
-  level: [Level];
-  health: [HealthWarning];
-  devicesChanged: [DeviceInfo[]];
-  deviceLost: [DeviceLost];
-  deviceRestored: [DeviceInfo];
-  /** The device and format now in use (after start, a fallback, a restore or setDevice). */
-  streamOpened: [OpenedStream];
-  frameTiming: [FrameTimingSample];
-  /** A failure outside any call (device gone without fallback, the process crashed). */
-  error: [ErrorPayload];
-  /** A helper process (probe, presence watcher) ended; for measurements. */
-  helperExited: [HelperExit];
-}
-
-interface Pending {
-  readonly resolve: (value: unknown) => void;
-  readonly reject: (error: Error) => void;
-  readonly timer: NodeJS.Timeout;
-}
-
 /**
  * Main's handle on the capture process: starts it on first use, turns calls into numbered
  * requests and its messages into events, restarts it after a crash and resumes capture where
@@ -90,20 +44,17 @@ interface Pending {
  */
 export class CaptureHost extends EventEmitter<CaptureHostEvents> {
   readonly #process: ProcessHost<unknown, CaptureParentMessage>;
-  readonly #helpers: HelperPool;
-  readonly #timeoutMs: number;
-  readonly #pending = new Map<number, Pending>();
+  readonly #helpers: HelperRelay;
+  readonly #pending: PendingRequests;
+  readonly #frames = new FrameNumbers();
   readonly #log = createLogger('capture-host');
-  #nextId = 1;
   /** What capture was started with, to resume it after a crash; null when not capturing. */
   #capturing: CaptureStartOptions | null = null;
-  #seqBase = 0;
-  #nextSeq = 0;
   #disposed = false;
 
   constructor(options: CaptureHostOptions) {
     super();
-    this.#timeoutMs = options.requestTimeoutMs ?? 15_000;
+    this.#pending = new PendingRequests(options.requestTimeoutMs ?? 15_000);
     const spawn = withQuietAudioStderr(options.spawn);
     this.#process = new ProcessHost<unknown, CaptureParentMessage>({
       name: 'capture',
@@ -111,22 +62,15 @@ export class CaptureHost extends EventEmitter<CaptureHostEvents> {
       modulePath: options.modulePath,
       ...(options.env ? { env: options.env } : {}),
     });
-    this.#helpers = new HelperPool({
+    // Created first, so that on a crash its helpers are gone before callers hear of it.
+    this.#helpers = new HelperRelay(this.#process, {
       spawn,
       modulePath: options.modulePath,
       ...(options.env ? { env: options.env } : {}),
-      notify: (notice) => this.#notifyChild(notice),
       onExit: (exit) => this.emit('helperExited', exit),
     });
     this.#process.on('message', (message) => this.#onMessage(message));
-    this.#process.on('crash', (report) => {
-      // Helpers never outlive the capture process that asked for them.
-      this.#helpers.stopAll();
-      this.#onCrash(report);
-    });
-    this.#process.on('state', (state) => {
-      if (state === 'stopped' || state === 'failed') this.#helpers.stopAll();
-    });
+    this.#process.on('crash', (report) => this.#onCrash(report));
     this.#process.on('ready', () => this.#onReady());
   }
 
@@ -166,8 +110,7 @@ export class CaptureHost extends EventEmitter<CaptureHostEvents> {
   /** Starts delivering `frame` events. Rejects with DEVICE_* codes a person can read. */
   async start(opts: CaptureStartOptions): Promise<{ device: DeviceInfo }> {
     const full = { preRollMs: 500, fallbackToDefault: true, ...opts };
-    this.#seqBase = 0;
-    this.#nextSeq = 0;
+    this.#frames.reset();
     const opened = await this.#request<OpenedStream>(startRequest(full));
     this.#capturing = full;
     return { device: opened.device };
@@ -192,7 +135,7 @@ export class CaptureHost extends EventEmitter<CaptureHostEvents> {
     this.#disposed = true;
     this.#capturing = null;
     await this.#process.stop();
-    this.#rejectAll(new EarshotError('CAPTURE_CRASHED', 'The capture process was stopped.'));
+    this.#pending.rejectAll(new EarshotError('CAPTURE_CRASHED', 'The capture process was stopped.'));
   }
 
   async #request<T>(body: CaptureRequestBody): Promise<T> {
@@ -206,21 +149,7 @@ export class CaptureHost extends EventEmitter<CaptureHostEvents> {
         { cause: error },
       );
     }
-    const id = this.#nextId++;
-    const request = { ...body, v: CAPTURE_PROTOCOL_VERSION, id } as CaptureRequest;
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#pending.delete(id);
-        reject(
-          new EarshotError(
-            'DEVICE_OPEN_FAILED',
-            `The audio system did not answer within ${this.#timeoutMs / 1000} s (${body.type}). Try again, or restart Earshot.`,
-          ),
-        );
-      }, this.#timeoutMs);
-      this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer });
-      this.#process.send(request);
-    });
+    return this.#pending.open<T>(body.type, (id) => this.#process.send({ ...body, v: CAPTURE_PROTOCOL_VERSION, id }));
   }
 
   #onMessage(raw: unknown): void {
@@ -230,19 +159,12 @@ export class CaptureHost extends EventEmitter<CaptureHostEvents> {
       return;
     }
     switch (message.type) {
-      case 'reply': {
-        const pending = this.#pending.get(message.id);
-        if (!pending) return;
-        this.#pending.delete(message.id);
-        clearTimeout(pending.timer);
-        if (message.ok) pending.resolve(message.value);
-        else pending.reject(new EarshotError(message.error.code, message.error.message));
+      case 'reply':
+        this.#pending.settle(message);
         return;
-      }
       case 'frame': {
         const receivedMs = wallClockMs();
-        const seq = this.#seqBase + message.seq;
-        this.#nextSeq = seq + 1;
+        const seq = this.#frames.number(message.seq);
         this.emit('frame', {
           seq,
           captureTimeMs: message.captureTimeMs,
@@ -277,22 +199,14 @@ export class CaptureHost extends EventEmitter<CaptureHostEvents> {
         this.#emitError(message.error);
         return;
       case 'spawn-helper':
-        this.#helpers.spawn(message);
-        return;
       case 'stop-helper':
-        this.#helpers.stop(message.id);
+        this.#helpers.handle(message);
         return;
     }
   }
 
-  #notifyChild(notice: HelperNoticeBody): void {
-    // A notice for a capture process that just exited has nobody to go to (stopAll follows).
-    if (this.#process.pid === undefined) return;
-    this.#process.send({ ...notice, v: CAPTURE_PROTOCOL_VERSION });
-  }
-
   #onCrash(report: CrashReport): void {
-    this.#rejectAll(
+    this.#pending.rejectAll(
       new EarshotError('CAPTURE_CRASHED', `The audio capture process stopped unexpectedly (${report.reason}).`),
     );
     if (this.#capturing) {
@@ -310,7 +224,7 @@ export class CaptureHost extends EventEmitter<CaptureHostEvents> {
   #onReady(): void {
     const options = this.#capturing;
     if (!options) return;
-    this.#seqBase = this.#nextSeq;
+    this.#frames.continueAfterRestart();
     // A fresh process has no warm microphone, so there is nothing to pre-roll.
     this.#request<OpenedStream>(startRequest({ fallbackToDefault: true, ...options, preRollMs: 0 })).then(
       () => this.#log.info('capture resumed after a restart'),
@@ -325,14 +239,6 @@ export class CaptureHost extends EventEmitter<CaptureHostEvents> {
     // An 'error' event without a listener would throw; a front end that does not listen gets a log line.
     if (this.listenerCount('error') > 0) this.emit('error', payload);
     else this.#log.error(`${payload.code}: ${payload.message}`);
-  }
-
-  #rejectAll(error: Error): void {
-    for (const [id, pending] of this.#pending) {
-      clearTimeout(pending.timer);
-      pending.reject(error);
-      this.#pending.delete(id);
-    }
   }
 }
 

@@ -5,10 +5,19 @@ import {
   type SpawnHelperRequest,
 } from '../../shared/capture-protocol.ts';
 import type { DeviceInfo } from '../../shared/devices.ts';
+import {
+  parentEnvelopeSchema,
+  SHUTDOWN_ENVELOPE,
+  type ChildControl,
+  type ChildEnvelope,
+} from '../../shared/process-envelope.ts';
 import type { ChildHandle, SpawnOptions } from '../../platform/process/types.ts';
 import { HelperPool, type HelperExit } from './helper-pool.ts';
 
-/** A helper process stand-in over the real ChildHandle interface; real helpers run in tests/integration. */
+/**
+ * A helper process stand-in over the real ChildHandle interface, speaking in the process
+ * envelope as ParentPort does; real helpers run in tests/integration.
+ */
 class FakeHelper implements ChildHandle {
   readonly pid: number;
   readonly options: SpawnOptions;
@@ -25,7 +34,8 @@ class FakeHelper implements ChildHandle {
   }
   postMessage(message: unknown): void {
     this.received.push(message);
-    if ((message as { type?: string }).type === 'shutdown' && this.exitOnShutdown) this.#onExit(0, null);
+    const envelope = parentEnvelopeSchema.parse(message);
+    if ('control' in envelope && envelope.control.type === 'shutdown' && this.exitOnShutdown) this.#onExit(0, null);
   }
   onMessage(listener: (message: unknown) => void): void {
     this.#onMessage = listener;
@@ -41,7 +51,14 @@ class FakeHelper implements ChildHandle {
     this.#onExit(null, signal ?? 'SIGTERM');
   }
   say(message: unknown): void {
-    this.#onMessage(message);
+    this.#onMessage({ message } satisfies ChildEnvelope);
+  }
+  control(control: ChildControl): void {
+    this.#onMessage({ control } satisfies ChildEnvelope);
+  }
+  /** What a stray `process.send` outside ParentPort would deliver. */
+  sayBare(raw: unknown): void {
+    this.#onMessage(raw);
   }
   stderr(text: string): void {
     this.#onStderr(text);
@@ -154,7 +171,7 @@ describe('HelperPool', () => {
     const result = { v, type: 'probe-result', devices: [device], openable: true, cpuMs: 95.5 };
     helpers[0]!.say(result);
     expect(notices[0]).toEqual({ type: 'helper-message', id: 7, message: result });
-    expect(helpers[0]!.received).toEqual([{ type: 'shutdown' }]);
+    expect(helpers[0]!.received).toEqual([SHUTDOWN_ENVELOPE]);
     expect(notices[1]).toMatchObject({ type: 'helper-exit', id: 7, code: 0, detail: 'stopped' });
     expect(exits).toEqual([{ id: 7, pid: 5000, mode: 'probe', code: 0, signal: null, cpuMs: 95.5 }]);
     expect(pool.pids).toEqual([]);
@@ -169,7 +186,7 @@ describe('HelperPool', () => {
     expect(pool.pids).toEqual([5000]);
     helpers[0]!.say({ v, type: 'watch-gone', cpuMs: 40 });
     expect(notices.map((n) => n.type)).toEqual(['helper-message', 'helper-message', 'helper-exit']);
-    expect(helpers[0]!.received).toEqual([{ type: 'shutdown' }]);
+    expect(helpers[0]!.received).toEqual([SHUTDOWN_ENVELOPE]);
   });
 
   it('says why a helper ended by itself: its fatal error, else its last stderr line, else its status', () => {
@@ -177,7 +194,7 @@ describe('HelperPool', () => {
     pool.spawn(probe(1));
     pool.spawn(probe(2));
     pool.spawn(probe(3));
-    helpers[0]!.say({
+    helpers[0]!.control({
       type: 'fatal',
       error: { name: 'EarshotError', message: 'The audio library could not be loaded' },
     });
@@ -198,13 +215,15 @@ describe('HelperPool', () => {
     ]);
   });
 
-  it('drops messages the helper protocol does not allow, and those of another version', () => {
+  it('drops messages the helper protocol does not allow, those of another version, and those outside the envelope', () => {
     const { pool, helpers, notices } = setup();
     pools.push(pool);
     pool.spawn(probe(1));
     helpers[0]!.say({ v, type: 'probe-result', devices: 'all of them', openable: null, cpuMs: 1 });
     helpers[0]!.say({ v: v + 1, type: 'watch-present' });
     helpers[0]!.say({ v, type: 'format-disk' });
+    // A real result, but outside the envelope (not through ParentPort): dropped too.
+    helpers[0]!.sayBare({ v, type: 'probe-result', devices: [device], openable: null, cpuMs: 1 });
     expect(notices).toEqual([]);
     expect(helpers[0]!.received).toEqual([]);
   });

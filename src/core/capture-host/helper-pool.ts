@@ -5,14 +5,10 @@ import {
   type HelperNoticeBody,
   type SpawnHelperRequest,
 } from '../../shared/capture-protocol.ts';
+import { parseChildEnvelope, SHUTDOWN_ENVELOPE, type ChildControl } from '../../shared/process-envelope.ts';
 import { createLogger } from '../../platform/log/logger.ts';
 import { byLine } from '../../platform/process/by-line.ts';
-import {
-  SHUTDOWN_MESSAGE,
-  type ChildControlMessage,
-  type ChildHandle,
-  type SpawnChild,
-} from '../../platform/process/types.ts';
+import type { ChildHandle, SpawnChild } from '../../platform/process/types.ts';
 import { helperArgs } from '../../shared/capture-helper-args.ts';
 
 /** A helper process that ended, for measurements (bench/suites/capture.ts) and logs. */
@@ -121,7 +117,7 @@ export class HelperPool {
     const helper = this.#helpers.get(id);
     if (!helper || helper.stopping) return;
     helper.stopping = true;
-    helper.child.postMessage(SHUTDOWN_MESSAGE);
+    helper.child.postMessage(SHUTDOWN_ENVELOPE);
     helper.killTimer = setTimeout(() => {
       this.#log.warn(`${helper.mode} helper pid ${helper.child.pid} did not stop when asked; killing it`);
       helper.child.kill('SIGKILL');
@@ -143,30 +139,40 @@ export class HelperPool {
   }
 
   #onMessage(helper: Helper, raw: unknown): void {
-    const control = raw as Partial<ChildControlMessage> | null;
     const where = `${helper.mode} helper pid ${helper.child.pid}`;
-    if (control?.type === 'log') {
-      const log = control as Extract<ChildControlMessage, { type: 'log' }>;
-      this.#log[log.level](`${where}: ${log.message}`, log.data);
+    const envelope = parseChildEnvelope(raw);
+    if (!envelope) {
+      this.#log.warn(`${where} sent a message outside the process envelope; dropped`, raw);
       return;
     }
-    if (control?.type === 'ready') return; // helpers need no handshake; ignore one if sent
-    if (control?.type === 'fatal') {
-      const { error } = control as Extract<ChildControlMessage, { type: 'fatal' }>;
-      helper.fatal = `${error.name}: ${error.message}`;
-      this.#log.warn(`${where} failed: ${helper.fatal}`);
+    if ('control' in envelope) {
+      this.#onControl(helper, where, envelope.control);
       return;
     }
     if (helper.orphaned || helper.stopping) return;
-    const parsed = helperMessageSchema.safeParse(raw);
+    const parsed = helperMessageSchema.safeParse(envelope.message);
     if (!parsed.success) {
-      this.#log.warn(`${where} sent a message the helper protocol does not allow; dropped`, raw);
+      this.#log.warn(`${where} sent a message the helper protocol does not allow; dropped`, envelope.message);
       return;
     }
     const message = parsed.data;
     if ('cpuMs' in message) helper.cpuMs = message.cpuMs;
     this.#options.notify({ type: 'helper-message', id: helper.id, message });
     if (endsHelper(message)) this.stop(helper.id);
+  }
+
+  #onControl(helper: Helper, where: string, control: ChildControl): void {
+    switch (control.type) {
+      case 'log':
+        this.#log[control.level](`${where}: ${control.message}`, control.data);
+        return;
+      case 'ready':
+        return; // helpers need no handshake; ignore one if sent
+      case 'fatal':
+        helper.fatal = `${control.error.name}: ${control.error.message}`;
+        this.#log.warn(`${where} failed: ${helper.fatal}`);
+        return;
+    }
   }
 
   #onExit(helper: Helper, code: number | null, signal: string | null): void {

@@ -1,7 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { createServer } from 'node:net';
 import { generateToken } from '../../platform/net/tokens.ts';
-import type { EngineChildConfig, EngineChildMessage, ModelInfo } from '../../shared/engine-process.ts';
+import {
+  ENGINE_CONFIG_ENV,
+  engineChildMessageSchema,
+  serializeEngineConfig,
+  type EngineChildMessage,
+  type ModelInfo,
+} from '../../shared/engine-process.ts';
 import { EarshotError, isErrorCode } from '../../shared/errors.ts';
 import { createLogger } from '../../platform/log/logger.ts';
 import { ProcessHost } from '../../platform/process/process-host.ts';
@@ -44,9 +50,9 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
   readonly url: string;
   readonly token: string;
   readonly modelInfo: ModelInfo;
-  readonly #host: ProcessHost<EngineChildMessage, never>;
+  readonly #host: ProcessHost<unknown, never>;
 
-  constructor(url: string, token: string, modelInfo: ModelInfo, host: ProcessHost<EngineChildMessage, never>) {
+  constructor(url: string, token: string, modelInfo: ModelInfo, host: ProcessHost<unknown, never>) {
     super();
     this.url = url;
     this.token = token;
@@ -67,7 +73,7 @@ export async function startLocalEngine(options: StartLocalEngineOptions): Promis
   const host = options.host ?? '127.0.0.1';
   const port = options.port ? options.port : await freePort(host);
   const token = options.token ?? generateToken();
-  const config: EngineChildConfig = {
+  const config = serializeEngineConfig({
     modelDir: options.modelDir,
     vadModelPath: options.vadModelPath ?? null,
     host,
@@ -75,26 +81,36 @@ export async function startLocalEngine(options: StartLocalEngineOptions): Promis
     token,
     ...(options.workers ? { workers: options.workers } : {}),
     ...(options.workerPath ? { workerPath: options.workerPath } : {}),
-  };
-  const processHost = new ProcessHost<EngineChildMessage, never>({
+  });
+  const processHost = new ProcessHost<unknown, never>({
     spawn: options.spawn,
     modulePath: options.modulePath ?? ENGINE_ENTRY,
     name: 'engine',
-    env: { EARSHOT_ENGINE_CONFIG: JSON.stringify(config) },
+    env: { [ENGINE_CONFIG_ENV]: config },
     ...(options.backoffBaseMs !== undefined ? { backoffBaseMs: options.backoffBaseMs } : {}),
     ...(options.maxRestarts !== undefined ? { maxRestarts: options.maxRestarts } : {}),
   });
   let listening: Extract<EngineChildMessage, { type: 'listening' }> | null = null;
   let startFailure: EarshotError | null = null;
-  processHost.on('message', (message) => {
-    if (message.type === 'listening') listening = message;
-    else if (message.type === 'start_failed') {
-      startFailure = new EarshotError(
-        isErrorCode(message.code) ? message.code : 'ENGINE_START_FAILED',
-        message.message,
-      );
-      // A model that cannot load will not load on a restart either.
-      void processHost.stop();
+  processHost.on('message', (raw) => {
+    const parsed = engineChildMessageSchema.safeParse(raw);
+    if (!parsed.success) {
+      log.warn('dropped a message the engine process protocol does not allow', raw);
+      return;
+    }
+    const message = parsed.data;
+    switch (message.type) {
+      case 'listening':
+        listening = message;
+        return;
+      case 'start_failed':
+        startFailure = new EarshotError(
+          isErrorCode(message.code) ? message.code : 'ENGINE_START_FAILED',
+          message.message,
+        );
+        // A model that cannot load will not load on a restart either.
+        void processHost.stop();
+        return;
     }
   });
   try {

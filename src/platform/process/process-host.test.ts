@@ -10,10 +10,16 @@ import { ProcessHost, type CrashReport, type ProcessHostOptions } from './proces
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/test-child.ts', import.meta.url));
 
-type FromChild = { type: 'echo'; value: unknown; pid: number } | { type: 'logged' } | { type: 'wrote' };
+type FromChild =
+  | { type: 'echo'; value: unknown; pid: number }
+  | { type: 'logged' }
+  | { type: 'wrote' }
+  // The fixture's own messages named like the host's control words (see the envelope test).
+  | { type: 'ready' | 'log' | 'fatal'; [field: string]: unknown };
 type ToChild =
   | { type: 'echo'; value: unknown }
   | { type: 'log' }
+  | { type: 'say'; message: FromChild }
   | { type: 'stdout'; lines: number }
   | { type: 'crash'; how: 'exit' | 'fatal' | 'signal' };
 
@@ -183,6 +189,28 @@ describe('ProcessHost with real child processes', () => {
         data: { n: 1 },
       }),
     );
+  });
+
+  it('keeps the child’s own messages apart from control words, even ones named ready, log or fatal', async () => {
+    const records: LogRecord[] = [];
+    setLogSink((r) => records.push(r), 'debug');
+    const h = host('normal');
+    await h.start();
+    const lookalikes: FromChild[] = [
+      { type: 'ready', of: 'the child’s own protocol' },
+      { type: 'log', level: 'error', message: 'a protocol message, not a log line' },
+      { type: 'fatal', error: { name: 'Error', message: 'a protocol message, not a crash reason' } },
+    ];
+    for (const message of lookalikes) {
+      const heard = nextEvent<[FromChild]>(h, 'message', `the child’s own ${message.type} message`);
+      h.send({ type: 'say', message });
+      expect((await heard)[0]).toEqual(message);
+    }
+    expect(records.some((r) => r.message.includes('a protocol message'))).toBe(false);
+    // The lookalike fatal is no crash reason: the real one (stderr) is reported.
+    const crashed = nextEvent<[CrashReport]>(h, 'crash', 'the crash report');
+    h.send({ type: 'crash', how: 'exit' });
+    expect((await crashed)[0].reason).toBe('boom: simulated native crash');
   });
 
   it('keeps the child’s stdout off the parent’s: drains it and logs its lines at debug level', async () => {

@@ -1,13 +1,9 @@
 import { EventEmitter } from 'node:events';
+import { parseChildEnvelope, SHUTDOWN_ENVELOPE, toChild, type ChildControl } from '../../shared/process-envelope.ts';
+import { backoffDelay } from '../backoff.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { byLine } from './by-line.ts';
-import {
-  SHUTDOWN_MESSAGE,
-  type ChildControlMessage,
-  type ChildHandle,
-  type SpawnChild,
-  type SpawnOptions,
-} from './types.ts';
+import type { ChildHandle, SpawnChild, SpawnOptions } from './types.ts';
 
 export type ProcessState = 'idle' | 'starting' | 'ready' | 'restarting' | 'stopping' | 'stopped' | 'failed';
 
@@ -28,6 +24,7 @@ export interface ProcessHostOptions extends SpawnOptions {
   readonly readyTimeoutMs?: number;
   /** Restarts allowed before giving up (reset after the child stays up for `stableMs`). */
   readonly maxRestarts?: number;
+  /** Restart delays: doubling from `backoffBaseMs` up to `backoffMaxMs`, each ±20% (see backoff.ts). */
   readonly backoffBaseMs?: number;
   readonly backoffMaxMs?: number;
   readonly stableMs?: number;
@@ -43,7 +40,8 @@ interface HostEvents<In> {
 /**
  * An owned child process: spawn, wait for `ready`, forward its log lines, restart it with
  * exponential backoff when it crashes (logging why), and stop it cleanly (ask, wait, kill).
- * `In` is what the child sends; `Out` is what the parent sends.
+ * `In` is what the child sends; `Out` is what the parent sends. Both travel inside the process
+ * envelope (src/shared/process-envelope.ts), beside the host's own control words.
  */
 export class ProcessHost<In, Out> extends EventEmitter<HostEvents<In>> {
   #state: ProcessState = 'idle';
@@ -88,7 +86,7 @@ export class ProcessHost<In, Out> extends EventEmitter<HostEvents<In>> {
 
   send(message: Out): void {
     if (!this.#child) throw new Error(`${this.#options.name} process is not running`);
-    this.#child.postMessage(message);
+    this.#child.postMessage(toChild(message));
   }
 
   /** Asks the child to exit, waits up to `timeoutMs`, then kills it. */
@@ -101,7 +99,7 @@ export class ProcessHost<In, Out> extends EventEmitter<HostEvents<In>> {
     }
     this.#setState('stopping');
     const exited = new Promise<void>((resolve) => child.onExit(() => resolve()));
-    child.postMessage(SHUTDOWN_MESSAGE);
+    child.postMessage(SHUTDOWN_ENVELOPE);
     const timer = setTimeout(() => {
       this.#log.warn(`pid ${child.pid} did not exit within ${timeoutMs} ms; killing it`);
       child.kill('SIGKILL');
@@ -128,29 +126,29 @@ export class ProcessHost<In, Out> extends EventEmitter<HostEvents<In>> {
     child.onExit((code, signal) => this.#onExit(child, code, signal));
   }
 
-  #onMessage(child: ChildHandle, message: unknown): void {
+  #onMessage(child: ChildHandle, raw: unknown): void {
     if (child !== this.#child) return;
-    const control = message as Partial<ChildControlMessage> | null;
-    switch (control?.type) {
+    const envelope = parseChildEnvelope(raw);
+    if (!envelope) this.#log.warn(`pid ${child.pid} sent a message outside the process envelope; dropped`, raw);
+    else if ('control' in envelope) this.#onControl(child, envelope.control);
+    else this.emit('message', envelope.message as In);
+  }
+
+  #onControl(child: ChildHandle, control: ChildControl): void {
+    switch (control.type) {
       case 'ready':
         this.#setState('ready');
         this.#stableTimer = setTimeout(() => (this.#restarts = 0), this.#options.stableMs);
         this.#stableTimer.unref();
         this.emit('ready');
         return;
-      case 'log': {
-        const log = control as Extract<ChildControlMessage, { type: 'log' }>;
-        this.#log[log.level](`pid ${child.pid}: ${log.message}`, log.data);
+      case 'log':
+        this.#log[control.level](`pid ${child.pid}: ${control.message}`, control.data);
         return;
-      }
-      case 'fatal': {
-        const fatal = control as Extract<ChildControlMessage, { type: 'fatal' }>;
-        this.#lastFatal = `${fatal.error.name}: ${fatal.error.message}`;
-        this.#log.error(`pid ${child.pid} fatal: ${this.#lastFatal}`, fatal.error.stack);
+      case 'fatal':
+        this.#lastFatal = `${control.error.name}: ${control.error.message}`;
+        this.#log.error(`pid ${child.pid} fatal: ${this.#lastFatal}`, control.error.stack);
         return;
-      }
-      default:
-        this.emit('message', message as In);
     }
   }
 
@@ -184,9 +182,13 @@ export class ProcessHost<In, Out> extends EventEmitter<HostEvents<In>> {
       return;
     }
     this.#restarts = attempt;
-    const delay = Math.min(this.#options.backoffMaxMs, this.#options.backoffBaseMs * 2 ** (attempt - 1));
+    const delay = backoffDelay(attempt, {
+      baseMs: this.#options.backoffBaseMs,
+      maxMs: this.#options.backoffMaxMs,
+      jitter: 'spread',
+    });
     this.#setState('restarting');
-    this.#restartTimer = setTimeout(() => this.#spawn(), delay * (0.8 + Math.random() * 0.4));
+    this.#restartTimer = setTimeout(() => this.#spawn(), delay);
   }
 
   #waitReady(): Promise<void> {

@@ -1,7 +1,9 @@
 /**
  * A child process seen from its parent, whatever started it: Node's `child_process.fork`
  * (CLI, tests, web bridge) or Electron's `utilityProcess.fork` (the app). Messages are
- * structured-cloned, so typed arrays cross without base64.
+ * structured-cloned, so typed arrays cross without base64. This is the bare transport: what
+ * crosses it is the envelope of src/shared/process-envelope.ts, put on and taken off by
+ * ProcessHost and the child's ParentPort.
  */
 export interface ChildHandle {
   readonly pid: number | undefined;
@@ -30,20 +32,3 @@ export interface SpawnOptions {
 }
 
 export type SpawnChild = (options: SpawnOptions) => ChildHandle;
-
-/** Messages every child sends besides its own protocol. */
-export type ChildControlMessage =
-  | { readonly type: 'ready' }
-  | {
-      readonly type: 'log';
-      readonly level: 'debug' | 'info' | 'warn' | 'error';
-      readonly message: string;
-      readonly data?: unknown;
-    }
-  | {
-      readonly type: 'fatal';
-      readonly error: { readonly name: string; readonly message: string; readonly stack?: string };
-    };
-
-/** Sent by the parent to ask for a clean exit. */
-export const SHUTDOWN_MESSAGE = { type: 'shutdown' } as const;
