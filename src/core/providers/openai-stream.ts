@@ -225,7 +225,8 @@ export class OpenAiStream implements ProviderStream {
     out.events.push({
       kind: 'warning',
       code: 'PROVIDER_ERROR',
-      message: `${this.#o.label} could not transcribe one utterance: ${m.error?.message ?? 'no reason given'}.`,
+      // OpenAI's reasons end with a full stop of their own (API reference, `failed` example).
+      message: `${this.#o.label} could not transcribe one utterance: ${(m.error?.message ?? 'no reason given').replace(/\.$/, '')}.`,
     });
     this.#ledger.itemDone(m.item_id);
     this.#settle(out);

@@ -152,5 +152,6 @@ export function serverEvent<T extends ServerEventType>(
   eventId: string,
   fields: Omit<Extract<ServerEventInput, { type: T }>, 'type' | 'event_id'>,
 ): Extract<ServerEventInput, { type: T }> {
+  // TypeScript cannot see that a member's fields plus its own type literal rebuild that member.
   return { type, event_id: eventId, ...fields } as Extract<ServerEventInput, { type: T }>;
 }
