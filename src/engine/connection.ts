@@ -1,4 +1,7 @@
 import type { WebSocket } from 'ws';
+import type { z } from 'zod';
+import { clientEventSchema, isClientEventType } from '../shared/realtime/client-events.ts';
+import type { TranscriptionSession } from '../shared/realtime/session.ts';
 import { createLogger } from '../platform/log/logger.ts';
 import type { DecoderPool, DecoderSession } from './decoder-pool.ts';
 import { decodePcm16, errorEvent, newId, serverEvent, type ServerEvent } from './protocol.ts';
@@ -12,6 +15,7 @@ import {
   sessionObject,
   type SessionConfig,
 } from './session-config.ts';
+import { invalidSetting, valueAt } from './session-limits.ts';
 
 const log = createLogger('engine-connection');
 
@@ -84,48 +88,41 @@ export class EngineConnection {
   #dispatch(event: Record<string, unknown>): void {
     const eventId = typeof event['event_id'] === 'string' ? event['event_id'] : null;
     const type = event['type'];
-    switch (type) {
+    if (!isClientEventType(type)) {
+      const shown = typeof type === 'string' ? `"${type.slice(0, 100)}"` : 'missing';
+      this.#send(
+        errorEvent('unknown_event', `Event type ${shown} is not supported by this transcription engine.`, {
+          param: 'type',
+          eventId,
+        }),
+      );
+      return;
+    }
+    const parsed = clientEventSchema.safeParse(event);
+    if (!parsed.success) {
+      this.#rejectMalformed(event, parsed.error.issues[0]!, eventId);
+      return;
+    }
+    const e = parsed.data;
+    switch (e.type) {
       case 'session.update':
       case 'transcription_session.update': {
         try {
-          const apply = type === 'session.update' ? applySessionUpdate : applyBetaUpdate;
-          this.#config = apply(this.#config, event['session']);
+          const apply = e.type === 'session.update' ? applySessionUpdate : applyBetaUpdate;
+          this.#config = apply(this.#config, e.session);
         } catch (error) {
           if (!(error instanceof InvalidSetting)) throw error;
           this.#send(errorEvent('invalid_value', error.message, { param: error.param, eventId }));
           return;
         }
         this.#decoder.configure(recognizerSettings(this.#config));
-        const reply = type === 'session.update' ? 'session.updated' : 'transcription_session.updated';
+        const reply = e.type === 'session.update' ? 'session.updated' : 'transcription_session.updated';
         this.#send(serverEvent(reply, { session: this.#session() }));
         return;
       }
-      case 'input_audio_buffer.append': {
-        const pcm = decodePcm16(event['audio']);
-        if (typeof pcm === 'string') {
-          this.#send(errorEvent('invalid_value', `${pcm} The frame was discarded.`, { param: 'audio', eventId }));
-          return;
-        }
-        if (pcm.length === 0) return;
-        // The bound applies before the frame is queued: a connection over it queues nothing more.
-        const backlogS = (this.#decoder.pendingSamples + pcm.length) / this.#config.rate;
-        if (backlogS <= this.#limits.maxBacklogS) {
-          this.#decoder.append(pcm);
-        } else {
-          this.#send(
-            errorEvent(
-              'backlog_exceeded',
-              `More than ${this.#limits.maxBacklogS} s of audio is waiting to be decoded; send audio at real-time pace.`,
-              {
-                type: 'server_error',
-                eventId,
-              },
-            ),
-          );
-          this.#ws.close(CLOSE_TRY_AGAIN_LATER, 'backlog exceeded');
-        }
+      case 'input_audio_buffer.append':
+        this.#append(e.audio, eventId);
         return;
-      }
       case 'input_audio_buffer.commit':
         this.#decoder.commit(eventId);
         return;
@@ -133,16 +130,42 @@ export class EngineConnection {
         this.#decoder.clear();
         this.#send(serverEvent('input_audio_buffer.cleared', {}));
         return;
-      default: {
-        const shown = typeof type === 'string' ? `"${type.slice(0, 100)}"` : 'missing';
-        this.#send(
-          errorEvent('unknown_event', `Event type ${shown} is not supported by this transcription engine.`, {
-            param: 'type',
-            eventId,
-          }),
-        );
-      }
     }
+  }
+
+  /** A known event whose fields do not fit its schema: the field at fault is named; nothing changes. */
+  #rejectMalformed(event: Record<string, unknown>, issue: z.core.$ZodIssue, eventId: string | null): void {
+    if (issue.path[0] === 'audio') {
+      const why = decodePcm16(event['audio']);
+      const message = typeof why === 'string' ? why : issue.message;
+      this.#send(errorEvent('invalid_value', `${message} The frame was discarded.`, { param: 'audio', eventId }));
+      return;
+    }
+    const rejected = invalidSetting(issue.path, valueAt(event, issue.path), issue.message);
+    this.#send(errorEvent('invalid_value', rejected.message, { param: rejected.param, eventId }));
+  }
+
+  #append(audio: string, eventId: string | null): void {
+    const pcm = decodePcm16(audio);
+    if (typeof pcm === 'string') {
+      this.#send(errorEvent('invalid_value', `${pcm} The frame was discarded.`, { param: 'audio', eventId }));
+      return;
+    }
+    if (pcm.length === 0) return;
+    // The bound applies before the frame is queued: a connection over it queues nothing more.
+    const backlogS = (this.#decoder.pendingSamples + pcm.length) / this.#config.rate;
+    if (backlogS <= this.#limits.maxBacklogS) {
+      this.#decoder.append(pcm);
+      return;
+    }
+    this.#send(
+      errorEvent(
+        'backlog_exceeded',
+        `More than ${this.#limits.maxBacklogS} s of audio is waiting to be decoded; send audio at real-time pace.`,
+        { type: 'server_error', eventId },
+      ),
+    );
+    this.#ws.close(CLOSE_TRY_AGAIN_LATER, 'backlog exceeded');
   }
 
   #onRecognizerEvents(events: readonly RecognizerEvent[]): void {
@@ -237,7 +260,7 @@ export class EngineConnection {
     return id;
   }
 
-  #session(): Record<string, unknown> {
+  #session(): TranscriptionSession {
     return sessionObject(this.#sessionId, this.#config, this.#pool.model);
   }
 

@@ -1,10 +1,16 @@
 import { randomBytes } from 'node:crypto';
+import {
+  serverEvent as buildServerEvent,
+  type ServerEventInput,
+  type ServerEventType,
+} from '../shared/realtime/server-events.ts';
 
 /**
  * Server → client event helpers for the OpenAI Realtime transcription protocol (GA shape;
- * spec: docs/engine-protocol.md). Every event carries a fresh `event_id`.
+ * spec: docs/engine-protocol.md; events: src/shared/realtime/server-events.ts). Every event
+ * carries a fresh `event_id`.
  */
-export type ServerEvent = { readonly type: string; readonly event_id: string } & Record<string, unknown>;
+export type { ServerEventInput as ServerEvent } from '../shared/realtime/server-events.ts';
 
 export type ErrorType = 'invalid_request_error' | 'server_error';
 
@@ -12,8 +18,11 @@ export function newId(prefix: string): string {
   return `${prefix}_${randomBytes(9).toString('base64url')}`;
 }
 
-export function serverEvent(type: string, fields: Record<string, unknown>): ServerEvent {
-  return { type, event_id: newId('event'), ...fields };
+export function serverEvent<T extends ServerEventType>(
+  type: T,
+  fields: Omit<Extract<ServerEventInput, { type: T }>, 'type' | 'event_id'>,
+): Extract<ServerEventInput, { type: T }> {
+  return buildServerEvent(type, newId('event'), fields);
 }
 
 /** The OpenAI error shape: `{type: "error", error: {type, code, message, param, event_id}}`. */
@@ -21,7 +30,7 @@ export function errorEvent(
   code: string,
   message: string,
   options: { param?: string | null; eventId?: string | null; type?: ErrorType } = {},
-): ServerEvent {
+): ServerEventInput {
   return serverEvent('error', {
     error: {
       type: options.type ?? 'invalid_request_error',

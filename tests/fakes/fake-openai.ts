@@ -1,4 +1,7 @@
 import type { IncomingMessage } from 'node:http';
+import { clientEventSchema, isClientEventType } from '../../src/shared/realtime/client-events.ts';
+import { serverEvent } from '../../src/shared/realtime/server-events.ts';
+import type { BetaTranscriptionSession, TranscriptionSession } from '../../src/shared/realtime/session.ts';
 import { bearer, FakeService, type FakeConnection, type FaultPlan } from './fake-base.ts';
 import { wordText, WordDetector, type DetectorEvent } from './word-audio.ts';
 
@@ -6,6 +9,9 @@ import { wordText, WordDetector, type DetectorEvent } from './word-audio.ts';
  * A fake OpenAI Realtime transcription server (research/providers.md §1), also standing in
  * for OpenAI-compatible servers (`shape: 'beta'`) and, with `allowRate16k`, for the embedded
  * engine's 16 kHz extension (engine-protocol.md).
+ *
+ * Events are parsed and built with the shared protocol (src/shared/realtime), whose schemas cite
+ * openai/openai-node; what the fake decides (VAD, errors, accounting) follows research/providers.md.
  *
  * Faithful parts: `?intent=transcription` URL, Bearer auth refused with HTTP 401 and an
  * OpenAI error body, `session.created` on connect, `session.update` validated (type, rate) and
@@ -81,21 +87,21 @@ export class FakeOpenAi extends FakeService {
       current: null,
       lastItemId: null,
     });
-    const created = this.options.shape === 'beta' ? 'transcription_session.created' : 'session.created';
-    conn.send({
-      type: created,
-      event_id: 'event_created',
-      session: { type: 'transcription', id: `sess_${conn.index}` },
-    });
+    const state = this.#states.get(conn)!;
+    conn.send(
+      this.options.shape === 'beta'
+        ? serverEvent('transcription_session.created', 'event_created', { session: this.#betaSession(conn, state) })
+        : serverEvent('session.created', 'event_created', { session: this.#session(conn, state) }),
+    );
   }
 
   protected onMessage(conn: FakeConnection, data: Buffer, isBinary: boolean): void {
     const state = this.#states.get(conn)!;
     if (isBinary)
       return this.#error(conn, 'invalid_request_error', 'invalid_value', 'Binary frames are not supported.');
-    let m: Record<string, unknown>;
+    let m: unknown;
     try {
-      m = JSON.parse(data.toString('utf8')) as Record<string, unknown>;
+      m = JSON.parse(data.toString('utf8'));
     } catch {
       return this.#error(
         conn,
@@ -104,112 +110,110 @@ export class FakeOpenAi extends FakeService {
         'The server could not parse the JSON you sent.',
       );
     }
-    const eventId = typeof m['event_id'] === 'string' ? m['event_id'] : null;
-    switch (m['type']) {
-      case 'session.update':
-        if (this.options.shape === 'beta')
-          return this.#error(
-            conn,
-            'invalid_request_error',
-            'unknown_parameter',
-            "Unknown parameter: 'session.type'.",
-            eventId,
-          );
-        return this.#configure(conn, state, m['session'] as Record<string, unknown> | undefined, eventId, 'ga');
-      case 'transcription_session.update':
-        if (this.options.shape !== 'beta')
-          return this.#error(
-            conn,
-            'invalid_request_error',
+    const raw = (typeof m === 'object' && m !== null ? m : {}) as Record<string, unknown>;
+    const eventId = typeof raw['event_id'] === 'string' ? raw['event_id'] : null;
+    const type = raw['type'];
+    const invalid = (code: string, message: string): void =>
+      this.#error(conn, 'invalid_request_error', code, message, eventId);
+    if (!isClientEventType(type)) return invalid('unknown_event', `Invalid value: '${String(type)}'.`);
+    // A socket pinned to one shape refuses the other's configuration event (research/providers.md §1.0).
+    if (type === 'session.update' && this.options.shape === 'beta')
+      return invalid('unknown_parameter', "Unknown parameter: 'session.type'.");
+    if (type === 'transcription_session.update' && this.options.shape !== 'beta')
+      return invalid('invalid_value', "Invalid value: 'transcription_session.update'.");
+    const parsed = clientEventSchema.safeParse(raw);
+    if (!parsed.success) {
+      const path = parsed.error.issues[0]!.path.join('.');
+      if (path === 'session.type')
+        return invalid(
+          'invalid_value',
+          'Passing a transcription session update event to a realtime session is not allowed.',
+        );
+      if (path === 'session' || path === 'audio')
+        return invalid('missing_required_parameter', `Missing required parameter: '${path}'.`);
+      return invalid('invalid_value', `Invalid value for '${path}'.`);
+    }
+    const event = parsed.data;
+    switch (event.type) {
+      case 'session.update': {
+        const input = event.session.audio?.input;
+        if (event.session.type !== 'transcription')
+          return invalid(
             'invalid_value',
-            "Invalid value: 'transcription_session.update'.",
-            eventId,
+            'Passing a transcription session update event to a realtime session is not allowed.',
           );
-        return this.#configure(conn, state, m['session'] as Record<string, unknown> | undefined, eventId, 'beta');
+        const rate = input?.format?.rate ?? 24_000;
+        if (rate !== 24_000 && !(rate === 16_000 && this.options.allowRate16k))
+          return invalid(
+            'invalid_value',
+            `Invalid value: ${JSON.stringify(rate)}. Only a 24kHz sample rate is supported.`,
+          );
+        return this.#configure(conn, state, rate, input?.turn_detection !== null);
+      }
+      case 'transcription_session.update':
+        if (event.session.input_audio_format !== undefined && event.session.input_audio_format !== 'pcm16')
+          return invalid('invalid_value', 'Only pcm16 is supported.');
+        return this.#configure(conn, state, state.rate, event.session.turn_detection !== null);
       case 'input_audio_buffer.append':
-        return this.#append(conn, state, m['audio']);
+        return this.#append(conn, state, event.audio);
       case 'input_audio_buffer.commit':
         return this.#commit(conn, state);
       case 'input_audio_buffer.clear':
         state.current = null;
         this.account(conn, conn.audio.length, 'cleared');
-        return conn.send({ type: 'input_audio_buffer.cleared', event_id: 'event_cleared' });
-      default:
-        return this.#error(
-          conn,
-          'invalid_request_error',
-          'unknown_event',
-          `Invalid value: '${String(m['type'])}'.`,
-          eventId,
-        );
+        return conn.send(serverEvent('input_audio_buffer.cleared', 'event_cleared', {}));
     }
   }
 
-  #configure(
-    conn: FakeConnection,
-    state: State,
-    session: Record<string, unknown> | undefined,
-    eventId: string | null,
-    shape: 'ga' | 'beta',
-  ): void {
-    if (!session)
-      return this.#error(
-        conn,
-        'invalid_request_error',
-        'missing_required_parameter',
-        "Missing required parameter: 'session'.",
-        eventId,
-      );
-    let turnDetection: unknown;
-    if (shape === 'ga') {
-      if (session['type'] !== 'transcription') {
-        return this.#error(
-          conn,
-          'invalid_request_error',
-          'invalid_value',
-          'Passing a transcription session update event to a realtime session is not allowed.',
-          eventId,
-        );
-      }
-      const input = ((session['audio'] as Record<string, unknown> | undefined)?.['input'] ?? {}) as Record<
-        string,
-        unknown
-      >;
-      const rate = (input['format'] as { rate?: unknown } | undefined)?.rate ?? 24_000;
-      if (rate !== 24_000 && !(rate === 16_000 && this.options.allowRate16k)) {
-        return this.#error(
-          conn,
-          'invalid_request_error',
-          'invalid_value',
-          `Invalid value: ${JSON.stringify(rate)}. Only a 24kHz sample rate is supported.`,
-          eventId,
-        );
-      }
-      state.rate = rate;
-      turnDetection = input['turn_detection'];
-    } else {
-      if (session['input_audio_format'] !== undefined && session['input_audio_format'] !== 'pcm16') {
-        return this.#error(conn, 'invalid_request_error', 'invalid_value', 'Only pcm16 is supported.', eventId);
-      }
-      turnDetection = session['turn_detection'];
-    }
-    state.vad = turnDetection !== null;
+  #configure(conn: FakeConnection, state: State, rate: number, vad: boolean): void {
+    state.rate = rate;
+    state.vad = vad;
     state.detector = new WordDetector(state.rate);
-    conn.send({
-      type: shape === 'beta' ? 'transcription_session.updated' : 'session.updated',
-      event_id: 'event_updated',
-      session: { type: 'transcription', rate: state.rate, vad: state.vad },
-    });
+    const beta = this.options.shape === 'beta';
+    conn.send(
+      serverEvent(beta ? 'transcription_session.updated' : 'session.updated', 'event_updated', {
+        session: beta ? this.#betaSession(conn, state) : this.#session(conn, state),
+      }),
+    );
   }
 
-  #append(conn: FakeConnection, state: State, audio: unknown): void {
-    if (typeof audio !== 'string')
-      return this.#error(
-        conn,
-        'invalid_request_error',
-        'missing_required_parameter',
-        "Missing required parameter: 'audio'.",
-      );
+  /** The effective session, as OpenAI reports it (the realtime transcription guide's example). */
+  #session(conn: FakeConnection, state: State): TranscriptionSession {
+    return {
+      type: 'transcription',
+      object: 'realtime.transcription_session',
+      id: `sess_${conn.index}`,
+      audio: {
+        input: {
+          format: { type: 'audio/pcm', rate: state.rate },
+          transcription: { model: 'gpt-4o-transcribe', language: '', prompt: '' },
+          turn_detection: state.vad
+            ? {
+                type: 'server_vad',
+                threshold: 0.5,
+                prefix_padding_ms: PREFIX_PADDING_MS,
+                silence_duration_ms: SILENCE_DURATION_MS,
+              }
+            : null,
+          noise_reduction: null,
+        },
+      },
+      include: [],
+    };
+  }
+
+  #betaSession(conn: FakeConnection, state: State): BetaTranscriptionSession {
+    const input = this.#session(conn, state).audio.input;
+    return {
+      id: `sess_${conn.index}`,
+      object: 'realtime.transcription_session',
+      input_audio_format: 'pcm16',
+      input_audio_transcription: input.transcription,
+      turn_detection: input.turn_detection,
+    };
+  }
+
+  #append(conn: FakeConnection, state: State, audio: string): void {
     const bytes = Buffer.from(audio, 'base64');
     if (bytes.length % 2 !== 0)
       return this.#error(conn, 'invalid_request_error', 'invalid_value', 'Audio must be 16-bit PCM: odd byte count.');
@@ -231,25 +235,25 @@ export class FakeOpenAi extends FakeService {
               words: [],
             };
             if (state.vad)
-              conn.send({
-                type: 'input_audio_buffer.speech_started',
-                event_id: 'event_ss',
-                item_id: state.current.id,
-                audio_start_ms: this.#ms(state, state.current.startSample),
-              });
+              conn.send(
+                serverEvent('input_audio_buffer.speech_started', 'event_ss', {
+                  item_id: state.current.id,
+                  audio_start_ms: this.#ms(state, state.current.startSample),
+                }),
+              );
           }
           break;
         case 'word': {
           const item = state.current;
           if (!item) break;
           item.words.push({ id: event.id, startSample: event.startSample, endSample: event.endSample });
-          conn.send({
-            type: 'conversation.item.input_audio_transcription.delta',
-            event_id: 'event_d',
-            item_id: item.id,
-            content_index: 0,
-            delta: `${item.words.length > 1 ? ' ' : ''}${wordText(event.id)}`,
-          });
+          conn.send(
+            serverEvent('conversation.item.input_audio_transcription.delta', 'event_d', {
+              item_id: item.id,
+              content_index: 0,
+              delta: `${item.words.length > 1 ? ' ' : ''}${wordText(event.id)}`,
+            }),
+          );
           this.#fault(conn, this.afterWord(conn));
           break;
         }
@@ -261,12 +265,12 @@ export class FakeOpenAi extends FakeService {
           ) {
             const item = state.current;
             const end = item.words.at(-1)?.endSample ?? event.endSample;
-            conn.send({
-              type: 'input_audio_buffer.speech_stopped',
-              event_id: 'event_st',
-              item_id: item.id,
-              audio_end_ms: this.#ms(state, end),
-            });
+            conn.send(
+              serverEvent('input_audio_buffer.speech_stopped', 'event_st', {
+                item_id: item.id,
+                audio_end_ms: this.#ms(state, end),
+              }),
+            );
             this.#complete(conn, state, item, end);
           }
           break;
@@ -292,23 +296,20 @@ export class FakeOpenAi extends FakeService {
 
   #complete(conn: FakeConnection, state: State, item: Item, endSample: number): void {
     if (conn.closed || conn.silent) return;
-    conn.send({
-      type: 'input_audio_buffer.committed',
-      event_id: 'event_c',
-      item_id: item.id,
-      previous_item_id: state.lastItemId,
-    });
+    conn.send(
+      serverEvent('input_audio_buffer.committed', 'event_c', { item_id: item.id, previous_item_id: state.lastItemId }),
+    );
     state.lastItemId = item.id;
     state.current = null;
     const transcript = item.words.map((w) => wordText(w.id)).join(' ');
-    conn.send({
-      type: 'conversation.item.input_audio_transcription.completed',
-      event_id: 'event_done',
-      item_id: item.id,
-      content_index: 0,
-      transcript,
-      usage: { type: 'duration', seconds: (endSample - item.startSample) / state.rate },
-    });
+    conn.send(
+      serverEvent('conversation.item.input_audio_transcription.completed', 'event_done', {
+        item_id: item.id,
+        content_index: 0,
+        transcript,
+        usage: { type: 'duration', seconds: (endSample - item.startSample) / state.rate },
+      }),
+    );
     this.account(conn, endSample, `item ${item.id}`);
   }
 
@@ -351,6 +352,6 @@ export class FakeOpenAi extends FakeService {
   }
 
   #error(conn: FakeConnection, type: string, code: string, message: string, eventId: string | null = null): void {
-    conn.send({ type: 'error', event_id: 'event_err', error: { type, code, message, param: null, event_id: eventId } });
+    conn.send(serverEvent('error', 'event_err', { error: { type, code, message, param: null, event_id: eventId } }));
   }
 }

@@ -1,71 +1,62 @@
-import { num, str, type ProviderWord } from './types.ts';
-import type { OpenAiStreamOptions } from './openai-stream.ts';
+import { betaSessionUpdate, sessionUpdate } from '../../shared/realtime/client-events.ts';
+import type { ServerVad } from '../../shared/realtime/session.ts';
+import type { ProviderWord } from './types.ts';
 
 /** The setup message's event id: an `error` carrying it means the service refused our configuration. */
 export const SETUP_EVENT_ID = 'earshot_setup';
 
-type SetupOptions = Pick<
-  OpenAiStreamOptions,
-  'model' | 'language' | 'turnDetection' | 'silenceDurationMs' | 'sampleRate'
->;
+/** What the first message of a transcription session says. */
+export interface SessionSetup {
+  readonly sampleRate: number;
+  readonly model: string | undefined;
+  readonly language: string | undefined;
+  readonly turnDetection: 'server_vad' | 'manual';
+  readonly silenceDurationMs: number;
+}
 
 /**
  * The first thing a transcription session says: the audio format, the model and language, and
  * how turns end. GA shape (`session.update` with `type: "transcription"`) or, for older
  * compatible servers, the beta shape (`transcription_session.update` with flat fields).
  */
-export function sessionUpdateMessage(o: SetupOptions, shape: 'ga' | 'beta'): string {
+export function sessionUpdateMessage(o: SessionSetup, shape: 'ga' | 'beta'): string {
   const transcription = {
     ...(o.model ? { model: o.model } : {}),
     ...(o.language ? { language: o.language } : {}),
   };
-  const turnDetection =
+  const turnDetection: ServerVad | null =
     o.turnDetection === 'manual'
       ? null
-      : {
-          type: 'server_vad',
-          threshold: 0.5,
-          prefix_padding_ms: 300,
-          silence_duration_ms: o.silenceDurationMs,
-        };
-  if (shape === 'beta') {
-    return JSON.stringify({
-      type: 'transcription_session.update',
-      event_id: SETUP_EVENT_ID,
-      session: {
-        input_audio_format: 'pcm16',
-        input_audio_transcription: transcription,
-        turn_detection: turnDetection,
-      },
-    });
-  }
-  return JSON.stringify({
-    type: 'session.update',
-    event_id: SETUP_EVENT_ID,
-    session: {
-      type: 'transcription',
-      audio: {
-        input: {
-          format: { type: 'audio/pcm', rate: o.sampleRate },
-          transcription,
-          turn_detection: turnDetection,
-        },
-      },
-    },
-  });
+      : { type: 'server_vad', threshold: 0.5, prefix_padding_ms: 300, silence_duration_ms: o.silenceDurationMs };
+  const message =
+    shape === 'beta'
+      ? betaSessionUpdate(
+          { input_audio_format: 'pcm16', input_audio_transcription: transcription, turn_detection: turnDetection },
+          SETUP_EVENT_ID,
+        )
+      : sessionUpdate(
+          {
+            type: 'transcription',
+            audio: {
+              input: {
+                format: { type: 'audio/pcm', rate: o.sampleRate },
+                transcription,
+                turn_detection: turnDetection,
+              },
+            },
+          },
+          SETUP_EVENT_ID,
+        );
+  return JSON.stringify(message);
 }
 
-/** Word timings (the engine's timing extension, `words: [{text, start_ms, end_ms}]`). */
-export function parseWords(value: unknown): ProviderWord[] | undefined {
-  if (!Array.isArray(value)) return undefined;
-  const words: ProviderWord[] = [];
-  for (const w of value as unknown[]) {
-    if (typeof w !== 'object' || w === null) continue;
-    const r = w as Record<string, unknown>;
-    const text = str(r['text']) ?? str(r['word']);
-    const startMs = num(r['start_ms']);
-    const endMs = num(r['end_ms']);
-    if (text !== undefined && startMs !== undefined && endMs !== undefined) words.push({ text, startMs, endMs });
-  }
-  return words.length > 0 ? words : undefined;
+/**
+ * Word timings (the engine's timing extension, `words: [{text, start_ms, end_ms}]`). The schema
+ * turned each malformed word into null; the good ones are kept.
+ */
+export function providerWords(
+  words: readonly ({ text: string; start_ms: number; end_ms: number } | null)[] | undefined,
+): ProviderWord[] | undefined {
+  const kept = (words ?? []).flatMap((w) => (w ? [{ text: w.text, startMs: w.start_ms, endMs: w.end_ms }] : []));
+  return kept.length > 0 ? kept : undefined;
 }
