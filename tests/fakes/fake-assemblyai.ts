@@ -1,17 +1,41 @@
 import type { IncomingMessage } from 'node:http';
-import { FakeService, type FakeConnection, type FaultPlan } from './fake-base.ts';
+import {
+  assemblyAiClientMessageSchema,
+  assemblyAiServerMessageSchema,
+  type AssemblyAiServerMessage,
+} from '../../src/core/providers/assemblyai-messages.ts';
+import {
+  readClientText,
+  requestUrl,
+  sendChecked,
+  UrlConfiguredFake,
+  type FakeConnection,
+  type FakeService,
+  type FaultPlan,
+  type Refusal,
+} from './fake-base.ts';
 import { wordText, WordDetector, type DetectorEvent } from './word-audio.ts';
 
 /**
- * A fake AssemblyAI Universal Streaming v3 server (research/providers.md §3).
+ * A fake AssemblyAI Universal Streaming v3 server (`/v3/ws`).
  *
- * Faithful parts: `/v3/ws?sample_rate=…&encoding=pcm_s16le&format_turns=true`, the raw key in
- * `Authorization` (a wrong key: `Error` then close 1008), `Begin` with `expires_at`, binary
- * PCM where every message must hold 50–1000 ms (else `Error` + close 3007), `Turn` messages
- * (growing `transcript`, words in ms with `word_is_final`), `end_of_turn`, then the formatted
- * repeat of the turn, `ForceEndpoint`, `Terminate` → last turn, `Termination`, close 1000;
- * errors as an `Error` JSON frame followed by its close code (3005, 3008 session expired);
- * optionally the transmission-rate rule (`rateLimit`, below); `max_turn_silence` from the URL.
+ * Follows (message shapes: src/core/providers/assemblyai-messages.ts, which the fake builds and
+ * reads with, so they are written once):
+ * - AssemblyAI/assemblyai-api-spec, usm-streaming.yml (query parameters `sample_rate`, `encoding`,
+ *   `format_turns`, `max_turn_silence`; the raw key in `Authorization`; audio messages of
+ *   50–1000 ms; `Begin`, `Turn`, `Termination`; `ForceEndpoint`, `Terminate`, `UpdateConfiguration`)
+ * - AssemblyAI/assemblyai-api-spec, fern/pages/02-speech-to-text/universal-streaming/
+ *   universal-streaming-messages.mdx (a turn's `transcript` grows word by word, words in ms with
+ *   `word_is_final`; `end_of_turn`, then the formatted repeat with `turn_is_formatted`)
+ * - https://www.assemblyai.com/docs/streaming/universal-streaming/message-sequence (after
+ *   `Terminate`: in-flight turns, `Termination`, close 1000)
+ * - https://www.assemblyai.com/docs/streaming/common-session-errors-and-closures (an `Error`
+ *   frame, then the close with the same code: 1008 bad key, 3005, 3006, 3007 input duration
+ *   and transmission rate, 3008 session expired)
+ * - AssemblyAI/assemblyai-node-sdk, src/types/streaming/index.ts (the SDK's typing)
+ *
+ * Not from the docs: the end of a turn after `max_turn_silence` (default 400 ms here) of
+ * silence, and the tolerance of the optional transmission-rate rule (`rateLimit`, below).
  *
  * Accounting: a final (formatted) turn accounts up to its last word's end; `Termination`
  * accounts for everything received.
@@ -47,30 +71,22 @@ interface State {
 
 const END_OF_TURN_SILENCE_MS = 400;
 
-export class FakeAssemblyAi extends FakeService {
-  readonly options: FakeAssemblyAiOptions;
+export class FakeAssemblyAi extends UrlConfiguredFake<FakeAssemblyAiOptions> {
   readonly #states = new Map<FakeConnection, State>();
 
   constructor(options: FakeAssemblyAiOptions) {
-    super(options.faults ?? {});
-    this.options = options;
+    super('/v3/ws', '{"error":"Not found"}', options);
   }
 
-  get url(): string {
-    return `ws://127.0.0.1:${this.port}/v3/ws`;
-  }
-
-  protected authorize(request: IncomingMessage): { status: number; body: string } | null {
-    const url = new URL(request.url ?? '/', 'http://x');
-    if (url.pathname !== '/v3/ws') return { status: 404, body: '{"error":"Not found"}' };
+  protected checkRequest(url: URL, _request: IncomingMessage): Refusal | null {
     if (!url.searchParams.get('sample_rate')) return { status: 400, body: '{"error":"sample_rate is required"}' };
     return null; // AssemblyAI reports a bad key after the upgrade, with close 1008.
   }
 
   protected onConnection(conn: FakeConnection): void {
-    const url = new URL(conn.request.url ?? '/', 'http://x');
+    const url = requestUrl(conn.request);
     if (conn.request.headers.authorization !== this.options.apiKey) {
-      conn.send({ type: 'Error', error_code: 1008, error: 'Unauthorized Connection: Invalid API key' });
+      this.#send(conn, { type: 'Error', error_code: 1008, error: 'Unauthorized Connection: Invalid API key' });
       conn.close(1008, 'Unauthorized Connection');
       return;
     }
@@ -85,7 +101,7 @@ export class FakeAssemblyAi extends FakeService {
       openedAt: performance.now(),
       endOfTurnSilenceMs: Number(url.searchParams.get('max_turn_silence') ?? END_OF_TURN_SILENCE_MS),
     });
-    conn.send({
+    this.#send(conn, {
       type: 'Begin',
       id: `fake-session-${conn.index}`,
       expires_at: Math.floor(Date.now() / 1000) + 3 * 3600,
@@ -98,7 +114,7 @@ export class FakeAssemblyAi extends FakeService {
     if (isBinary) {
       const ms = (data.length / 2 / state.rate) * 1000;
       if (data.length % 2 !== 0 || ms < 50 || ms > 1000) {
-        conn.send({
+        this.#send(conn, {
           type: 'Error',
           error_code: 3007,
           error: `Input duration violation: ${ms.toFixed(0)} ms. Expected between 50 and 1000 ms.`,
@@ -112,15 +128,18 @@ export class FakeAssemblyAi extends FakeService {
       this.#onDetector(conn, state, state.detector.push(samples));
       return;
     }
-    let m: { type?: unknown };
-    try {
-      m = JSON.parse(data.toString('utf8')) as { type?: unknown };
-    } catch {
-      conn.send({ type: 'Error', error_code: 3006, error: 'Invalid JSON' });
+    const read = readClientText(data, assemblyAiClientMessageSchema);
+    if (read.kind === 'not-json') {
+      this.#send(conn, { type: 'Error', error_code: 3006, error: 'Invalid JSON' });
       conn.close(3006, 'Invalid Message');
       return;
     }
-    switch (m.type) {
+    if (read.kind === 'unknown') {
+      this.#send(conn, { type: 'Error', error_code: 3006, error: `Invalid Message Type: ${String(read.type)}` });
+      conn.close(3006, 'Invalid Message Type');
+      return;
+    }
+    switch (read.message.type) {
       case 'KeepAlive':
       case 'UpdateConfiguration':
         return;
@@ -133,7 +152,7 @@ export class FakeAssemblyAi extends FakeService {
         this.answerEnd(conn, () => {
           this.#onDetector(conn, state, state.detector.flush());
           this.#endTurn(conn, state);
-          conn.send({
+          this.#send(conn, {
             type: 'Termination',
             audio_duration_seconds: Math.round(conn.audio.length / state.rate),
             session_duration_seconds: Math.round((Date.now() - state.started) / 1000),
@@ -142,9 +161,6 @@ export class FakeAssemblyAi extends FakeService {
           conn.close(1000, '');
         });
         return;
-      default:
-        conn.send({ type: 'Error', error_code: 3006, error: `Invalid Message Type: ${String(m.type)}` });
-        conn.close(3006, 'Invalid Message Type');
     }
   }
 
@@ -172,7 +188,7 @@ export class FakeAssemblyAi extends FakeService {
     const audioSec = (conn.audio.length + samples) / state.rate;
     const elapsedSec = (performance.now() - state.openedAt) / 1000;
     if (audioSec <= elapsedSec * limit.maxRealtimeFactor + limit.burstMs / 1000) return false;
-    conn.send({
+    this.#send(conn, {
       type: 'Error',
       error_code: 3007,
       error: `Audio Transmission Rate Exceeded: Received ${audioSec.toFixed(1)} sec. audio in ${elapsedSec.toFixed(1)} sec`,
@@ -200,7 +216,7 @@ export class FakeAssemblyAi extends FakeService {
     }));
     const plain = words.map((w) => w.text).join(' ');
     const transcript = formatted ? `${plain.charAt(0).toUpperCase()}${plain.slice(1)}.` : plain;
-    conn.send({
+    this.#send(conn, {
       type: 'Turn',
       turn_order: state.turnOrder,
       turn_is_formatted: formatted,
@@ -211,18 +227,26 @@ export class FakeAssemblyAi extends FakeService {
     });
   }
 
+  #send(conn: FakeConnection, message: AssemblyAiServerMessage): void {
+    sendChecked(conn, assemblyAiServerMessageSchema, message);
+  }
+
   #fault(conn: FakeConnection, fault: ReturnType<FakeService['afterWord']>): void {
     switch (fault) {
       case 'expire':
-        conn.send({ type: 'Error', error_code: 3008, error: 'Session Expired: Maximum session duration exceeded' });
+        this.#send(conn, {
+          type: 'Error',
+          error_code: 3008,
+          error: 'Session Expired: Maximum session duration exceeded',
+        });
         conn.close(3008, 'Session Expired');
         break;
       case 'errorEvent':
-        conn.send({ type: 'Error', error_code: 3005, error: 'Session Cancelled: an internal error occurred' });
+        this.#send(conn, { type: 'Error', error_code: 3005, error: 'Session Cancelled: an internal error occurred' });
         conn.close(3005, 'Session Cancelled');
         break;
       case 'fatal':
-        conn.send({ type: 'Error', error_code: 1008, error: 'Unauthorized Connection: account disabled' });
+        this.#send(conn, { type: 'Error', error_code: 1008, error: 'Unauthorized Connection: account disabled' });
         conn.close(1008, 'Unauthorized Connection');
         break;
       case 'dropped':

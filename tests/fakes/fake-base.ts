@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
+import type { z } from 'zod';
 
 /**
  * What every fake service shares: an HTTP server on 127.0.0.1, port 0, upgraded to a real
@@ -48,6 +49,13 @@ export interface FaultPlan {
 }
 
 export type ProviderFault = 'expire' | 'errorEvent' | 'fatal';
+
+/** How a fake refuses an upgrade: the HTTP status, extra headers and the JSON body. */
+export interface Refusal {
+  readonly status: number;
+  readonly headers?: Record<string, string>;
+  readonly body: string;
+}
 
 export interface LedgerEntry {
   readonly connection: number;
@@ -182,9 +190,7 @@ export abstract class FakeService extends EventEmitter<FakeServiceEvents> {
   abstract get url(): string;
 
   /** Accepts or refuses the upgrade: null to accept, else the HTTP status, headers and body. */
-  protected abstract authorize(
-    request: IncomingMessage,
-  ): { status: number; headers?: Record<string, string>; body: string } | null;
+  protected abstract authorize(request: IncomingMessage): Refusal | null;
   protected abstract onConnection(conn: FakeConnection): void;
   protected abstract onMessage(conn: FakeConnection, data: Buffer, isBinary: boolean): void;
 
@@ -344,4 +350,70 @@ export abstract class FakeService extends EventEmitter<FakeServiceEvents> {
 export function bearer(request: IncomingMessage): string | null {
   const header = request.headers.authorization;
   return header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : null;
+}
+
+/** The upgrade request's path and query string (where Deepgram and AssemblyAI take their configuration). */
+export function requestUrl(request: IncomingMessage): URL {
+  return new URL(request.url ?? '/', 'http://127.0.0.1');
+}
+
+/**
+ * A fake of a service that listens on one path and reads its configuration from the query string
+ * (Deepgram's `/v1/listen`, AssemblyAI's `/v3/ws`): a request for any other path gets the
+ * service's 404; the service's own checks (key, required parameters) come after.
+ */
+export abstract class UrlConfiguredFake<Options extends { readonly faults?: FaultPlan }> extends FakeService {
+  readonly options: Options;
+  readonly #path: string;
+  readonly #notFoundBody: string;
+
+  protected constructor(path: string, notFoundBody: string, options: Options) {
+    super(options.faults ?? {});
+    this.options = options;
+    this.#path = path;
+    this.#notFoundBody = notFoundBody;
+  }
+
+  get url(): string {
+    return `ws://127.0.0.1:${this.port}${this.#path}`;
+  }
+
+  protected authorize(request: IncomingMessage): Refusal | null {
+    const url = requestUrl(request);
+    if (url.pathname !== this.#path) return { status: 404, body: this.#notFoundBody };
+    return this.checkRequest(url, request);
+  }
+
+  /** The service's own checks of an upgrade on its path: null to accept. */
+  protected abstract checkRequest(url: URL, request: IncomingMessage): Refusal | null;
+}
+
+/**
+ * Sends a message built to the service's schema (the one the client parses with). The schema
+ * checks it first, so a fake that drifts from the documented shape fails here, where the
+ * mistake is, instead of passing a client that would fail against the real service.
+ */
+export function sendChecked<S extends z.ZodType>(conn: FakeConnection, schema: S, message: z.input<S>): void {
+  schema.parse(message);
+  conn.send(message);
+}
+
+/** A client's text frame read against the service's schema. */
+export type ClientText<T> =
+  | { readonly kind: 'message'; readonly message: T }
+  | { readonly kind: 'not-json' }
+  | { readonly kind: 'unknown'; readonly type: unknown };
+
+export function readClientText<T>(data: Buffer, schema: z.ZodType<T>): ClientText<T> {
+  let value: unknown;
+  try {
+    value = JSON.parse(data.toString('utf8'));
+  } catch {
+    // The services answer malformed JSON with their own error; the caller sends it.
+    return { kind: 'not-json' };
+  }
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return { kind: 'message', message: parsed.data };
+  const type = typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : undefined;
+  return { kind: 'unknown', type };
 }

@@ -1,17 +1,40 @@
 import type { IncomingMessage } from 'node:http';
-import { FakeService, type FakeConnection, type FaultPlan } from './fake-base.ts';
+import {
+  deepgramClientMessageSchema,
+  deepgramServerMessageSchema,
+  type DeepgramServerMessage,
+} from '../../src/core/providers/deepgram-messages.ts';
+import {
+  readClientText,
+  requestUrl,
+  sendChecked,
+  UrlConfiguredFake,
+  type FakeConnection,
+  type FakeService,
+  type FaultPlan,
+  type Refusal,
+} from './fake-base.ts';
 import { wordText, WordDetector, type DetectorEvent } from './word-audio.ts';
 
 /**
- * A fake Deepgram live-streaming server (`/v1/listen`, research/providers.md §2).
+ * A fake Deepgram live-streaming server (`/v1/listen`, Nova models).
  *
- * Faithful parts: `Authorization: Token <key>` refused with HTTP 401 and a `dg-error` header;
- * `encoding`/`sample_rate` required for raw audio (HTTP 400 otherwise); binary linear16;
- * interim `Results` (replacing each other), `is_final` results that tile the audio (several
- * per utterance for longer ones, empty finals over silence), `speech_final` at a 300 ms
- * endpoint, `SpeechStarted`, `UtteranceEnd`; `KeepAlive`, `Finalize` (`from_finalize`),
- * `CloseStream` (last finals, `Metadata`, close 1000); idle close 1011 `NET-0001`; runtime
- * errors as a close frame with a reason (`NET-0000`), never JSON.
+ * Follows (message shapes: src/core/providers/deepgram-messages.ts, which the fake builds and
+ * reads with, so they are written once):
+ * - https://developers.deepgram.com/reference/speech-to-text/listen-streaming (query parameters,
+ *   `Authorization: Token <key>`, the server messages)
+ * - https://developers.deepgram.com/docs/interim-results, /docs/endpointing,
+ *   /docs/understand-endpointing-interim-results (interim `Results` replacing each other, finals
+ *   that tile the audio, several per long utterance, `speech_final` at the endpoint)
+ * - /docs/speech-started, /docs/utterance-end (`SpeechStarted`, `UtteranceEnd` with `last_word_end`)
+ * - /docs/finalize (`from_finalize`), /docs/close-stream (last finals, `Metadata`, close 1000),
+ *   /docs/audio-keep-alive (`KeepAlive`; close 1011 `NET-0001` after 10 s without audio)
+ * - /docs/stt-troubleshooting-websocket-data-and-net-errors (HTTP 401 with a `dg-error` header;
+ *   runtime errors as a close frame whose reason is the code, `DATA-0000`, `NET-0000`)
+ * - deepgram/deepgram-js-sdk, src/lib/types/LiveTranscriptionEvent.ts (the Results fields)
+ *
+ * Not from the docs: `encoding`/`sample_rate` missing gets HTTP 400 (raw audio cannot be decoded
+ * without them); empty finals over silence come every 2 s.
  *
  * Accounting: each final accounts for its `[start, start + duration)`.
  */
@@ -39,24 +62,14 @@ const SILENCE_FINAL_MS = 2000;
 /** A long utterance is finalised in pieces of this many words. */
 const WORDS_PER_FINAL = 3;
 
-export class FakeDeepgram extends FakeService {
-  readonly options: FakeDeepgramOptions;
+export class FakeDeepgram extends UrlConfiguredFake<FakeDeepgramOptions> {
   readonly #states = new Map<FakeConnection, State>();
 
   constructor(options: FakeDeepgramOptions) {
-    super(options.faults ?? {});
-    this.options = options;
+    super('/v1/listen', '{"err_code":"NOT_FOUND"}', options);
   }
 
-  get url(): string {
-    return `ws://127.0.0.1:${this.port}/v1/listen`;
-  }
-
-  protected authorize(
-    request: IncomingMessage,
-  ): { status: number; headers?: Record<string, string>; body: string } | null {
-    const url = new URL(request.url ?? '/', 'http://x');
-    if (url.pathname !== '/v1/listen') return { status: 404, body: '{"err_code":"NOT_FOUND"}' };
+  protected checkRequest(url: URL, request: IncomingMessage): Refusal | null {
     if (request.headers.authorization !== `Token ${this.options.apiKey}`) {
       return {
         status: 401,
@@ -75,8 +88,7 @@ export class FakeDeepgram extends FakeService {
   }
 
   protected onConnection(conn: FakeConnection): void {
-    const url = new URL(conn.request.url ?? '/', 'http://x');
-    const rate = Number(url.searchParams.get('sample_rate'));
+    const rate = Number(requestUrl(conn.request).searchParams.get('sample_rate'));
     const state: State = {
       rate,
       detector: new WordDetector(rate),
@@ -102,13 +114,10 @@ export class FakeDeepgram extends FakeService {
       this.#onDetector(conn, state, state.detector.push(samples));
       return;
     }
-    let m: { type?: unknown };
-    try {
-      m = JSON.parse(data.toString('utf8')) as { type?: unknown };
-    } catch {
-      return conn.close(1008, 'DATA-0000');
-    }
-    switch (m.type) {
+    const read = readClientText(data, deepgramClientMessageSchema);
+    // Text Deepgram cannot read (not JSON, or no message it knows) is a protocol violation.
+    if (read.kind !== 'message') return conn.close(1008, 'DATA-0000');
+    switch (read.message.type) {
       case 'KeepAlive':
         return;
       case 'Finalize':
@@ -120,7 +129,7 @@ export class FakeDeepgram extends FakeService {
         this.answerEnd(conn, () => {
           this.#onDetector(conn, state, state.detector.flush());
           this.#final(conn, state, conn.audio.length, { fromFinalize: false, speechFinal: true });
-          conn.send({
+          this.#send(conn, {
             type: 'Metadata',
             transaction_key: 'deprecated',
             request_id: `req-${conn.index}`,
@@ -133,8 +142,6 @@ export class FakeDeepgram extends FakeService {
           conn.close(1000, '');
         });
         return;
-      default:
-        return conn.close(1008, 'DATA-0000'); // unknown text messages are a protocol violation
     }
   }
 
@@ -145,7 +152,7 @@ export class FakeDeepgram extends FakeService {
       switch (event.kind) {
         case 'word-start':
           if (!state.speaking)
-            conn.send({ type: 'SpeechStarted', channel: [0, 1], timestamp: event.startSample / state.rate });
+            this.#send(conn, { type: 'SpeechStarted', channel: [0, 1], timestamp: event.startSample / state.rate });
           state.speaking = true;
           break;
         case 'word': {
@@ -164,7 +171,7 @@ export class FakeDeepgram extends FakeService {
             this.#final(conn, state, event.endSample, { fromFinalize: false, speechFinal: true });
           if (state.speaking && silentMs === UTTERANCE_END_MS) {
             state.speaking = false;
-            conn.send({
+            this.#send(conn, {
               type: 'UtteranceEnd',
               channel: [0, 1],
               last_word_end: (event.endSample - UTTERANCE_END_MS * perMs) / state.rate,
@@ -207,7 +214,7 @@ export class FakeDeepgram extends FakeService {
       confidence: 0.99,
       punctuated_word: wordText(w.id),
     }));
-    conn.send({
+    this.#send(conn, {
       type: 'Results',
       channel_index: [0, 1],
       start: from / state.rate,
@@ -238,6 +245,10 @@ export class FakeDeepgram extends FakeService {
       case null:
         break;
     }
+  }
+
+  #send(conn: FakeConnection, message: DeepgramServerMessage): void {
+    sendChecked(conn, deepgramServerMessageSchema, message);
   }
 
   #touch(conn: FakeConnection, state: State): void {
