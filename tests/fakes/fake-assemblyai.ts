@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import {
   assemblyAiClientMessageSchema,
-  assemblyAiServerMessageSchema,
+  assemblyAiServerMessages,
   type AssemblyAiServerMessage,
 } from '../../src/core/providers/assemblyai-messages.ts';
 import {
@@ -228,7 +228,7 @@ export class FakeAssemblyAi extends UrlConfiguredFake<FakeAssemblyAiOptions> {
   }
 
   #send(conn: FakeConnection, message: AssemblyAiServerMessage): void {
-    sendChecked(conn, assemblyAiServerMessageSchema, message);
+    sendChecked(conn, assemblyAiServerMessages.schema, message);
   }
 
   #fault(conn: FakeConnection, fault: ReturnType<FakeService['afterWord']>): void {

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import {
   deepgramClientMessageSchema,
-  deepgramServerMessageSchema,
+  deepgramServerMessages,
   type DeepgramServerMessage,
 } from '../../src/core/providers/deepgram-messages.ts';
 import {
@@ -29,12 +29,14 @@ import { wordText, WordDetector, type DetectorEvent } from './word-audio.ts';
  * - /docs/speech-started, /docs/utterance-end (`SpeechStarted`, `UtteranceEnd` with `last_word_end`)
  * - /docs/finalize (`from_finalize`), /docs/close-stream (last finals, `Metadata`, close 1000),
  *   /docs/audio-keep-alive (`KeepAlive`; close 1011 `NET-0001` after 10 s without audio)
- * - /docs/stt-troubleshooting-websocket-data-and-net-errors (HTTP 401 with a `dg-error` header;
- *   runtime errors as a close frame whose reason is the code, `DATA-0000`, `NET-0000`)
+ * - /docs/stt-troubleshooting-websocket-data-and-net-errors (a refused upgrade carries a
+ *   `dg-error` header; runtime errors are a close frame whose reason is the code: 1002
+ *   `DATA-0000` audio that cannot be decoded, 1011 `NET-0000`, 1011 `NET-0001`)
  * - deepgram/deepgram-js-sdk, src/lib/types/LiveTranscriptionEvent.ts (the Results fields)
  *
- * Not from the docs: `encoding`/`sample_rate` missing gets HTTP 400 (raw audio cannot be decoded
- * without them); empty finals over silence come every 2 s.
+ * Not from the docs: the exact statuses of refused upgrades (401 for a bad key, 400 when raw
+ * audio comes without `encoding`/`sample_rate`), a text frame Deepgram cannot read closing like
+ * undecodable audio, empty finals over silence every 2 s, three words per final.
  *
  * Accounting: each final accounts for its `[start, start + duration)`.
  */
@@ -108,7 +110,7 @@ export class FakeDeepgram extends UrlConfiguredFake<FakeDeepgramOptions> {
     const state = this.#states.get(conn)!;
     this.#touch(conn, state);
     if (isBinary) {
-      if (data.length % 2 !== 0) return conn.close(1008, 'DATA-0000');
+      if (data.length % 2 !== 0) return conn.close(1002, 'DATA-0000');
       const samples = new Int16Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.length));
       conn.audio.append(samples);
       this.#onDetector(conn, state, state.detector.push(samples));
@@ -116,7 +118,7 @@ export class FakeDeepgram extends UrlConfiguredFake<FakeDeepgramOptions> {
     }
     const read = readClientText(data, deepgramClientMessageSchema);
     // Text Deepgram cannot read (not JSON, or no message it knows) is a protocol violation.
-    if (read.kind !== 'message') return conn.close(1008, 'DATA-0000');
+    if (read.kind !== 'message') return conn.close(1002, 'DATA-0000');
     switch (read.message.type) {
       case 'KeepAlive':
         return;
@@ -239,7 +241,7 @@ export class FakeDeepgram extends UrlConfiguredFake<FakeDeepgramOptions> {
         conn.close(1011, 'NET-0000');
         break;
       case 'fatal':
-        conn.close(1008, 'DATA-0000');
+        conn.close(1002, 'DATA-0000');
         break;
       case 'dropped':
       case null:
@@ -248,7 +250,7 @@ export class FakeDeepgram extends UrlConfiguredFake<FakeDeepgramOptions> {
   }
 
   #send(conn: FakeConnection, message: DeepgramServerMessage): void {
-    sendChecked(conn, deepgramServerMessageSchema, message);
+    sendChecked(conn, deepgramServerMessages.schema, message);
   }
 
   #touch(conn: FakeConnection, state: State): void {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { serverMessages } from './binary-audio.ts';
 
 /**
  * AssemblyAI Universal Streaming v3 (`/v3/ws`): the JSON messages in both directions, written
@@ -14,11 +15,12 @@ import { z } from 'zod';
  * - https://www.assemblyai.com/docs/streaming/common-session-errors-and-closures (the `Error` frame)
  * - AssemblyAI/assemblyai-node-sdk, src/types/streaming/index.ts (the SDK's typing of the same messages)
  *
- * What the adapter reads is required wherever the docs promise it; everything else is optional,
- * so a field AssemblyAI adds or drops that Earshot never reads cannot break a session.
+ * What the adapter reads is required wherever the docs promise it. Fields it does not read are
+ * declared only where the fake sends them or the docs' examples show them, and optional, so a
+ * field AssemblyAI adds or drops that Earshot never reads cannot break a session.
  */
 
-export const assemblyAiWordSchema = z.object({
+const word = z.object({
   text: z.string(),
   /** Milliseconds from the start of the connection's audio. */
   start: z.number(),
@@ -29,7 +31,7 @@ export const assemblyAiWordSchema = z.object({
 });
 
 /** The session is open. */
-export const assemblyAiBeginSchema = z.object({
+const begin = z.object({
   type: z.literal('Begin'),
   id: z.string().optional(),
   /**
@@ -39,10 +41,9 @@ export const assemblyAiBeginSchema = z.object({
   expires_at: z.union([z.number(), z.string()]).optional(),
 });
 
-export const assemblyAiSpeechStartedSchema = z.object({
+const speechStarted = z.object({
   type: z.literal('SpeechStarted'),
   timestamp: z.number().optional(),
-  confidence: z.number().optional(),
 });
 
 /**
@@ -50,49 +51,37 @@ export const assemblyAiSpeechStartedSchema = z.object({
  * them (the tail not yet final). `end_of_turn` ends the turn; with `format_turns` a formatted
  * repeat (`turn_is_formatted`) follows.
  */
-export const assemblyAiTurnSchema = z.object({
+const turn = z.object({
   type: z.literal('Turn'),
   turn_order: z.number(),
   turn_is_formatted: z.boolean(),
   end_of_turn: z.boolean(),
   transcript: z.string(),
   end_of_turn_confidence: z.number().optional(),
-  words: z.array(assemblyAiWordSchema),
+  words: z.array(word),
+  /** Set when an utterance ends inside the turn (for eager downstream use); the turn's text is `transcript`. */
   utterance: z.string().optional(),
-  language_code: z.string().optional(),
-  language_confidence: z.number().optional(),
 });
 
 /** The answer to `Terminate`: every turn has been sent. */
-export const assemblyAiTerminationSchema = z.object({
+const termination = z.object({
   type: z.literal('Termination'),
   audio_duration_seconds: z.number().optional(),
   session_duration_seconds: z.number().optional(),
 });
 
 /** Sent just before the server closes the socket with the same code. */
-export const assemblyAiErrorSchema = z.object({
+const error = z.object({
   type: z.literal('Error'),
   error_code: z.number().optional(),
   error: z.string().optional(),
 });
 
-export const assemblyAiServerMessageSchema = z.discriminatedUnion('type', [
-  assemblyAiBeginSchema,
-  assemblyAiSpeechStartedSchema,
-  assemblyAiTurnSchema,
-  assemblyAiTerminationSchema,
-  assemblyAiErrorSchema,
-]);
-export type AssemblyAiServerMessage = z.infer<typeof assemblyAiServerMessageSchema>;
-export type AssemblyAiTurn = z.infer<typeof assemblyAiTurnSchema>;
-export type AssemblyAiError = z.infer<typeof assemblyAiErrorSchema>;
-
 /** The server's messages and their `type`s (a type outside the set is one Earshot does not need). */
-export const assemblyAiServerMessages = {
-  schema: assemblyAiServerMessageSchema,
-  types: new Set<string>(assemblyAiServerMessageSchema.options.map((option) => option.shape.type.value)),
-};
+export const assemblyAiServerMessages = serverMessages([begin, speechStarted, turn, termination, error]);
+export type AssemblyAiServerMessage = z.infer<typeof assemblyAiServerMessages.schema>;
+export type AssemblyAiTurn = z.infer<typeof turn>;
+export type AssemblyAiError = z.infer<typeof error>;
 
 /** Client → server text frames. Audio goes as binary PCM frames of 50–1000 ms each. */
 export const assemblyAiClientMessageSchema = z.discriminatedUnion('type', [
@@ -102,12 +91,8 @@ export const assemblyAiClientMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('Terminate') }),
   /** Resets the inactivity timer. */
   z.object({ type: z.literal('KeepAlive') }),
-  z.object({
-    type: z.literal('UpdateConfiguration'),
-    end_of_turn_confidence_threshold: z.number().optional(),
-    min_end_of_turn_silence_when_confident: z.number().optional(),
-    max_turn_silence: z.number().optional(),
-  }),
+  /** Changes turn detection mid-session; Earshot never sends it, the fake accepts and ignores it. */
+  z.object({ type: z.literal('UpdateConfiguration') }),
 ]);
 export type AssemblyAiClientMessage = z.infer<typeof assemblyAiClientMessageSchema>;
 

@@ -5,17 +5,14 @@ import {
   type AssemblyAiServerMessage,
   type AssemblyAiTurn,
 } from './assemblyai-messages.ts';
-import { BinaryAudioStream, serviceUrl, type Decoded } from './binary-audio.ts';
+import { BinaryAudioAdapter, BinaryAudioStream, type Decoded } from './binary-audio.ts';
 import {
   authVerdict,
-  classifyHttpStatus,
   expiryVerdict,
   msToSamples,
   pcmBytes,
   reconnectVerdict,
   type CloseVerdict,
-  type ConnectRequest,
-  type ProviderAdapter,
   type ProviderConfig,
   type ProviderStream,
   type ReplayPacing,
@@ -49,39 +46,29 @@ const MAX_CHUNK_MS = 1000;
  * Audio goes out in messages of at least 50 ms, so the stream batches 20 ms frames, and pads
  * the very last message of a stream with silence when it would be shorter.
  */
-export class AssemblyAiAdapter implements ProviderAdapter {
+export class AssemblyAiAdapter extends BinaryAudioAdapter {
   readonly id = 'assemblyai' as const;
   readonly label = 'AssemblyAI';
-  readonly sampleRate: number;
-  readonly maxSessionMs: number | null;
   readonly replayPacing: ReplayPacing | null = ASSEMBLYAI_REPLAY_PACING;
-  readonly #config: ProviderConfig;
 
   constructor(config: ProviderConfig) {
-    this.#config = config;
-    this.sampleRate = config.sampleRate ?? 16_000;
-    this.maxSessionMs = config.maxSessionMs !== undefined ? config.maxSessionMs : ASSEMBLYAI_MAX_SESSION_MS;
+    // Servers send the raw key (no scheme); browsers would need a temporary ?token=.
+    super(config, { url: ASSEMBLYAI_URL, path: '/v3/ws', authorization: (key) => key }, ASSEMBLYAI_MAX_SESSION_MS);
   }
 
-  connectRequest(): ConnectRequest {
-    const { model, language, apiKey } = this.#config;
-    const url = serviceUrl(this.#config.url ?? ASSEMBLYAI_URL, '/v3/ws', {
+  protected query(): Record<string, string> {
+    const { model, language } = this.config;
+    return {
       sample_rate: String(this.sampleRate),
       encoding: 'pcm_s16le',
       format_turns: 'true',
       speech_model:
         model ?? (language && language !== 'en' ? 'universal-streaming-multilingual' : 'universal-streaming-english'),
-    });
-    // Servers use the raw key (no scheme); browsers would need a temporary ?token=.
-    return { url, headers: apiKey ? { Authorization: apiKey } : {} };
+    };
   }
 
   createStream(): ProviderStream {
     return new AssemblyAiStream(this.label, this.sampleRate, true);
-  }
-
-  classifyHandshake(status: number | null, detail: string): CloseVerdict {
-    return classifyHttpStatus(this.label, status, detail);
   }
 }
 

@@ -1,10 +1,16 @@
-import type { z } from 'zod';
+import { z } from 'zod';
+import type { ProviderId } from '../../shared/session.ts';
 import {
+  classifyHttpStatus,
   protocolWarning,
   readServerMessage,
   type CloseVerdict,
+  type ConnectRequest,
+  type ProviderAdapter,
+  type ProviderConfig,
   type ProviderEvent,
   type ProviderStream,
+  type ReplayPacing,
   type WireMessage,
 } from './types.ts';
 
@@ -23,16 +29,76 @@ export interface ServerMessages<M extends { type: string }> {
   readonly types: ReadonlySet<string>;
 }
 
+type TaggedObject = z.ZodObject<{ type: z.ZodLiteral<string> }>;
+
+/** A service's server messages from their schemas, each an object tagged by a literal `type`. */
+export function serverMessages<const Options extends readonly [TaggedObject, ...TaggedObject[]]>(
+  options: Options,
+): ServerMessages<z.output<Options[number]>> {
+  return {
+    schema: z.discriminatedUnion('type', options),
+    types: new Set<string>(options.map((option) => option.shape.type.value)),
+  };
+}
+
 /**
  * The service URL: `base` (the configured override or the service's own), given `defaultPath`
  * when it has none, and every default query parameter the URL does not already set (so a
  * parameter written into an override URL wins).
  */
-export function serviceUrl(base: string, defaultPath: string, defaults: Readonly<Record<string, string>>): string {
+function serviceUrl(base: string, defaultPath: string, defaults: Readonly<Record<string, string>>): string {
   const url = new URL(base);
   if (url.pathname === '/' || url.pathname === '') url.pathname = defaultPath;
   for (const [key, value] of Object.entries(defaults)) if (!url.searchParams.has(key)) url.searchParams.set(key, value);
   return url.toString();
+}
+
+/** Where a service listens and how it takes the key. */
+export interface ServiceEndpoint {
+  readonly url: string;
+  /** The path an override URL without one gets (a proxy or self-hosted server given as host only). */
+  readonly path: string;
+  /** The `Authorization` header for a key. */
+  authorization(apiKey: string): string;
+}
+
+/**
+ * The adapter half: PCM rate and session limit from the settings, the connect request (the
+ * service URL with the stream's configuration in its query, the key in a header), and the
+ * HTTP handshake verdicts, which are the same for every service.
+ */
+export abstract class BinaryAudioAdapter implements ProviderAdapter {
+  abstract readonly id: ProviderId;
+  abstract readonly label: string;
+  abstract readonly replayPacing: ReplayPacing | null;
+  readonly sampleRate: number;
+  readonly maxSessionMs: number | null;
+  protected readonly config: ProviderConfig;
+  readonly #endpoint: ServiceEndpoint;
+
+  protected constructor(config: ProviderConfig, endpoint: ServiceEndpoint, defaultMaxSessionMs: number | null) {
+    this.config = config;
+    this.#endpoint = endpoint;
+    this.sampleRate = config.sampleRate ?? 16_000;
+    this.maxSessionMs = config.maxSessionMs !== undefined ? config.maxSessionMs : defaultMaxSessionMs;
+  }
+
+  /** The stream's configuration as query parameters (a parameter already in an override URL wins). */
+  protected abstract query(): Record<string, string>;
+  abstract createStream(): ProviderStream;
+
+  connectRequest(): ConnectRequest {
+    const { url, path } = this.#endpoint;
+    const { apiKey } = this.config;
+    return {
+      url: serviceUrl(this.config.url ?? url, path, this.query()),
+      headers: apiKey ? { Authorization: this.#endpoint.authorization(apiKey) } : {},
+    };
+  }
+
+  classifyHandshake(status: number | null, detail: string): CloseVerdict {
+    return classifyHttpStatus(this.label, status, detail);
+  }
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { serverMessages } from './binary-audio.ts';
 
 /**
  * Deepgram live streaming (`/v1/listen`, Nova models): the JSON messages in both directions,
@@ -16,13 +17,14 @@ import { z } from 'zod';
  * - deepgram/deepgram-js-sdk, src/lib/types/LiveTranscriptionEvent.ts, UtteranceEndEvent.ts,
  *   SpeechStartedEvent.ts (the SDK's typing of the same messages)
  *
- * What the adapter reads is required wherever the docs promise it; everything else is optional,
- * so a field Deepgram adds or drops that Earshot never reads cannot break a session.
+ * What the adapter reads is required wherever the docs promise it. Fields it does not read are
+ * declared only where the fake sends them, and optional, so a field Deepgram adds or drops that
+ * Earshot never reads cannot break a session.
  */
 
 const channelPair = z.array(z.number()).describe('[channel index, channel count]');
 
-export const deepgramWordSchema = z.object({
+const word = z.object({
   word: z.string(),
   /** Seconds from the start of the connection's audio. */
   start: z.number(),
@@ -30,12 +32,10 @@ export const deepgramWordSchema = z.object({
   confidence: z.number().optional(),
   /** With `smart_format` or `punctuate`: the word as it should be shown. */
   punctuated_word: z.string().optional(),
-  speaker: z.number().optional(),
-  language: z.string().optional(),
 });
 
 /** Text for the range `[start, start + duration]` (seconds): interim, or final when `is_final`. */
-export const deepgramResultsSchema = z.object({
+const results = z.object({
   type: z.literal('Results'),
   channel_index: channelPair.optional(),
   start: z.number(),
@@ -50,7 +50,7 @@ export const deepgramResultsSchema = z.object({
       z.object({
         transcript: z.string(),
         confidence: z.number().optional(),
-        words: z.array(deepgramWordSchema).optional(),
+        words: z.array(word).optional(),
       }),
     ),
   }),
@@ -64,21 +64,21 @@ export const deepgramResultsSchema = z.object({
 });
 
 /** `vad_events=true`: speech began at `timestamp` (seconds). */
-export const deepgramSpeechStartedSchema = z.object({
+const speechStarted = z.object({
   type: z.literal('SpeechStarted'),
   channel: channelPair.optional(),
   timestamp: z.number().optional(),
 });
 
 /** `utterance_end_ms`: a gap of that length followed the last final word, which ended at `last_word_end`. */
-export const deepgramUtteranceEndSchema = z.object({
+const utteranceEnd = z.object({
   type: z.literal('UtteranceEnd'),
   channel: channelPair.optional(),
   last_word_end: z.number().optional(),
 });
 
 /** The summary after `CloseStream`: every final has been sent. */
-export const deepgramMetadataSchema = z.object({
+const metadata = z.object({
   type: z.literal('Metadata'),
   transaction_key: z.string().optional(),
   request_id: z.string().optional(),
@@ -89,28 +89,16 @@ export const deepgramMetadataSchema = z.object({
 });
 
 /** Runtime failures normally arrive as a close frame whose reason is the error code; this is the in-band form. */
-export const deepgramErrorSchema = z.object({
+const error = z.object({
   type: z.literal('Error'),
   description: z.string().optional(),
   message: z.string().optional(),
-  variant: z.string().optional(),
 });
 
-export const deepgramServerMessageSchema = z.discriminatedUnion('type', [
-  deepgramResultsSchema,
-  deepgramSpeechStartedSchema,
-  deepgramUtteranceEndSchema,
-  deepgramMetadataSchema,
-  deepgramErrorSchema,
-]);
-export type DeepgramServerMessage = z.infer<typeof deepgramServerMessageSchema>;
-export type DeepgramResults = z.infer<typeof deepgramResultsSchema>;
-
 /** The server's messages and their `type`s (a type outside the set is one Earshot does not need). */
-export const deepgramServerMessages = {
-  schema: deepgramServerMessageSchema,
-  types: new Set<string>(deepgramServerMessageSchema.options.map((option) => option.shape.type.value)),
-};
+export const deepgramServerMessages = serverMessages([results, speechStarted, utteranceEnd, metadata, error]);
+export type DeepgramServerMessage = z.infer<typeof deepgramServerMessages.schema>;
+export type DeepgramResults = z.infer<typeof results>;
 
 /** Client → server text frames. Audio goes as binary linear16 frames, never empty (an empty one used to mean "close"). */
 export const deepgramClientMessageSchema = z.discriminatedUnion('type', [

@@ -1,4 +1,4 @@
-import { BinaryAudioStream, serviceUrl, type Decoded } from './binary-audio.ts';
+import { BinaryAudioAdapter, BinaryAudioStream, type Decoded } from './binary-audio.ts';
 import {
   deepgramClientMessage,
   deepgramServerMessages,
@@ -7,12 +7,9 @@ import {
 } from './deepgram-messages.ts';
 import {
   authVerdict,
-  classifyHttpStatus,
   pcmBytes,
   reconnectVerdict,
   type CloseVerdict,
-  type ConnectRequest,
-  type ProviderAdapter,
   type ProviderConfig,
   type ProviderStream,
   type ProviderWord,
@@ -30,29 +27,24 @@ export const DEEPGRAM_URL = 'wss://api.deepgram.com/v1/listen';
  * end of each final settles everything before it. After `CloseStream` the service sends its
  * last finals and a `Metadata` summary: that ends the stream.
  */
-export class DeepgramAdapter implements ProviderAdapter {
+export class DeepgramAdapter extends BinaryAudioAdapter {
   readonly id = 'deepgram' as const;
   readonly label = 'Deepgram';
-  readonly sampleRate: number;
-  /** No session limit is documented for live STT. */
-  readonly maxSessionMs: number | null;
   /**
    * Deepgram throttles audio above 1.25× real time rather than closing, and recommends
    * re-sending buffered audio after a reconnect ("Recovering from connection errors and
    * timeouts when live streaming audio"): replay at once and let it throttle.
    */
   readonly replayPacing = null;
-  readonly #config: ProviderConfig;
 
   constructor(config: ProviderConfig) {
-    this.#config = config;
-    this.sampleRate = config.sampleRate ?? 16_000;
-    this.maxSessionMs = config.maxSessionMs ?? null;
+    // No session limit is documented for live STT.
+    super(config, { url: DEEPGRAM_URL, path: '/v1/listen', authorization: (key) => `Token ${key}` }, null);
   }
 
-  connectRequest(): ConnectRequest {
-    const url = serviceUrl(this.#config.url ?? DEEPGRAM_URL, '/v1/listen', {
-      model: this.#config.model ?? 'nova-3',
+  protected query(): Record<string, string> {
+    return {
+      model: this.config.model ?? 'nova-3',
       encoding: 'linear16',
       sample_rate: String(this.sampleRate),
       channels: '1',
@@ -61,17 +53,12 @@ export class DeepgramAdapter implements ProviderAdapter {
       utterance_end_ms: '1000',
       vad_events: 'true',
       smart_format: 'true',
-      ...(this.#config.language ? { language: this.#config.language } : {}),
-    });
-    return { url, headers: this.#config.apiKey ? { Authorization: `Token ${this.#config.apiKey}` } : {} };
+      ...(this.config.language ? { language: this.config.language } : {}),
+    };
   }
 
   createStream(): ProviderStream {
     return new DeepgramStream(this.label, this.sampleRate);
-  }
-
-  classifyHandshake(status: number | null, detail: string): CloseVerdict {
-    return classifyHttpStatus(this.label, status, detail);
   }
 }
 
