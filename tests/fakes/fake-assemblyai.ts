@@ -2,18 +2,10 @@ import type { IncomingMessage } from 'node:http';
 import {
   assemblyAiClientMessageSchema,
   assemblyAiServerMessages,
+  type AssemblyAiClientMessage,
   type AssemblyAiServerMessage,
 } from '../../src/core/providers/assemblyai-messages.ts';
-import {
-  readClientText,
-  requestUrl,
-  sendChecked,
-  UrlConfiguredFake,
-  type FakeConnection,
-  type FakeService,
-  type FaultPlan,
-  type Refusal,
-} from './fake-base.ts';
+import { UrlConfiguredFake, type FakeConnection, type FaultPlan, type Refusal, type WordFault } from './fake-base.ts';
 import { wordText, WordDetector, type DetectorEvent } from './word-audio.ts';
 
 /**
@@ -71,11 +63,22 @@ interface State {
 
 const END_OF_TURN_SILENCE_MS = 400;
 
-export class FakeAssemblyAi extends UrlConfiguredFake<FakeAssemblyAiOptions> {
-  readonly #states = new Map<FakeConnection, State>();
-
+export class FakeAssemblyAi extends UrlConfiguredFake<
+  FakeAssemblyAiOptions,
+  State,
+  AssemblyAiServerMessage,
+  AssemblyAiClientMessage
+> {
   constructor(options: FakeAssemblyAiOptions) {
-    super('/v3/ws', '{"error":"Not found"}', options);
+    super(
+      {
+        path: '/v3/ws',
+        notFoundBody: '{"error":"Not found"}',
+        server: assemblyAiServerMessages.schema,
+        client: assemblyAiClientMessageSchema,
+      },
+      options,
+    );
   }
 
   protected checkRequest(url: URL, _request: IncomingMessage): Refusal | null {
@@ -84,24 +87,23 @@ export class FakeAssemblyAi extends UrlConfiguredFake<FakeAssemblyAiOptions> {
   }
 
   protected onConnection(conn: FakeConnection): void {
-    const url = requestUrl(conn.request);
+    const query = this.queryOf(conn);
     if (conn.request.headers.authorization !== this.options.apiKey) {
-      this.#send(conn, { type: 'Error', error_code: 1008, error: 'Unauthorized Connection: Invalid API key' });
-      conn.close(1008, 'Unauthorized Connection');
+      this.#fail(conn, 1008, 'Unauthorized Connection: Invalid API key', 'Unauthorized Connection');
       return;
     }
-    const rate = Number(url.searchParams.get('sample_rate'));
-    this.#states.set(conn, {
+    const rate = Number(query.get('sample_rate'));
+    this.states.set(conn, {
       rate,
-      formatTurns: url.searchParams.get('format_turns') === 'true',
+      formatTurns: query.get('format_turns') === 'true',
       detector: new WordDetector(rate),
       turnOrder: 0,
       words: [],
       started: Date.now(),
       openedAt: performance.now(),
-      endOfTurnSilenceMs: Number(url.searchParams.get('max_turn_silence') ?? END_OF_TURN_SILENCE_MS),
+      endOfTurnSilenceMs: Number(query.get('max_turn_silence') ?? END_OF_TURN_SILENCE_MS),
     });
-    this.#send(conn, {
+    this.sendMessage(conn, {
       type: 'Begin',
       id: `fake-session-${conn.index}`,
       expires_at: Math.floor(Date.now() / 1000) + 3 * 3600,
@@ -109,17 +111,13 @@ export class FakeAssemblyAi extends UrlConfiguredFake<FakeAssemblyAiOptions> {
   }
 
   protected onMessage(conn: FakeConnection, data: Buffer, isBinary: boolean): void {
-    const state = this.#states.get(conn);
+    const state = this.states.get(conn);
     if (!state) return;
     if (isBinary) {
       const ms = (data.length / 2 / state.rate) * 1000;
       if (data.length % 2 !== 0 || ms < 50 || ms > 1000) {
-        this.#send(conn, {
-          type: 'Error',
-          error_code: 3007,
-          error: `Input duration violation: ${ms.toFixed(0)} ms. Expected between 50 and 1000 ms.`,
-        });
-        conn.close(3007, 'Input duration violation');
+        const error = `Input duration violation: ${ms.toFixed(0)} ms. Expected between 50 and 1000 ms.`;
+        this.#fail(conn, 3007, error, 'Input duration violation');
         return;
       }
       const samples = new Int16Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.length));
@@ -128,15 +126,13 @@ export class FakeAssemblyAi extends UrlConfiguredFake<FakeAssemblyAiOptions> {
       this.#onDetector(conn, state, state.detector.push(samples));
       return;
     }
-    const read = readClientText(data, assemblyAiClientMessageSchema);
+    const read = this.readClientText(data);
     if (read.kind === 'not-json') {
-      this.#send(conn, { type: 'Error', error_code: 3006, error: 'Invalid JSON' });
-      conn.close(3006, 'Invalid Message');
+      this.#fail(conn, 3006, 'Invalid JSON', 'Invalid Message');
       return;
     }
     if (read.kind === 'unknown') {
-      this.#send(conn, { type: 'Error', error_code: 3006, error: `Invalid Message Type: ${String(read.type)}` });
-      conn.close(3006, 'Invalid Message Type');
+      this.#fail(conn, 3006, `Invalid Message Type: ${String(read.type)}`, 'Invalid Message Type');
       return;
     }
     switch (read.message.type) {
@@ -152,7 +148,7 @@ export class FakeAssemblyAi extends UrlConfiguredFake<FakeAssemblyAiOptions> {
         this.answerEnd(conn, () => {
           this.#onDetector(conn, state, state.detector.flush());
           this.#endTurn(conn, state);
-          this.#send(conn, {
+          this.sendMessage(conn, {
             type: 'Termination',
             audio_duration_seconds: Math.round(conn.audio.length / state.rate),
             session_duration_seconds: Math.round((Date.now() - state.started) / 1000),
@@ -188,12 +184,8 @@ export class FakeAssemblyAi extends UrlConfiguredFake<FakeAssemblyAiOptions> {
     const audioSec = (conn.audio.length + samples) / state.rate;
     const elapsedSec = (performance.now() - state.openedAt) / 1000;
     if (audioSec <= elapsedSec * limit.maxRealtimeFactor + limit.burstMs / 1000) return false;
-    this.#send(conn, {
-      type: 'Error',
-      error_code: 3007,
-      error: `Audio Transmission Rate Exceeded: Received ${audioSec.toFixed(1)} sec. audio in ${elapsedSec.toFixed(1)} sec`,
-    });
-    conn.close(3007, 'Audio Transmission Rate Exceeded');
+    const error = `Audio Transmission Rate Exceeded: Received ${audioSec.toFixed(1)} sec. audio in ${elapsedSec.toFixed(1)} sec`;
+    this.#fail(conn, 3007, error, 'Audio Transmission Rate Exceeded');
     return true;
   }
 
@@ -216,7 +208,7 @@ export class FakeAssemblyAi extends UrlConfiguredFake<FakeAssemblyAiOptions> {
     }));
     const plain = words.map((w) => w.text).join(' ');
     const transcript = formatted ? `${plain.charAt(0).toUpperCase()}${plain.slice(1)}.` : plain;
-    this.#send(conn, {
+    this.sendMessage(conn, {
       type: 'Turn',
       turn_order: state.turnOrder,
       turn_is_formatted: formatted,
@@ -227,27 +219,22 @@ export class FakeAssemblyAi extends UrlConfiguredFake<FakeAssemblyAiOptions> {
     });
   }
 
-  #send(conn: FakeConnection, message: AssemblyAiServerMessage): void {
-    sendChecked(conn, assemblyAiServerMessages.schema, message);
+  /** AssemblyAI's way to end a session on an error: an `Error` frame, then a close with the same code. */
+  #fail(conn: FakeConnection, code: number, error: string, reason: string): void {
+    this.sendMessage(conn, { type: 'Error', error_code: code, error });
+    conn.close(code, reason);
   }
 
-  #fault(conn: FakeConnection, fault: ReturnType<FakeService['afterWord']>): void {
+  #fault(conn: FakeConnection, fault: WordFault): void {
     switch (fault) {
       case 'expire':
-        this.#send(conn, {
-          type: 'Error',
-          error_code: 3008,
-          error: 'Session Expired: Maximum session duration exceeded',
-        });
-        conn.close(3008, 'Session Expired');
+        this.#fail(conn, 3008, 'Session Expired: Maximum session duration exceeded', 'Session Expired');
         break;
       case 'errorEvent':
-        this.#send(conn, { type: 'Error', error_code: 3005, error: 'Session Cancelled: an internal error occurred' });
-        conn.close(3005, 'Session Cancelled');
+        this.#fail(conn, 3005, 'Session Cancelled: an internal error occurred', 'Session Cancelled');
         break;
       case 'fatal':
-        this.#send(conn, { type: 'Error', error_code: 1008, error: 'Unauthorized Connection: account disabled' });
-        conn.close(1008, 'Unauthorized Connection');
+        this.#fail(conn, 1008, 'Unauthorized Connection: account disabled', 'Unauthorized Connection');
         break;
       case 'dropped':
       case null:

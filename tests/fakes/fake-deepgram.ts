@@ -2,18 +2,10 @@ import type { IncomingMessage } from 'node:http';
 import {
   deepgramClientMessageSchema,
   deepgramServerMessages,
+  type DeepgramClientMessage,
   type DeepgramServerMessage,
 } from '../../src/core/providers/deepgram-messages.ts';
-import {
-  readClientText,
-  requestUrl,
-  sendChecked,
-  UrlConfiguredFake,
-  type FakeConnection,
-  type FakeService,
-  type FaultPlan,
-  type Refusal,
-} from './fake-base.ts';
+import { UrlConfiguredFake, type FakeConnection, type FaultPlan, type Refusal, type WordFault } from './fake-base.ts';
 import { wordText, WordDetector, type DetectorEvent } from './word-audio.ts';
 
 /**
@@ -64,11 +56,22 @@ const SILENCE_FINAL_MS = 2000;
 /** A long utterance is finalised in pieces of this many words. */
 const WORDS_PER_FINAL = 3;
 
-export class FakeDeepgram extends UrlConfiguredFake<FakeDeepgramOptions> {
-  readonly #states = new Map<FakeConnection, State>();
-
+export class FakeDeepgram extends UrlConfiguredFake<
+  FakeDeepgramOptions,
+  State,
+  DeepgramServerMessage,
+  DeepgramClientMessage
+> {
   constructor(options: FakeDeepgramOptions) {
-    super('/v1/listen', '{"err_code":"NOT_FOUND"}', options);
+    super(
+      {
+        path: '/v1/listen',
+        notFoundBody: '{"err_code":"NOT_FOUND"}',
+        server: deepgramServerMessages.schema,
+        client: deepgramClientMessageSchema,
+      },
+      options,
+    );
   }
 
   protected checkRequest(url: URL, request: IncomingMessage): Refusal | null {
@@ -90,7 +93,7 @@ export class FakeDeepgram extends UrlConfiguredFake<FakeDeepgramOptions> {
   }
 
   protected onConnection(conn: FakeConnection): void {
-    const rate = Number(requestUrl(conn.request).searchParams.get('sample_rate'));
+    const rate = Number(this.queryOf(conn).get('sample_rate'));
     const state: State = {
       rate,
       detector: new WordDetector(rate),
@@ -99,7 +102,7 @@ export class FakeDeepgram extends UrlConfiguredFake<FakeDeepgramOptions> {
       idle: null,
       speaking: false,
     };
-    this.#states.set(conn, state);
+    this.states.set(conn, state);
     this.#touch(conn, state);
     conn.ws.on('close', () => {
       if (state.idle) clearTimeout(state.idle);
@@ -107,7 +110,7 @@ export class FakeDeepgram extends UrlConfiguredFake<FakeDeepgramOptions> {
   }
 
   protected onMessage(conn: FakeConnection, data: Buffer, isBinary: boolean): void {
-    const state = this.#states.get(conn)!;
+    const state = this.states.get(conn)!;
     this.#touch(conn, state);
     if (isBinary) {
       if (data.length % 2 !== 0) return conn.close(1002, 'DATA-0000');
@@ -116,7 +119,7 @@ export class FakeDeepgram extends UrlConfiguredFake<FakeDeepgramOptions> {
       this.#onDetector(conn, state, state.detector.push(samples));
       return;
     }
-    const read = readClientText(data, deepgramClientMessageSchema);
+    const read = this.readClientText(data);
     // Text Deepgram cannot read (not JSON, or no message it knows) is a protocol violation.
     if (read.kind !== 'message') return conn.close(1002, 'DATA-0000');
     switch (read.message.type) {
@@ -131,7 +134,7 @@ export class FakeDeepgram extends UrlConfiguredFake<FakeDeepgramOptions> {
         this.answerEnd(conn, () => {
           this.#onDetector(conn, state, state.detector.flush());
           this.#final(conn, state, conn.audio.length, { fromFinalize: false, speechFinal: true });
-          this.#send(conn, {
+          this.sendMessage(conn, {
             type: 'Metadata',
             transaction_key: 'deprecated',
             request_id: `req-${conn.index}`,
@@ -154,7 +157,11 @@ export class FakeDeepgram extends UrlConfiguredFake<FakeDeepgramOptions> {
       switch (event.kind) {
         case 'word-start':
           if (!state.speaking)
-            this.#send(conn, { type: 'SpeechStarted', channel: [0, 1], timestamp: event.startSample / state.rate });
+            this.sendMessage(conn, {
+              type: 'SpeechStarted',
+              channel: [0, 1],
+              timestamp: event.startSample / state.rate,
+            });
           state.speaking = true;
           break;
         case 'word': {
@@ -173,7 +180,7 @@ export class FakeDeepgram extends UrlConfiguredFake<FakeDeepgramOptions> {
             this.#final(conn, state, event.endSample, { fromFinalize: false, speechFinal: true });
           if (state.speaking && silentMs === UTTERANCE_END_MS) {
             state.speaking = false;
-            this.#send(conn, {
+            this.sendMessage(conn, {
               type: 'UtteranceEnd',
               channel: [0, 1],
               last_word_end: (event.endSample - UTTERANCE_END_MS * perMs) / state.rate,
@@ -216,7 +223,7 @@ export class FakeDeepgram extends UrlConfiguredFake<FakeDeepgramOptions> {
       confidence: 0.99,
       punctuated_word: wordText(w.id),
     }));
-    this.#send(conn, {
+    this.sendMessage(conn, {
       type: 'Results',
       channel_index: [0, 1],
       start: from / state.rate,
@@ -233,7 +240,7 @@ export class FakeDeepgram extends UrlConfiguredFake<FakeDeepgramOptions> {
     });
   }
 
-  #fault(conn: FakeConnection, fault: ReturnType<FakeService['afterWord']>): void {
+  #fault(conn: FakeConnection, fault: WordFault): void {
     switch (fault) {
       case 'errorEvent':
       case 'expire':
@@ -247,10 +254,6 @@ export class FakeDeepgram extends UrlConfiguredFake<FakeDeepgramOptions> {
       case null:
         break;
     }
-  }
-
-  #send(conn: FakeConnection, message: DeepgramServerMessage): void {
-    sendChecked(conn, deepgramServerMessages.schema, message);
   }
 
   #touch(conn: FakeConnection, state: State): void {
