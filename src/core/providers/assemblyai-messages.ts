@@ -36,9 +36,10 @@ const begin = z.object({
   id: z.string().optional(),
   /**
    * When the session ends (3 h limit). The messages page and the SDK send epoch seconds; the
-   * AsyncAPI file calls it a date-time string. Only the number is read.
+   * AsyncAPI file calls it a date-time string. Only the number is read, and any other value is
+   * dropped rather than refusing the `Begin` that opens the session.
    */
-  expires_at: z.union([z.number(), z.string()]).optional(),
+  expires_at: z.union([z.number(), z.string()]).optional().catch(undefined),
 });
 
 const speechStarted = z.object({
