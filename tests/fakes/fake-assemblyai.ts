@@ -1,17 +1,33 @@
 import type { IncomingMessage } from 'node:http';
-import { FakeService, type FakeConnection, type FaultPlan } from './fake-base.ts';
+import {
+  assemblyAiClientMessageSchema,
+  assemblyAiServerMessages,
+  type AssemblyAiClientMessage,
+  type AssemblyAiServerMessage,
+} from '../../src/core/providers/assemblyai-messages.ts';
+import { UrlConfiguredFake, type FakeConnection, type FaultPlan, type Refusal, type WordFault } from './fake-base.ts';
 import { wordText, WordDetector, type DetectorEvent } from './word-audio.ts';
 
 /**
- * A fake AssemblyAI Universal Streaming v3 server (research/providers.md §3).
+ * A fake AssemblyAI Universal Streaming v3 server (`/v3/ws`).
  *
- * Faithful parts: `/v3/ws?sample_rate=…&encoding=pcm_s16le&format_turns=true`, the raw key in
- * `Authorization` (a wrong key: `Error` then close 1008), `Begin` with `expires_at`, binary
- * PCM where every message must hold 50–1000 ms (else `Error` + close 3007), `Turn` messages
- * (growing `transcript`, words in ms with `word_is_final`), `end_of_turn`, then the formatted
- * repeat of the turn, `ForceEndpoint`, `Terminate` → last turn, `Termination`, close 1000;
- * errors as an `Error` JSON frame followed by its close code (3005, 3008 session expired);
- * optionally the transmission-rate rule (`rateLimit`, below); `max_turn_silence` from the URL.
+ * Follows (message shapes: src/core/providers/assemblyai-messages.ts, which the fake builds and
+ * reads with, so they are written once):
+ * - AssemblyAI/assemblyai-api-spec, usm-streaming.yml (query parameters `sample_rate`, `encoding`,
+ *   `format_turns`, `max_turn_silence`; the raw key in `Authorization`; audio messages of
+ *   50–1000 ms; `Begin`, `Turn`, `Termination`; `ForceEndpoint`, `Terminate`, `UpdateConfiguration`)
+ * - AssemblyAI/assemblyai-api-spec, fern/pages/02-speech-to-text/universal-streaming/
+ *   universal-streaming-messages.mdx (a turn's `transcript` grows word by word, words in ms with
+ *   `word_is_final`; `end_of_turn`, then the formatted repeat with `turn_is_formatted`)
+ * - https://www.assemblyai.com/docs/streaming/universal-streaming/message-sequence (after
+ *   `Terminate`: in-flight turns, `Termination`, close 1000)
+ * - https://www.assemblyai.com/docs/streaming/common-session-errors-and-closures (an `Error`
+ *   frame, then the close with the same code: 1008 bad key, 3005, 3006, 3007 input duration
+ *   and transmission rate, 3008 session expired)
+ * - AssemblyAI/assemblyai-node-sdk, src/types/streaming/index.ts (the SDK's typing)
+ *
+ * Not from the docs: the end of a turn after `max_turn_silence` (default 400 ms here) of
+ * silence, and the tolerance of the optional transmission-rate rule (`rateLimit`, below).
  *
  * Accounting: a final (formatted) turn accounts up to its last word's end; `Termination`
  * accounts for everything received.
@@ -47,45 +63,47 @@ interface State {
 
 const END_OF_TURN_SILENCE_MS = 400;
 
-export class FakeAssemblyAi extends FakeService {
-  readonly options: FakeAssemblyAiOptions;
-  readonly #states = new Map<FakeConnection, State>();
-
+export class FakeAssemblyAi extends UrlConfiguredFake<
+  FakeAssemblyAiOptions,
+  State,
+  AssemblyAiServerMessage,
+  AssemblyAiClientMessage
+> {
   constructor(options: FakeAssemblyAiOptions) {
-    super(options.faults ?? {});
-    this.options = options;
+    super(
+      {
+        path: '/v3/ws',
+        notFoundBody: '{"error":"Not found"}',
+        server: assemblyAiServerMessages.schema,
+        client: assemblyAiClientMessageSchema,
+      },
+      options,
+    );
   }
 
-  get url(): string {
-    return `ws://127.0.0.1:${this.port}/v3/ws`;
-  }
-
-  protected authorize(request: IncomingMessage): { status: number; body: string } | null {
-    const url = new URL(request.url ?? '/', 'http://x');
-    if (url.pathname !== '/v3/ws') return { status: 404, body: '{"error":"Not found"}' };
+  protected checkRequest(url: URL, _request: IncomingMessage): Refusal | null {
     if (!url.searchParams.get('sample_rate')) return { status: 400, body: '{"error":"sample_rate is required"}' };
     return null; // AssemblyAI reports a bad key after the upgrade, with close 1008.
   }
 
   protected onConnection(conn: FakeConnection): void {
-    const url = new URL(conn.request.url ?? '/', 'http://x');
+    const query = this.queryOf(conn);
     if (conn.request.headers.authorization !== this.options.apiKey) {
-      conn.send({ type: 'Error', error_code: 1008, error: 'Unauthorized Connection: Invalid API key' });
-      conn.close(1008, 'Unauthorized Connection');
+      this.#fail(conn, 1008, 'Unauthorized Connection: Invalid API key', 'Unauthorized Connection');
       return;
     }
-    const rate = Number(url.searchParams.get('sample_rate'));
-    this.#states.set(conn, {
+    const rate = Number(query.get('sample_rate'));
+    this.states.set(conn, {
       rate,
-      formatTurns: url.searchParams.get('format_turns') === 'true',
+      formatTurns: query.get('format_turns') === 'true',
       detector: new WordDetector(rate),
       turnOrder: 0,
       words: [],
       started: Date.now(),
       openedAt: performance.now(),
-      endOfTurnSilenceMs: Number(url.searchParams.get('max_turn_silence') ?? END_OF_TURN_SILENCE_MS),
+      endOfTurnSilenceMs: Number(query.get('max_turn_silence') ?? END_OF_TURN_SILENCE_MS),
     });
-    conn.send({
+    this.sendMessage(conn, {
       type: 'Begin',
       id: `fake-session-${conn.index}`,
       expires_at: Math.floor(Date.now() / 1000) + 3 * 3600,
@@ -93,17 +111,13 @@ export class FakeAssemblyAi extends FakeService {
   }
 
   protected onMessage(conn: FakeConnection, data: Buffer, isBinary: boolean): void {
-    const state = this.#states.get(conn);
+    const state = this.states.get(conn);
     if (!state) return;
     if (isBinary) {
       const ms = (data.length / 2 / state.rate) * 1000;
       if (data.length % 2 !== 0 || ms < 50 || ms > 1000) {
-        conn.send({
-          type: 'Error',
-          error_code: 3007,
-          error: `Input duration violation: ${ms.toFixed(0)} ms. Expected between 50 and 1000 ms.`,
-        });
-        conn.close(3007, 'Input duration violation');
+        const error = `Input duration violation: ${ms.toFixed(0)} ms. Expected between 50 and 1000 ms.`;
+        this.#fail(conn, 3007, error, 'Input duration violation');
         return;
       }
       const samples = new Int16Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.length));
@@ -112,15 +126,16 @@ export class FakeAssemblyAi extends FakeService {
       this.#onDetector(conn, state, state.detector.push(samples));
       return;
     }
-    let m: { type?: unknown };
-    try {
-      m = JSON.parse(data.toString('utf8')) as { type?: unknown };
-    } catch {
-      conn.send({ type: 'Error', error_code: 3006, error: 'Invalid JSON' });
-      conn.close(3006, 'Invalid Message');
+    const read = this.readClientText(data);
+    if (read.kind === 'not-json') {
+      this.#fail(conn, 3006, 'Invalid JSON', 'Invalid Message');
       return;
     }
-    switch (m.type) {
+    if (read.kind === 'unknown') {
+      this.#fail(conn, 3006, `Invalid Message Type: ${String(read.type)}`, 'Invalid Message Type');
+      return;
+    }
+    switch (read.message.type) {
       case 'KeepAlive':
       case 'UpdateConfiguration':
         return;
@@ -133,7 +148,7 @@ export class FakeAssemblyAi extends FakeService {
         this.answerEnd(conn, () => {
           this.#onDetector(conn, state, state.detector.flush());
           this.#endTurn(conn, state);
-          conn.send({
+          this.sendMessage(conn, {
             type: 'Termination',
             audio_duration_seconds: Math.round(conn.audio.length / state.rate),
             session_duration_seconds: Math.round((Date.now() - state.started) / 1000),
@@ -142,9 +157,6 @@ export class FakeAssemblyAi extends FakeService {
           conn.close(1000, '');
         });
         return;
-      default:
-        conn.send({ type: 'Error', error_code: 3006, error: `Invalid Message Type: ${String(m.type)}` });
-        conn.close(3006, 'Invalid Message Type');
     }
   }
 
@@ -172,12 +184,8 @@ export class FakeAssemblyAi extends FakeService {
     const audioSec = (conn.audio.length + samples) / state.rate;
     const elapsedSec = (performance.now() - state.openedAt) / 1000;
     if (audioSec <= elapsedSec * limit.maxRealtimeFactor + limit.burstMs / 1000) return false;
-    conn.send({
-      type: 'Error',
-      error_code: 3007,
-      error: `Audio Transmission Rate Exceeded: Received ${audioSec.toFixed(1)} sec. audio in ${elapsedSec.toFixed(1)} sec`,
-    });
-    conn.close(3007, 'Audio Transmission Rate Exceeded');
+    const error = `Audio Transmission Rate Exceeded: Received ${audioSec.toFixed(1)} sec. audio in ${elapsedSec.toFixed(1)} sec`;
+    this.#fail(conn, 3007, error, 'Audio Transmission Rate Exceeded');
     return true;
   }
 
@@ -200,7 +208,7 @@ export class FakeAssemblyAi extends FakeService {
     }));
     const plain = words.map((w) => w.text).join(' ');
     const transcript = formatted ? `${plain.charAt(0).toUpperCase()}${plain.slice(1)}.` : plain;
-    conn.send({
+    this.sendMessage(conn, {
       type: 'Turn',
       turn_order: state.turnOrder,
       turn_is_formatted: formatted,
@@ -211,19 +219,22 @@ export class FakeAssemblyAi extends FakeService {
     });
   }
 
-  #fault(conn: FakeConnection, fault: ReturnType<FakeService['afterWord']>): void {
+  /** AssemblyAI's way to end a session on an error: an `Error` frame, then a close with the same code. */
+  #fail(conn: FakeConnection, code: number, error: string, reason: string): void {
+    this.sendMessage(conn, { type: 'Error', error_code: code, error });
+    conn.close(code, reason);
+  }
+
+  #fault(conn: FakeConnection, fault: WordFault): void {
     switch (fault) {
       case 'expire':
-        conn.send({ type: 'Error', error_code: 3008, error: 'Session Expired: Maximum session duration exceeded' });
-        conn.close(3008, 'Session Expired');
+        this.#fail(conn, 3008, 'Session Expired: Maximum session duration exceeded', 'Session Expired');
         break;
       case 'errorEvent':
-        conn.send({ type: 'Error', error_code: 3005, error: 'Session Cancelled: an internal error occurred' });
-        conn.close(3005, 'Session Cancelled');
+        this.#fail(conn, 3005, 'Session Cancelled: an internal error occurred', 'Session Cancelled');
         break;
       case 'fatal':
-        conn.send({ type: 'Error', error_code: 1008, error: 'Unauthorized Connection: account disabled' });
-        conn.close(1008, 'Unauthorized Connection');
+        this.#fail(conn, 1008, 'Unauthorized Connection: account disabled', 'Unauthorized Connection');
         break;
       case 'dropped':
       case null:

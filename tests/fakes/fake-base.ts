@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
+import type { z } from 'zod';
 
 /**
  * What every fake service shares: an HTTP server on 127.0.0.1, port 0, upgraded to a real
@@ -48,12 +49,32 @@ export interface FaultPlan {
 }
 
 export type ProviderFault = 'expire' | 'errorEvent' | 'fatal';
+/** What `afterWord` decided: a provider fault to send, a connection already gone, or nothing. */
+export type WordFault = ProviderFault | 'dropped' | null;
+
+/** How a fake refuses an upgrade: the HTTP status, extra headers and the JSON body. */
+export interface Refusal {
+  readonly status: number;
+  readonly headers?: Record<string, string>;
+  readonly body: string;
+}
 
 export interface LedgerEntry {
   readonly connection: number;
   readonly from: number;
   readonly to: number;
   readonly why: string;
+}
+
+/** The parts, end to end, in one array. */
+export function joinSamples(parts: readonly Int16Array[]): Int16Array {
+  const out = new Int16Array(parts.reduce((n, part) => n + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
 }
 
 /** The audio one connection received, addressable by connection sample index. */
@@ -182,9 +203,7 @@ export abstract class FakeService extends EventEmitter<FakeServiceEvents> {
   abstract get url(): string;
 
   /** Accepts or refuses the upgrade: null to accept, else the HTTP status, headers and body. */
-  protected abstract authorize(
-    request: IncomingMessage,
-  ): { status: number; headers?: Record<string, string>; body: string } | null;
+  protected abstract authorize(request: IncomingMessage): Refusal | null;
   protected abstract onConnection(conn: FakeConnection): void;
   protected abstract onMessage(conn: FakeConnection, data: Buffer, isBinary: boolean): void;
 
@@ -257,14 +276,7 @@ export abstract class FakeService extends EventEmitter<FakeServiceEvents> {
 
   /** Everything accounted for, in connection order: what the test compares with the capture. */
   accountedAudio(): Int16Array {
-    const total = this.#ledgerAudio.reduce((n, a) => n + a.length, 0);
-    const out = new Int16Array(total);
-    let offset = 0;
-    for (const part of this.#ledgerAudio) {
-      out.set(part, offset);
-      offset += part.length;
-    }
-    return out;
+    return joinSamples(this.#ledgerAudio);
   }
 
   /** Records that this connection is done with its audio up to `to` (connection samples). */
@@ -280,7 +292,7 @@ export abstract class FakeService extends EventEmitter<FakeServiceEvents> {
    * Called by a fake after it recognised a word: applies the generic faults and returns the
    * provider-specific one to send in the provider's own format, if any fires now.
    */
-  protected afterWord(conn: FakeConnection): ProviderFault | 'dropped' | null {
+  protected afterWord(conn: FakeConnection): WordFault {
     conn.words += 1;
     const at = (list: readonly FaultAt[] | undefined): boolean =>
       list?.some((f) => f.connection === conn.index && f.afterWords === conn.words) ?? false;
@@ -326,14 +338,9 @@ export abstract class FakeService extends EventEmitter<FakeServiceEvents> {
 
   /** What this connection accounted for, in order (the ledger of one connection). */
   accountedBy(connection: number): Int16Array {
-    const parts = this.ledger.flatMap((entry, i) => (entry.connection === connection ? [this.#ledgerAudio[i]!] : []));
-    const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-    let offset = 0;
-    for (const part of parts) {
-      out.set(part, offset);
-      offset += part.length;
-    }
-    return out;
+    return joinSamples(
+      this.ledger.flatMap((entry, i) => (entry.connection === connection ? [this.#ledgerAudio[i]!] : [])),
+    );
   }
 
   protected sendUnknown(conn: FakeConnection): void {
@@ -344,4 +351,92 @@ export abstract class FakeService extends EventEmitter<FakeServiceEvents> {
 export function bearer(request: IncomingMessage): string | null {
   const header = request.headers.authorization;
   return header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : null;
+}
+
+/** The upgrade request's path and query string (where Deepgram and AssemblyAI take their configuration). */
+export function requestUrl(request: IncomingMessage): URL {
+  return new URL(request.url ?? '/', 'http://127.0.0.1');
+}
+
+/** What a fake of a documented service is built from: its path, its 404, and its message schemas. */
+export interface ServiceShape<Server, Client> {
+  readonly path: string;
+  readonly notFoundBody: string;
+  /** What the service sends: the schema the client adapter parses with. */
+  readonly server: z.ZodType<Server>;
+  /** What the service accepts in text frames: the schema the client adapter builds with. */
+  readonly client: z.ZodType<Client>;
+}
+
+/** A client's text frame read against the service's schema. */
+export type ClientText<T> =
+  | { readonly kind: 'message'; readonly message: T }
+  | { readonly kind: 'not-json' }
+  | { readonly kind: 'unknown'; readonly type: unknown };
+
+/**
+ * A fake of a service that listens on one path and reads its configuration from the query string
+ * (Deepgram's `/v1/listen`, AssemblyAI's `/v3/ws`): a request for any other path gets the
+ * service's 404; the service's own checks (key, required parameters) come after. It speaks with
+ * the same message schemas as the client adapter, so each shape is written once.
+ */
+export abstract class UrlConfiguredFake<
+  Options extends { readonly faults?: FaultPlan },
+  State,
+  Server,
+  Client,
+> extends FakeService {
+  readonly options: Options;
+  /** Per-connection protocol state, set when a connection is accepted. */
+  protected readonly states = new Map<FakeConnection, State>();
+  readonly #shape: ServiceShape<Server, Client>;
+
+  protected constructor(shape: ServiceShape<Server, Client>, options: Options) {
+    super(options.faults ?? {});
+    this.options = options;
+    this.#shape = shape;
+  }
+
+  get url(): string {
+    return `ws://127.0.0.1:${this.port}${this.#shape.path}`;
+  }
+
+  protected authorize(request: IncomingMessage): Refusal | null {
+    const url = requestUrl(request);
+    if (url.pathname !== this.#shape.path) return { status: 404, body: this.#shape.notFoundBody };
+    return this.checkRequest(url, request);
+  }
+
+  /** The service's own checks of an upgrade on its path: null to accept. */
+  protected abstract checkRequest(url: URL, request: IncomingMessage): Refusal | null;
+
+  /** The configuration a connection asked for in its URL. */
+  protected queryOf(conn: FakeConnection): URLSearchParams {
+    return requestUrl(conn.request).searchParams;
+  }
+
+  /**
+   * Sends a message built to the service's schema. The schema checks it first, so a fake that
+   * drifts from the documented shape fails here, where the mistake is, instead of passing a
+   * client that would fail against the real service.
+   */
+  protected sendMessage(conn: FakeConnection, message: Server): void {
+    this.#shape.server.parse(message);
+    conn.send(message);
+  }
+
+  /** A text frame from the client: a message the service knows, or why not. */
+  protected readClientText(data: Buffer): ClientText<Client> {
+    let value: unknown;
+    try {
+      value = JSON.parse(data.toString('utf8'));
+    } catch {
+      // The services answer malformed JSON with their own error; the caller sends it.
+      return { kind: 'not-json' };
+    }
+    const parsed = this.#shape.client.safeParse(value);
+    if (parsed.success) return { kind: 'message', message: parsed.data };
+    const type = typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : undefined;
+    return { kind: 'unknown', type };
+  }
 }

@@ -1,17 +1,34 @@
 import type { IncomingMessage } from 'node:http';
-import { FakeService, type FakeConnection, type FaultPlan } from './fake-base.ts';
+import {
+  deepgramClientMessageSchema,
+  deepgramServerMessages,
+  type DeepgramClientMessage,
+  type DeepgramServerMessage,
+} from '../../src/core/providers/deepgram-messages.ts';
+import { UrlConfiguredFake, type FakeConnection, type FaultPlan, type Refusal, type WordFault } from './fake-base.ts';
 import { wordText, WordDetector, type DetectorEvent } from './word-audio.ts';
 
 /**
- * A fake Deepgram live-streaming server (`/v1/listen`, research/providers.md §2).
+ * A fake Deepgram live-streaming server (`/v1/listen`, Nova models).
  *
- * Faithful parts: `Authorization: Token <key>` refused with HTTP 401 and a `dg-error` header;
- * `encoding`/`sample_rate` required for raw audio (HTTP 400 otherwise); binary linear16;
- * interim `Results` (replacing each other), `is_final` results that tile the audio (several
- * per utterance for longer ones, empty finals over silence), `speech_final` at a 300 ms
- * endpoint, `SpeechStarted`, `UtteranceEnd`; `KeepAlive`, `Finalize` (`from_finalize`),
- * `CloseStream` (last finals, `Metadata`, close 1000); idle close 1011 `NET-0001`; runtime
- * errors as a close frame with a reason (`NET-0000`), never JSON.
+ * Follows (message shapes: src/core/providers/deepgram-messages.ts, which the fake builds and
+ * reads with, so they are written once):
+ * - https://developers.deepgram.com/reference/speech-to-text/listen-streaming (query parameters,
+ *   `Authorization: Token <key>`, the server messages)
+ * - https://developers.deepgram.com/docs/interim-results, /docs/endpointing,
+ *   /docs/understand-endpointing-interim-results (interim `Results` replacing each other, finals
+ *   that tile the audio, several per long utterance, `speech_final` at the endpoint)
+ * - /docs/speech-started, /docs/utterance-end (`SpeechStarted`, `UtteranceEnd` with `last_word_end`)
+ * - /docs/finalize (`from_finalize`), /docs/close-stream (last finals, `Metadata`, close 1000),
+ *   /docs/audio-keep-alive (`KeepAlive`; close 1011 `NET-0001` after 10 s without audio)
+ * - /docs/stt-troubleshooting-websocket-data-and-net-errors (a refused upgrade carries a
+ *   `dg-error` header; runtime errors are a close frame whose reason is the code: 1002
+ *   `DATA-0000` audio that cannot be decoded, 1011 `NET-0000`, 1011 `NET-0001`)
+ * - deepgram/deepgram-js-sdk, src/lib/types/LiveTranscriptionEvent.ts (the Results fields)
+ *
+ * Not from the docs: the exact statuses of refused upgrades (401 for a bad key, 400 when raw
+ * audio comes without `encoding`/`sample_rate`), a text frame Deepgram cannot read closing like
+ * undecodable audio, empty finals over silence every 2 s, three words per final.
  *
  * Accounting: each final accounts for its `[start, start + duration)`.
  */
@@ -39,24 +56,25 @@ const SILENCE_FINAL_MS = 2000;
 /** A long utterance is finalised in pieces of this many words. */
 const WORDS_PER_FINAL = 3;
 
-export class FakeDeepgram extends FakeService {
-  readonly options: FakeDeepgramOptions;
-  readonly #states = new Map<FakeConnection, State>();
-
+export class FakeDeepgram extends UrlConfiguredFake<
+  FakeDeepgramOptions,
+  State,
+  DeepgramServerMessage,
+  DeepgramClientMessage
+> {
   constructor(options: FakeDeepgramOptions) {
-    super(options.faults ?? {});
-    this.options = options;
+    super(
+      {
+        path: '/v1/listen',
+        notFoundBody: '{"err_code":"NOT_FOUND"}',
+        server: deepgramServerMessages.schema,
+        client: deepgramClientMessageSchema,
+      },
+      options,
+    );
   }
 
-  get url(): string {
-    return `ws://127.0.0.1:${this.port}/v1/listen`;
-  }
-
-  protected authorize(
-    request: IncomingMessage,
-  ): { status: number; headers?: Record<string, string>; body: string } | null {
-    const url = new URL(request.url ?? '/', 'http://x');
-    if (url.pathname !== '/v1/listen') return { status: 404, body: '{"err_code":"NOT_FOUND"}' };
+  protected checkRequest(url: URL, request: IncomingMessage): Refusal | null {
     if (request.headers.authorization !== `Token ${this.options.apiKey}`) {
       return {
         status: 401,
@@ -75,8 +93,7 @@ export class FakeDeepgram extends FakeService {
   }
 
   protected onConnection(conn: FakeConnection): void {
-    const url = new URL(conn.request.url ?? '/', 'http://x');
-    const rate = Number(url.searchParams.get('sample_rate'));
+    const rate = Number(this.queryOf(conn).get('sample_rate'));
     const state: State = {
       rate,
       detector: new WordDetector(rate),
@@ -85,7 +102,7 @@ export class FakeDeepgram extends FakeService {
       idle: null,
       speaking: false,
     };
-    this.#states.set(conn, state);
+    this.states.set(conn, state);
     this.#touch(conn, state);
     conn.ws.on('close', () => {
       if (state.idle) clearTimeout(state.idle);
@@ -93,22 +110,19 @@ export class FakeDeepgram extends FakeService {
   }
 
   protected onMessage(conn: FakeConnection, data: Buffer, isBinary: boolean): void {
-    const state = this.#states.get(conn)!;
+    const state = this.states.get(conn)!;
     this.#touch(conn, state);
     if (isBinary) {
-      if (data.length % 2 !== 0) return conn.close(1008, 'DATA-0000');
+      if (data.length % 2 !== 0) return conn.close(1002, 'DATA-0000');
       const samples = new Int16Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.length));
       conn.audio.append(samples);
       this.#onDetector(conn, state, state.detector.push(samples));
       return;
     }
-    let m: { type?: unknown };
-    try {
-      m = JSON.parse(data.toString('utf8')) as { type?: unknown };
-    } catch {
-      return conn.close(1008, 'DATA-0000');
-    }
-    switch (m.type) {
+    const read = this.readClientText(data);
+    // Text Deepgram cannot read (not JSON, or no message it knows) is a protocol violation.
+    if (read.kind !== 'message') return conn.close(1002, 'DATA-0000');
+    switch (read.message.type) {
       case 'KeepAlive':
         return;
       case 'Finalize':
@@ -120,7 +134,7 @@ export class FakeDeepgram extends FakeService {
         this.answerEnd(conn, () => {
           this.#onDetector(conn, state, state.detector.flush());
           this.#final(conn, state, conn.audio.length, { fromFinalize: false, speechFinal: true });
-          conn.send({
+          this.sendMessage(conn, {
             type: 'Metadata',
             transaction_key: 'deprecated',
             request_id: `req-${conn.index}`,
@@ -133,8 +147,6 @@ export class FakeDeepgram extends FakeService {
           conn.close(1000, '');
         });
         return;
-      default:
-        return conn.close(1008, 'DATA-0000'); // unknown text messages are a protocol violation
     }
   }
 
@@ -145,7 +157,11 @@ export class FakeDeepgram extends FakeService {
       switch (event.kind) {
         case 'word-start':
           if (!state.speaking)
-            conn.send({ type: 'SpeechStarted', channel: [0, 1], timestamp: event.startSample / state.rate });
+            this.sendMessage(conn, {
+              type: 'SpeechStarted',
+              channel: [0, 1],
+              timestamp: event.startSample / state.rate,
+            });
           state.speaking = true;
           break;
         case 'word': {
@@ -164,7 +180,7 @@ export class FakeDeepgram extends FakeService {
             this.#final(conn, state, event.endSample, { fromFinalize: false, speechFinal: true });
           if (state.speaking && silentMs === UTTERANCE_END_MS) {
             state.speaking = false;
-            conn.send({
+            this.sendMessage(conn, {
               type: 'UtteranceEnd',
               channel: [0, 1],
               last_word_end: (event.endSample - UTTERANCE_END_MS * perMs) / state.rate,
@@ -207,7 +223,7 @@ export class FakeDeepgram extends FakeService {
       confidence: 0.99,
       punctuated_word: wordText(w.id),
     }));
-    conn.send({
+    this.sendMessage(conn, {
       type: 'Results',
       channel_index: [0, 1],
       start: from / state.rate,
@@ -224,7 +240,7 @@ export class FakeDeepgram extends FakeService {
     });
   }
 
-  #fault(conn: FakeConnection, fault: ReturnType<FakeService['afterWord']>): void {
+  #fault(conn: FakeConnection, fault: WordFault): void {
     switch (fault) {
       case 'errorEvent':
       case 'expire':
@@ -232,7 +248,7 @@ export class FakeDeepgram extends FakeService {
         conn.close(1011, 'NET-0000');
         break;
       case 'fatal':
-        conn.close(1008, 'DATA-0000');
+        conn.close(1002, 'DATA-0000');
         break;
       case 'dropped':
       case null:

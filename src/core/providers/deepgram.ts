@@ -1,14 +1,16 @@
+import { BinaryAudioAdapter, BinaryAudioStream, type Decoded } from './binary-audio.ts';
 import {
-  classifyHttpStatus,
-  num,
-  readServerMessage,
+  deepgramClientMessage,
+  deepgramServerMessages,
+  type DeepgramResults,
+  type DeepgramServerMessage,
+} from './deepgram-messages.ts';
+import {
+  authVerdict,
   pcmBytes,
-  str,
+  reconnectVerdict,
   type CloseVerdict,
-  type ConnectRequest,
-  type ProviderAdapter,
   type ProviderConfig,
-  type ProviderEvent,
   type ProviderStream,
   type ProviderWord,
   type WireMessage,
@@ -17,38 +19,32 @@ import {
 export const DEEPGRAM_URL = 'wss://api.deepgram.com/v1/listen';
 
 /**
- * Deepgram live streaming (`/v1/listen`): binary linear16 in, `Results` out.
+ * Deepgram live streaming (`/v1/listen`): binary linear16 in, `Results` out. Message shapes:
+ * deepgram-messages.ts.
  *
  * Accounting: a `Results` with `is_final: true` says the text for `[start, start+duration]`
  * will not change, and Deepgram's finals tile the audio (silence gets empty finals), so the
  * end of each final settles everything before it. After `CloseStream` the service sends its
  * last finals and a `Metadata` summary: that ends the stream.
  */
-export class DeepgramAdapter implements ProviderAdapter {
+export class DeepgramAdapter extends BinaryAudioAdapter {
   readonly id = 'deepgram' as const;
   readonly label = 'Deepgram';
-  readonly sampleRate: number;
-  /** No session limit is documented for live STT. */
-  readonly maxSessionMs: number | null;
   /**
    * Deepgram throttles audio above 1.25× real time rather than closing, and recommends
    * re-sending buffered audio after a reconnect ("Recovering from connection errors and
    * timeouts when live streaming audio"): replay at once and let it throttle.
    */
   readonly replayPacing = null;
-  readonly #config: ProviderConfig;
 
   constructor(config: ProviderConfig) {
-    this.#config = config;
-    this.sampleRate = config.sampleRate ?? 16_000;
-    this.maxSessionMs = config.maxSessionMs ?? null;
+    // No session limit is documented for live STT.
+    super(config, { url: DEEPGRAM_URL, path: '/v1/listen', authorization: (key) => `Token ${key}` }, null);
   }
 
-  connectRequest(): ConnectRequest {
-    const url = new URL(this.#config.url ?? DEEPGRAM_URL);
-    if (url.pathname === '/' || url.pathname === '') url.pathname = '/v1/listen';
-    const defaults: Record<string, string> = {
-      model: this.#config.model ?? 'nova-3',
+  protected query(): Record<string, string> {
+    return {
+      model: this.config.model ?? 'nova-3',
       encoding: 'linear16',
       sample_rate: String(this.sampleRate),
       channels: '1',
@@ -57,42 +53,25 @@ export class DeepgramAdapter implements ProviderAdapter {
       utterance_end_ms: '1000',
       vad_events: 'true',
       smart_format: 'true',
-      ...(this.#config.language ? { language: this.#config.language } : {}),
-    };
-    for (const [key, value] of Object.entries(defaults))
-      if (!url.searchParams.has(key)) url.searchParams.set(key, value);
-    return {
-      url: url.toString(),
-      headers: this.#config.apiKey ? { Authorization: `Token ${this.#config.apiKey}` } : {},
+      ...(this.config.language ? { language: this.config.language } : {}),
     };
   }
 
   createStream(): ProviderStream {
     return new DeepgramStream(this.label, this.sampleRate);
   }
-
-  classifyHandshake(status: number | null, detail: string): CloseVerdict {
-    return classifyHttpStatus(this.label, status, detail);
-  }
 }
 
-type Decoded = { send: WireMessage[]; events: ProviderEvent[] };
-
-class DeepgramStream implements ProviderStream {
-  readonly #label: string;
-  readonly #rate: number;
-  #inTurn = false;
-  #settled = 0;
+class DeepgramStream extends BinaryAudioStream<DeepgramServerMessage> {
   /** Keys of interim results shown and not yet replaced by a final. */
   readonly #openPartials = new Set<string>();
   #lastError: string | null = null;
 
   constructor(label: string, rate: number) {
-    this.#label = label;
-    this.#rate = rate;
+    super(label, rate, deepgramServerMessages);
   }
 
-  onOpen(): { send: WireMessage[]; events: ProviderEvent[] } {
+  onOpen(): Decoded {
     // Deepgram has no set-up message: configuration is in the URL, audio may flow at once.
     return { send: [], events: [{ kind: 'ready' }] };
   }
@@ -103,112 +82,66 @@ class DeepgramStream implements ProviderStream {
   }
 
   flush(): WireMessage[] {
-    return [JSON.stringify({ type: 'Finalize' })];
+    return [deepgramClientMessage({ type: 'Finalize' })];
   }
 
   end(): WireMessage[] {
-    return [JSON.stringify({ type: 'CloseStream' })];
+    return [deepgramClientMessage({ type: 'CloseStream' })];
   }
 
   keepAlive(): WireMessage {
-    return JSON.stringify({ type: 'KeepAlive' });
+    return deepgramClientMessage({ type: 'KeepAlive' });
   }
 
-  hasBatchedAudio(): boolean {
-    return false;
-  }
-
-  inTurn(): boolean {
-    return this.#inTurn;
-  }
-
-  maybeCommit(): null {
-    return null;
-  }
-
-  decode(data: Buffer, isBinary: boolean): Decoded {
-    const out: Decoded = { send: [], events: [] };
-    const read = readServerMessage(this.#label, data, isBinary);
-    if ('warning' in read) {
-      out.events.push(read.warning);
-      return out;
-    }
-    const m = read.msg;
+  protected onMessage(m: DeepgramServerMessage, out: Decoded): void {
     switch (m.type) {
       case 'Results':
         this.#onResults(m, out);
         break;
       case 'SpeechStarted':
-        this.#inTurn = true;
+        this.speaking = true;
         break;
       case 'UtteranceEnd':
-        this.#inTurn = false;
+        this.speaking = false;
         break;
       case 'Metadata':
         out.events.push({ kind: 'ended' });
         break;
       case 'Error': {
-        const message = str(m['description']) ?? str(m['message']) ?? 'no description';
+        const message = m.description ?? m.message ?? 'no description';
         this.#lastError = message;
         out.events.push({
           kind: 'warning',
           code: 'PROVIDER_ERROR',
-          message: `${this.#label} reported an error: ${message}`,
+          message: `${this.label} reported an error: ${message}`,
         });
         break;
       }
-      default:
-        out.events.push({ kind: 'ignored', type: m.type });
     }
-    return out;
   }
 
   classifyClose(code: number, reason: string): CloseVerdict {
-    const label = this.#label;
     // Deepgram's close reasons are the contract (numeric codes vary between docs and logs).
     if (reason.startsWith('DATA-')) {
       return {
         retry: false,
         code: 'PROVIDER_ERROR',
-        message: `${label} could not decode the audio (${reason}). This is a bug in Earshot; please report it.`,
+        message: `${this.label} could not decode the audio (${reason}). This is a bug in Earshot; please report it.`,
       };
     }
-    if (code === 1008 && /auth|token|credential/i.test(reason)) {
-      return {
-        retry: false,
-        code: 'PROVIDER_AUTH_FAILED',
-        message: `${label} rejected the API key (${reason}). Check the key.`,
-      };
-    }
-    const detail = reason || this.#lastError || `close code ${code}`;
-    return {
-      retry: true,
-      code: 'WS_CLOSED',
-      message: `The connection to ${label} closed (${code} ${detail}). Earshot is reconnecting without losing audio.`,
-    };
+    if (code === 1008 && /auth|token|credential/i.test(reason)) return authVerdict(this.label, reason);
+    return reconnectVerdict(this.label, code, reason || this.#lastError || `close code ${code}`);
   }
 
-  #onResults(m: Record<string, unknown>, out: Decoded): void {
-    const start = num(m['start']);
-    const duration = num(m['duration']);
-    if (start === undefined || duration === undefined) {
-      out.events.push({
-        kind: 'warning',
-        code: 'PROVIDER_PROTOCOL',
-        message: `${this.#label} sent Results without start/duration; ignored.`,
-      });
-      return;
-    }
-    const channel = m['channel'] as { alternatives?: { transcript?: unknown; words?: unknown }[] } | undefined;
-    const alternative = channel?.alternatives?.[0];
-    const text = (str(alternative?.transcript) ?? '').trim();
-    const key = `r${Math.round(start * 1000)}`;
-    const startMs = start * 1000;
-    const endMs = (start + duration) * 1000;
-    const isFinal = m['is_final'] === true;
-    if (!isFinal) {
+  #onResults(m: DeepgramResults, out: Decoded): void {
+    const alternative = m.channel.alternatives[0];
+    const text = (alternative?.transcript ?? '').trim();
+    const key = `r${Math.round(m.start * 1000)}`;
+    const startMs = m.start * 1000;
+    const endMs = (m.start + m.duration) * 1000;
+    if (m.is_final !== true) {
       if (text) {
-        this.#inTurn = true;
+        this.speaking = true;
         this.#openPartials.add(key);
         out.events.push({ kind: 'transcript', key, text, isFinal: false, startMs, endMs });
       } else if (this.#openPartials.delete(key)) {
@@ -219,7 +152,13 @@ class DeepgramStream implements ProviderStream {
     this.#openPartials.delete(key);
     // An empty final still goes out: it retracts any interim shown for this range. Words, when
     // given, time the speech itself rather than the whole range (which includes silence).
-    const words = parseWords(alternative?.words);
+    const words: ProviderWord[] | undefined = alternative?.words?.length
+      ? alternative.words.map((w) => ({
+          text: w.punctuated_word ?? w.word,
+          startMs: w.start * 1000,
+          endMs: w.end * 1000,
+        }))
+      : undefined;
     out.events.push({
       kind: 'transcript',
       key,
@@ -229,24 +168,7 @@ class DeepgramStream implements ProviderStream {
       endMs: words?.at(-1)?.endMs ?? endMs,
       ...(words ? { words } : {}),
     });
-    if (m['speech_final'] === true) this.#inTurn = false;
-    const until = Math.round((start + duration) * this.#rate);
-    if (until > this.#settled) {
-      this.#settled = until;
-      out.events.push({ kind: 'settled', untilSample: until });
-    }
+    if (m.speech_final === true) this.speaking = false;
+    this.settle(Math.round((m.start + m.duration) * this.rate), out);
   }
-}
-
-function parseWords(value: unknown): ProviderWord[] | undefined {
-  if (!Array.isArray(value) || value.length === 0) return undefined;
-  const words: ProviderWord[] = [];
-  for (const w of value as Record<string, unknown>[]) {
-    const text = str(w['punctuated_word']) ?? str(w['word']);
-    const start = num(w['start']);
-    const end = num(w['end']);
-    if (text !== undefined && start !== undefined && end !== undefined)
-      words.push({ text, startMs: start * 1000, endMs: end * 1000 });
-  }
-  return words.length > 0 ? words : undefined;
 }

@@ -234,6 +234,34 @@ export function classifyHttpStatus(label: string, status: number | null, detail:
   };
 }
 
+/** A close the session recovers from: reconnect (with backoff) and replay what is not yet accounted for. */
+export function reconnectVerdict(label: string, code: number, detail: string): CloseVerdict {
+  return {
+    retry: true,
+    code: 'WS_CLOSED',
+    message: `The connection to ${label} closed (${code} ${detail}). Earshot is reconnecting without losing audio.`,
+  };
+}
+
+/** The service ended the session at its time limit: reconnect at once, without backoff. */
+export function expiryVerdict(label: string): CloseVerdict {
+  return {
+    retry: true,
+    immediate: true,
+    code: 'WS_CLOSED',
+    message: `${label} ended the session at its time limit; Earshot reconnected.`,
+  };
+}
+
+/** A close because the service refused the key: no retry can fix it. */
+export function authVerdict(label: string, detail: string): CloseVerdict {
+  return {
+    retry: false,
+    code: 'PROVIDER_AUTH_FAILED',
+    message: `${label} rejected the API key (${detail}). Check the key.`,
+  };
+}
+
 /** A warning that a service sent something unusable; the session logs it and carries on. */
 export function protocolWarning(label: string, why: string): ProviderEvent {
   return { kind: 'warning', code: 'PROVIDER_PROTOCOL', message: `${label} sent ${why}; it was ignored.` };
