@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EarshotError, ERROR_CATALOG } from '../../shared/errors.ts';
+import { EarshotError, errorMessage } from '../../shared/errors.ts';
 import type { ModelsState } from '../../shared/models.ts';
 import { CaptureHost } from '../capture-host/capture-host.ts';
 import { createLogger } from '../../platform/log/logger.ts';
@@ -107,7 +107,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     onTranscript: (event) => captions.publishTranscript(event),
     onSnapshot: (snapshot) => captions.publishSession(snapshot.state),
     startupNotices: settings.recoveredFrom
-      ? [{ code: 'SETTINGS_CORRUPT', message: `${ERROR_CATALOG.SETTINGS_CORRUPT} (${settings.recoveredFrom})` }]
+      ? [{ code: 'SETTINGS_CORRUPT', message: `${errorMessage('SETTINGS_CORRUPT')} (${settings.recoveredFrom})` }]
       : [],
   });
 

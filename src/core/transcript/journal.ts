@@ -1,6 +1,6 @@
 import { closeSync, fdatasync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { ERROR_CATALOG, type ErrorCode } from '../../shared/errors.ts';
+import { errorMessage, type ErrorCode } from '../../shared/errors.ts';
 import type { SessionState } from '../../shared/session.ts';
 import type { Segment } from '../../shared/transcript.ts';
 import { createLogger } from '../../platform/log/logger.ts';
@@ -185,15 +185,15 @@ export function storageWarning(error: NodeJS.ErrnoException, path: string): Stor
   switch (error.code) {
     case 'ENOSPC':
     case 'EDQUOT':
-      return { code: 'STORAGE_FULL', message: `${ERROR_CATALOG.STORAGE_FULL} (${path})` };
+      return { code: 'STORAGE_FULL', message: `${errorMessage('STORAGE_FULL')} (${path})` };
     case 'EROFS':
     case 'EACCES':
     case 'EPERM':
-      return { code: 'STORAGE_READ_ONLY', message: `${ERROR_CATALOG.STORAGE_READ_ONLY} (${path})` };
+      return { code: 'STORAGE_READ_ONLY', message: `${errorMessage('STORAGE_READ_ONLY')} (${path})` };
     default:
       return {
         code: 'STORAGE_FAILED',
-        message: `${ERROR_CATALOG.STORAGE_FAILED} (${error.code ?? error.message}: ${path})`,
+        message: `${errorMessage('STORAGE_FAILED')} (${error.code ?? error.message}: ${path})`,
       };
   }
 }
