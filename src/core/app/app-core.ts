@@ -37,7 +37,8 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   const settings = await SettingsStore.open(options.userDataDir);
   const history = HistoryStore.open(paths.history);
   const models = new ModelManager({ modelsDir: paths.models });
-  const capture = new CaptureHost({
+  const launchCapture = options.launch?.capture ?? ((captureOptions) => new CaptureHost(captureOptions));
+  const capture = launchCapture({
     spawn: options.spawn,
     modulePath: options.entries.capture,
     ...(options.captureEnv ? { env: { ...options.captureEnv } } : {}),
@@ -70,6 +71,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     settings,
     secrets: options.secrets,
     spawn: options.spawn,
+    ...(options.launch?.engine ? { launchEngine: options.launch.engine } : {}),
     engineEntry: options.entries.engine,
     ...(options.entries.decodeWorker ? { decodeWorker: options.entries.decodeWorker } : {}),
     modelsDir: paths.models,
