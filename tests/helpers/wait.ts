@@ -154,5 +154,5 @@ export function within<T>(promise: Promise<T>, options: WaitOptions): Promise<T>
 
 function describe(reason: unknown): string {
   if (reason instanceof Error) return reason.message;
-  return typeof reason === 'string' ? reason : JSON.stringify(reason) ?? 'aborted';
+  return typeof reason === 'string' ? reason : (JSON.stringify(reason) ?? 'aborted');
 }

@@ -1,15 +1,15 @@
-import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { device, FakeCapture, FakeEngines } from '../../../tests/fakes/fake-launchers.ts';
 import { synthesizeSpeech } from '../../../tests/fakes/word-audio.ts';
-import { waitUntil, within } from '../../../tests/helpers/wait.ts';
+import { CoreEventLog } from '../../../tests/helpers/core-events.ts';
+import { within } from '../../../tests/helpers/wait.ts';
 import type { CaptionsStatus } from '../../shared/captions.ts';
 import type { DeviceInfo } from '../../shared/devices.ts';
 import { EarshotError } from '../../shared/errors.ts';
-import type { EventChannel, InvokeChannel, InvokeRequest, InvokeResponse } from '../../shared/ipc/contract.ts';
+import type { InvokeChannel, InvokeRequest, InvokeResponse } from '../../shared/ipc/contract.ts';
 import type { Result } from '../../shared/result.ts';
 import type { SessionSnapshot } from '../../shared/session.ts';
 import type { TranscriptEvent } from '../../shared/transcript.ts';
@@ -25,29 +25,6 @@ import type { AppCore, SecretStore } from './types.ts';
 const MIC_A = device('Mic A', { isDefault: true });
 const MIC_B = device('Mic B', { index: 1 });
 
-/** Everything the core told its front ends, and a bounded wait on it. */
-class EventLog {
-  readonly events: { event: EventChannel; payload: unknown }[] = [];
-  readonly #changes = new EventEmitter();
-  push(event: EventChannel, payload: unknown): void {
-    this.events.push({ event, payload });
-    this.#changes.emit('change');
-  }
-  of<T>(event: EventChannel): T[] {
-    return this.events.filter((e) => e.event === event).map((e) => e.payload as T);
-  }
-  async waitFor(what: string, predicate: () => boolean): Promise<void> {
-    await waitUntil(predicate, {
-      what,
-      timeoutMs: 15_000,
-      changes: (notify) => {
-        this.#changes.on('change', notify);
-        return () => this.#changes.off('change', notify);
-      },
-    });
-  }
-}
-
 function memorySecrets(): SecretStore {
   const keys = new Map<string, string>();
   return {
@@ -62,7 +39,7 @@ let dir: string;
 let capture: FakeCapture;
 let engines: FakeEngines;
 let core: AppCore;
-let log: EventLog;
+let log: CoreEventLog;
 
 function call<C extends InvokeChannel>(channel: C, payload: InvokeRequest<C>): Promise<Result<InvokeResponse<C>>> {
   return dispatchInvoke(core.handlers, channel, payload) as Promise<Result<InvokeResponse<C>>>;
@@ -78,7 +55,7 @@ beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'earshot-app-core-'));
   capture = new FakeCapture([MIC_A, MIC_B]);
   engines = new FakeEngines();
-  log = new EventLog();
+  log = new CoreEventLog();
   core = await createAppCore({
     userDataDir: dir,
     spawn: () => {
