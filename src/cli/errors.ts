@@ -1,4 +1,4 @@
-import { EarshotError, ERROR_CATALOG } from '../shared/errors.ts';
+import { EarshotError, errorMessage } from '../shared/errors.ts';
 import { EXIT_RUNTIME_ERROR, EXIT_USAGE, type CliIo } from './command.ts';
 
 /** A usage error: printed with a hint and exit code 2. */
@@ -25,6 +25,6 @@ export function reportCliError(error: unknown, io: CliIo, command?: string): num
     return error.code === 'USAGE' ? EXIT_USAGE : EXIT_RUNTIME_ERROR;
   }
   const detail = error instanceof Error ? error.message : String(error);
-  io.stderr.write(`error[INTERNAL]: ${ERROR_CATALOG.INTERNAL} (${detail})\n`);
+  io.stderr.write(`error[INTERNAL]: ${errorMessage('INTERNAL')} (${detail})\n`);
   return EXIT_RUNTIME_ERROR;
 }

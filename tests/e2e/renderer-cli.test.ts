@@ -12,24 +12,13 @@ import {
 } from '../helpers/browser.ts';
 import { BIN_EARSHOT, requireSharedModels, STREAMING_TEST_MODEL, VAD_MODEL } from '../helpers/paths.ts';
 import { startVirtualMic, virtualMicUnavailableReason, type VirtualMic } from '../helpers/virtual-mic.ts';
+import { within as boundWait } from '../helpers/wait.ts';
 
 /** `earshot ui`: the headless front end a person starts by hand, driven as they would. */
 const unavailable = virtualMicUnavailableReason() ?? chromiumUnavailableReason();
 
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
+  return boundWait(promise, { what, timeoutMs: ms });
 }
 
 describe.skipIf(unavailable !== null)(

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { REPO_ROOT } from './paths.ts';
+import { waitUntil } from './wait.ts';
 
 /**
  * Headless Chromium for browser tests and benchmarks: Debian's /usr/bin/chromium driven by
@@ -114,13 +115,7 @@ export async function ensureRendererBuilt(): Promise<string> {
  * `waitForFunction` polls with eval inside the page, which `script-src 'self'` forbids.
  */
 export async function waitInPage(page: Page, expression: string, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (let attempt = 0; attempt < 100_000; attempt += 1) {
-    if (await page.evaluate<unknown>(expression)) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`gave up waiting for ${what}`);
+  await waitUntil(async () => Boolean(await page.evaluate<unknown>(expression)), { what, timeoutMs, intervalMs: 50 });
 }
 
 export interface AxeViolation {

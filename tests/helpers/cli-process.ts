@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { BIN_EARSHOT } from './paths.ts';
 import { isAlive } from './process-events.ts';
+import { waitUntil, within } from './wait.ts';
 
 /**
  * `bin/earshot` as a real child process for end-to-end tests: stdout read as JSON lines
@@ -106,35 +107,25 @@ export function startCli(
   });
 
   /** Re-checks `check` on every stdout line and on exit, until it settles or the time is up. */
-  const watch = <T>(what: string, timeoutMs: number, check: () => T | undefined): Promise<T> => {
-    const first = check();
-    if (first !== undefined) return Promise.resolve(first);
-    return new Promise<T>((resolve, reject) => {
-      const finish = (): void => {
-        clearTimeout(timer);
-        listeners.delete(onChange);
-      };
-      const onChange = (): void => {
-        const value = check();
-        if (value !== undefined) {
-          finish();
-          resolve(value);
-        } else if (exitStatus) {
-          finish();
-          reject(
-            new Error(
-              `bin/earshot exited (${JSON.stringify(exitStatus)}) before ${what}; stderr:\n${stderr.slice(-2000)}`,
-            ),
-          );
-        }
-      };
-      const timer = setTimeout(() => {
-        listeners.delete(onChange);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; stderr:\n${stderr.slice(-2000)}`));
-      }, timeoutMs);
-      listeners.add(onChange);
-    });
+  const watch = async <T>(what: string, timeoutMs: number, check: () => T | undefined): Promise<T> => {
+    const settled = (): T | undefined => {
+      const value = check();
+      if (value === undefined && exitStatus)
+        throw new Error(`bin/earshot exited (${JSON.stringify(exitStatus)}) before ${what}`);
+      return value;
+    };
+    try {
+      return await waitUntil(settled, { what, timeoutMs, changes: onChange });
+    } catch (error) {
+      throw withStderr(error);
+    }
   };
+  const onChange = (notify: () => void): (() => void) => {
+    listeners.add(notify);
+    return () => listeners.delete(notify);
+  };
+  const withStderr = (error: unknown): Error =>
+    new Error(`${(error as Error).message}; stderr:\n${stderr.slice(-2000)}`, { cause: error });
 
   const descendants = (): ProcessInfo[] => {
     const tree = descendantsOf(pid);
@@ -156,15 +147,8 @@ export function startCli(
     waitUntil: (what, done, timeoutMs = DEFAULT_WAIT_MS) =>
       watch(what, timeoutMs, () => (done(timed.map((t) => t.event)) ? true : undefined)).then(() => undefined),
     exited: (timeoutMs) =>
-      new Promise((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`bin/earshot did not exit within ${timeoutMs} ms; stderr:\n${stderr.slice(-2000)}`)),
-          timeoutMs,
-        );
-        void exit.then((status) => {
-          clearTimeout(timer);
-          resolve(status);
-        });
+      within(exit, { what: 'bin/earshot to exit', timeoutMs }).catch((error: unknown) => {
+        throw withStderr(error);
       }),
     signal: (signal) => {
       descendants(); // remember the tree before it changes
@@ -230,14 +214,15 @@ export function findChild(tree: readonly ProcessInfo[], entry: 'engine' | 'captu
 
 /** Waits (bounded) until none of `pids` runs any more; throws naming the survivors. */
 export async function waitGone(pids: readonly number[], timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (let attempt = 0; attempt < 1_000; attempt++) {
-    // A killed child stays a zombie until its parent reaps it; a zombie is gone for our purposes.
-    const alive = pids.filter((p) => isAlive(p) && !isZombie(p));
-    if (alive.length === 0) return;
-    if (Date.now() > deadline) throw new Error(`processes ${alive.join(', ')} still run ${timeoutMs} ms after SIGKILL`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  // A killed child stays a zombie until its parent reaps it; a zombie is gone for our purposes.
+  const alive = (): number[] => pids.filter((p) => isAlive(p) && !isZombie(p));
+  await waitUntil(() => alive().length === 0, { what: 'the processes to be gone', timeoutMs }).catch(
+    (error: unknown) => {
+      const survivors = alive();
+      if (survivors.length === 0) throw error;
+      throw new Error(`processes ${survivors.join(', ')} still run ${timeoutMs} ms after SIGKILL`, { cause: error });
+    },
+  );
 }
 
 export function isZombie(pid: number): boolean {

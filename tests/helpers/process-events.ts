@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events';
+import { waitForEvent, waitUntil } from './wait.ts';
 
 /**
  * Resolves with the arguments of the next `event` on `emitter` that passes `accept`, or rejects
@@ -10,19 +11,10 @@ export function nextEvent<A extends unknown[]>(
   what: string,
   options: { timeoutMs?: number; accept?: (...args: A) => boolean } = {},
 ): Promise<A> {
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  return new Promise((resolve, reject) => {
-    const listener = (...args: unknown[]): void => {
-      if (options.accept && !options.accept(...(args as A))) return;
-      clearTimeout(timer);
-      emitter.off(event, listener);
-      resolve(args as A);
-    };
-    const timer = setTimeout(() => {
-      emitter.off(event, listener);
-      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
-    }, timeoutMs);
-    emitter.on(event, listener);
+  return waitForEvent<A>(emitter, event, {
+    what,
+    timeoutMs: options.timeoutMs ?? 10_000,
+    ...(options.accept ? { accept: options.accept } : {}),
   });
 }
 
@@ -36,12 +28,7 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** Waits until `pid` is gone, polling at most `timeoutMs`. */
+/** Waits until `pid` is gone, polling at most `timeoutMs` (nothing announces another process's exit). */
 export async function waitForExit(pid: number, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (isAlive(pid)) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (pid ${pid}) to exit`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await waitUntil(() => !isAlive(pid), { what: `${what} (pid ${pid}) to exit`, timeoutMs });
 }

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitUntil } from './wait.ts';
 
 /**
  * A private PulseAudio with two virtual microphones, for tests that need real audio to come
@@ -156,26 +157,25 @@ export async function startVirtualMic(options: { readyTimeoutMs?: number } = {})
   };
 
   // Wait (bounded) for the server to answer and list both mics.
-  const deadline = Date.now() + readyTimeoutMs;
   let lastError = 'no answer yet';
-  for (let attempt = 0; Date.now() < deadline && attempt < 200; attempt++) {
-    if (daemon.exitCode !== null) break;
+  const micsListed = async (): Promise<boolean> => {
+    if (daemon.exitCode !== null) throw new Error(`pulseaudio exited with ${daemon.exitCode}`);
     try {
       const sources = await pactl('list', 'short', 'sources');
-      if (sources.includes(MICS.a.source) && sources.includes(MICS.b.source)) {
-        lastError = '';
-        break;
-      }
+      if (sources.includes(MICS.a.source) && sources.includes(MICS.b.source)) return true;
       lastError = `sources so far: ${sources.trim() || 'none'}`;
     } catch (error) {
       lastError = (error as Error).message;
     }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  if (lastError) {
+    return false;
+  };
+  try {
+    await waitUntil(micsListed, { what: 'both virtual mics', timeoutMs: readyTimeoutMs, intervalMs: 50 });
+  } catch (error) {
     await cleanup();
     throw new Error(
       `The virtual microphone's PulseAudio did not become ready within ${readyTimeoutMs} ms (${lastError}). Its log:\n${daemonLog}`,
+      { cause: error },
     );
   }
 

@@ -5,12 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { AppCore } from '../../src/core/app/types.ts';
 import { dispatchInvoke } from '../../src/core/ipc/handlers.ts';
-import type { EventChannel, InvokeChannel, InvokeRequest, InvokeResponse } from '../../src/shared/ipc/contract.ts';
+import type { InvokeChannel, InvokeRequest, InvokeResponse } from '../../src/shared/ipc/contract.ts';
 import type { Result } from '../../src/shared/result.ts';
 import type { CaptionsStatus } from '../../src/shared/captions.ts';
 import type { SessionSnapshot } from '../../src/shared/session.ts';
 import type { TranscriptEvent } from '../../src/shared/transcript.ts';
 import { ESPEAK_HELDOUT_DIR, OFFLINE_TEST_MODEL, STREAMING_TEST_MODEL, VAD_MODEL } from '../helpers/paths.ts';
+import { CoreEventLog } from '../helpers/core-events.ts';
 import { startTestCore } from '../helpers/test-core.ts';
 import { startVirtualMic, virtualMicUnavailableReason, type VirtualMic } from '../helpers/virtual-mic.ts';
 
@@ -34,39 +35,10 @@ async function value<C extends InvokeChannel>(channel: C, payload: InvokeRequest
   return result.value;
 }
 
-/** Collects events and lets a test wait for one that matches, with a bounded wait. */
-class EventLog {
-  readonly events: { event: EventChannel; payload: unknown }[] = [];
-  #waiters: (() => void)[] = [];
-  push(event: EventChannel, payload: unknown): void {
-    this.events.push({ event, payload });
-    for (const w of this.#waiters) w();
-  }
-  of<T>(event: EventChannel): T[] {
-    return this.events.filter((e) => e.event === event).map((e) => e.payload as T);
-  }
-  async waitFor(what: string, predicate: () => boolean, timeoutMs = 30_000): Promise<void> {
-    if (predicate()) return;
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#waiters = this.#waiters.filter((w) => w !== check);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
-      }, timeoutMs);
-      const check = (): void => {
-        if (!predicate()) return;
-        clearTimeout(timer);
-        this.#waiters = this.#waiters.filter((w) => w !== check);
-        resolve();
-      };
-      this.#waiters.push(check);
-    });
-  }
-}
-
 describe.skipIf(unavailable !== null)(`app core end to end${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
   let mic: VirtualMic;
   let dataDir: string;
-  const log = new EventLog();
+  const log = new CoreEventLog();
 
   beforeAll(async () => {
     mic = await startVirtualMic();
@@ -211,7 +183,7 @@ describe('app core captions switch', () => {
   it('starts the captions server from Settings, counts a subscriber, and stops it again', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'earshot-captions-'));
     const captionsCore = await startTestCore(dir);
-    const events = new EventLog();
+    const events = new CoreEventLog();
     captionsCore.subscribe((event, payload) => events.push(event, payload));
     try {
       await dispatchInvoke(captionsCore.handlers, 'settings.update', { captions: { port: 0 } });

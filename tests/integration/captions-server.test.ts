@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { EarshotError } from '../../src/shared/errors.ts';
 import { startCaptionsServer, type CaptionsServer, type SubscriberClosedInfo } from '../../src/core/captions/server.ts';
+import { within as boundWait } from '../helpers/wait.ts';
 
 /** The captions server against real `ws` clients on loopback: protocol, auth, isolation of bad clients. */
 
@@ -58,11 +59,7 @@ class TestClient {
 }
 
 function within<T>(promise: Promise<T>, what: string, ms = 5000): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return boundWait(promise, { what, timeoutMs: ms });
 }
 
 function closedWith(server: CaptionsServer, kind: SubscriberClosedInfo['kind']): Promise<SubscriberClosedInfo> {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startCaptionsServer, type CaptionsServer, type SubscriberClosedInfo } from '../../src/core/captions/server.ts';
+import { within as boundWait } from '../helpers/wait.ts';
 
 /**
  * Slow subscribers must not hold the rest back: a small, fast version of the load bench
@@ -54,11 +55,7 @@ class Subscriber {
 }
 
 function within<T>(promise: Promise<T>, what: string, ms = 15_000): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return boundWait(promise, { what, timeoutMs: ms });
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

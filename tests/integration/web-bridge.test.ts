@@ -12,6 +12,7 @@ import { idleSnapshot } from '../../src/shared/session.ts';
 import { createWebTransport, type BridgeState, type WebTransport } from '../../src/renderer/src/lib/web-transport.ts';
 import type { EventSink, HandlerTable } from '../../src/core/ipc/handlers.ts';
 import { startWebBridge, type WebBridge } from '../../src/core/bridge/web-bridge.ts';
+import { within } from '../helpers/wait.ts';
 
 /** A handler table with a few real answers; every other channel says it is not available. */
 function smallCore() {
@@ -98,13 +99,7 @@ function rawConnect(bridge: WebBridge, protocols: string[], origin?: string) {
 }
 
 function waitFor<T>(what: string, register: (done: (value: T) => void) => void, timeoutMs = 5000): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
-    register((value) => {
-      clearTimeout(timer);
-      resolve(value);
-    });
-  });
+  return within(new Promise<T>(register), { what, timeoutMs });
 }
 
 function waitForState(transport: WebTransport, wanted: BridgeState) {

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EarshotError, ERROR_CATALOG } from '../../shared/errors.ts';
+import { EarshotError, errorMessage } from '../../shared/errors.ts';
 import type { ModelsState } from '../../shared/models.ts';
 import { CaptureHost } from '../capture-host/capture-host.ts';
 import { createLogger } from '../../platform/log/logger.ts';
@@ -37,7 +37,8 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   const settings = await SettingsStore.open(options.userDataDir);
   const history = HistoryStore.open(paths.history);
   const models = new ModelManager({ modelsDir: paths.models });
-  const capture = new CaptureHost({
+  const launchCapture = options.launch?.capture ?? ((captureOptions) => new CaptureHost(captureOptions));
+  const capture = launchCapture({
     spawn: options.spawn,
     modulePath: options.entries.capture,
     ...(options.captureEnv ? { env: { ...options.captureEnv } } : {}),
@@ -70,6 +71,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     settings,
     secrets: options.secrets,
     spawn: options.spawn,
+    ...(options.launch?.engine ? { launchEngine: options.launch.engine } : {}),
     engineEntry: options.entries.engine,
     ...(options.entries.decodeWorker ? { decodeWorker: options.entries.decodeWorker } : {}),
     modelsDir: paths.models,
@@ -107,7 +109,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     onTranscript: (event) => captions.publishTranscript(event),
     onSnapshot: (snapshot) => captions.publishSession(snapshot.state),
     startupNotices: settings.recoveredFrom
-      ? [{ code: 'SETTINGS_CORRUPT', message: `${ERROR_CATALOG.SETTINGS_CORRUPT} (${settings.recoveredFrom})` }]
+      ? [{ code: 'SETTINGS_CORRUPT', message: `${errorMessage('SETTINGS_CORRUPT')} (${settings.recoveredFrom})` }]
       : [],
   });
 

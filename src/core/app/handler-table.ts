@@ -1,7 +1,6 @@
 import { keyedProviders } from '../../shared/session.ts';
 import { EarshotError } from '../../shared/errors.ts';
 import type { ModelsState } from '../../shared/models.ts';
-import type { CaptureHost } from '../capture-host/capture-host.ts';
 import type { HandlerTable } from '../ipc/handlers.ts';
 import { createLogger } from '../../platform/log/logger.ts';
 import type { ModelManager } from '../models/model-manager.ts';
@@ -11,14 +10,14 @@ import type { HistoryStore } from '../transcript/history-store.ts';
 import type { CaptionsController } from './captions-controller.ts';
 import type { EventHub } from './event-hub.ts';
 import type { SessionController } from './session-controller.ts';
-import type { AppCoreOptions, SecretStore } from './types.ts';
+import type { AppCoreOptions, CaptureHandle, SecretStore } from './types.ts';
 
 const log = createLogger('handlers');
 
 export interface HandlerServices {
   readonly options: AppCoreOptions;
   readonly hub: EventHub;
-  readonly capture: CaptureHost;
+  readonly capture: CaptureHandle;
   readonly settings: SettingsStore;
   readonly secrets: SecretStore;
   readonly session: SessionController;

@@ -1,12 +1,12 @@
 import { EarshotError } from '../../shared/errors.ts';
 import type { ProviderId } from '../../shared/session.ts';
-import { startLocalEngine, type LocalEngine } from '../engine-host/launcher.ts';
+import { startLocalEngine } from '../engine-host/launcher.ts';
 import { createLogger } from '../../platform/log/logger.ts';
 import { findVadModel } from '../../platform/models/vad-model.ts';
 import type { SpawnChild } from '../../platform/process/types.ts';
 import type { ProviderConfig } from '../providers/index.ts';
 import type { SettingsStore } from '../settings/settings-store.ts';
-import type { SecretStore } from './types.ts';
+import type { EngineHandle, LaunchEngine, SecretStore } from './types.ts';
 
 const log = createLogger('providers');
 
@@ -14,6 +14,8 @@ export interface ProviderResolverDeps {
   readonly settings: SettingsStore;
   readonly secrets: SecretStore;
   readonly spawn: SpawnChild;
+  /** Starts the engine process (default: startLocalEngine; tests pass a fake). */
+  readonly launchEngine?: LaunchEngine;
   readonly engineEntry: string;
   /** The engine's decode worker, where a bundler moved it. */
   readonly decodeWorker?: string;
@@ -30,8 +32,8 @@ export interface ProviderResolverDeps {
  */
 export class ProviderResolver {
   readonly #deps: ProviderResolverDeps;
-  #engine: { modelDir: string; engine: LocalEngine } | null = null;
-  #engineStarting: Promise<LocalEngine> | null = null;
+  #engine: { modelDir: string; engine: EngineHandle } | null = null;
+  #engineStarting: Promise<EngineHandle> | null = null;
 
   constructor(deps: ProviderResolverDeps) {
     this.#deps = deps;
@@ -61,7 +63,7 @@ export class ProviderResolver {
   }
 
   /** The running engine, if any (for status and benchmarks). */
-  get engine(): LocalEngine | null {
+  get engine(): EngineHandle | null {
     return this.#engine?.engine ?? null;
   }
 
@@ -78,7 +80,7 @@ export class ProviderResolver {
     return key;
   }
 
-  async #ensureEngine(modelDir: string): Promise<LocalEngine> {
+  async #ensureEngine(modelDir: string): Promise<EngineHandle> {
     if (this.#engineStarting) await this.#engineStarting.catch(() => undefined);
     if (this.#engine?.modelDir === modelDir) return this.#engine.engine;
     if (this.#engine) {
@@ -88,7 +90,8 @@ export class ProviderResolver {
     }
     const vadModelPath =
       this.#deps.vadModelPath ?? findVadModel({ modelDir, modelsDir: this.#deps.modelsDir }) ?? undefined;
-    this.#engineStarting = startLocalEngine({
+    const launch = this.#deps.launchEngine ?? startLocalEngine;
+    this.#engineStarting = launch({
       spawn: this.#deps.spawn,
       modulePath: this.#deps.engineEntry,
       ...(this.#deps.decodeWorker ? { workerPath: this.#deps.decodeWorker } : {}),

@@ -2,7 +2,6 @@ import { DEFAULT_DEVICE_KEY } from '../../shared/devices.ts';
 import { EarshotError } from '../../shared/errors.ts';
 import { idleSnapshot, type SessionSnapshot, type StartOptions } from '../../shared/session.ts';
 import type { Segment, TranscriptEvent, TranscriptSnapshot } from '../../shared/transcript.ts';
-import type { CaptureHost } from '../capture-host/capture-host.ts';
 import { createMicrophoneSource } from '../sources/microphone-source.ts';
 import { createLogger } from '../../platform/log/logger.ts';
 import { createProvider, type ProviderAdapter } from '../providers/index.ts';
@@ -10,12 +9,13 @@ import { Session } from '../session/session.ts';
 import type { SettingsStore } from '../settings/settings-store.ts';
 import type { EventHub } from './event-hub.ts';
 import type { ProviderResolver } from './provider-resolver.ts';
+import type { CaptureHandle } from './types.ts';
 
 const log = createLogger('session-controller');
 
 export interface SessionControllerDeps {
   readonly hub: EventHub;
-  readonly capture: CaptureHost;
+  readonly capture: CaptureHandle;
   readonly settings: SettingsStore;
   readonly providers: ProviderResolver;
   readonly journalDir: string;

@@ -1,3 +1,6 @@
+import type { DeviceInfo } from '../../shared/devices.ts';
+import type { CaptureHostEvents, CaptureHostOptions, CaptureStartOptions } from '../capture-host/capture-host.ts';
+import type { StartLocalEngineOptions } from '../engine-host/launcher.ts';
 import type { EventSink, HandlerTable } from '../ipc/handlers.ts';
 import type { SpawnChild } from '../../platform/process/types.ts';
 
@@ -41,4 +44,36 @@ export interface AppCoreOptions {
   readonly vadModelPath?: string;
   readonly appVersion: string;
   readonly transport: 'ipc' | 'web';
+  /**
+   * How the capture host and the embedded engine come to life. Absent: real child processes
+   * started with `spawn` (CaptureHost, startLocalEngine). Unit tests pass fakes, so the
+   * controllers are tested where no sound system runs.
+   */
+  readonly launch?: {
+    readonly capture?: (options: CaptureHostOptions) => CaptureHandle;
+    readonly engine?: LaunchEngine;
+  };
 }
+
+/** What the app core uses of the capture host (CaptureHost is one). */
+export interface CaptureHandle {
+  on<E extends keyof CaptureHostEvents>(event: E, listener: (...args: CaptureHostEvents[E]) => void): unknown;
+  off<E extends keyof CaptureHostEvents>(event: E, listener: (...args: CaptureHostEvents[E]) => void): unknown;
+  listDevices(): Promise<DeviceInfo[]>;
+  refreshDevices(): Promise<DeviceInfo[]>;
+  start(options: CaptureStartOptions): Promise<{ device: DeviceInfo }>;
+  stop(): Promise<void>;
+  setDevice(key: string): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+/** What the app core uses of a running embedded engine (LocalEngine is one). */
+export interface EngineHandle {
+  readonly url: string;
+  readonly token: string;
+  on(event: 'crash', listener: (reason: string) => void): unknown;
+  stop(): Promise<void>;
+}
+
+/** Starts the embedded engine; rejects with an EarshotError (ENGINE_START_FAILED, MODEL_INVALID …). */
+export type LaunchEngine = (options: StartLocalEngineOptions) => Promise<EngineHandle>;

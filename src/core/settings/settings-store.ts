@@ -11,6 +11,7 @@ import {
 } from '../../shared/settings.ts';
 import { createLogger } from '../../platform/log/logger.ts';
 import { isErrno, setAside, writeFileAtomic } from '../../platform/fs/atomic-file.ts';
+import { SerialQueue } from '../../platform/serial-queue.ts';
 
 const log = createLogger('settings');
 
@@ -32,7 +33,7 @@ export class SettingsStore extends EventEmitter<SettingsEvents> {
   /** Where a corrupt or unreadable settings file was moved at open, if one was. */
   readonly recoveredFrom: string | null;
   #current: Settings;
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #writes = new SerialQueue();
   /** Set when a bad file could not be moved aside: saving would overwrite it, so we don't. */
   readonly #blockedBy: string | null;
 
@@ -107,8 +108,9 @@ export class SettingsStore extends EventEmitter<SettingsEvents> {
   }
 
   #serialized<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(task, task);
-    this.#queue = run.catch((error: unknown) => log.debug('settings update failed', error));
+    const run = this.#writes.run(task);
+    // The caller gets the failure through `run`; the log keeps a trace even if it drops it.
+    run.catch((error: unknown) => log.debug('settings update failed', error));
     return run;
   }
 }

@@ -1,8 +1,13 @@
 import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { segmentSchema, type Segment } from '../../shared/transcript.ts';
+import {
+  formatJournalLine,
+  JOURNAL_VERSION,
+  parseJournalLine,
+  type JournalHeader,
+} from '../../shared/journal-record.ts';
+import type { Segment } from '../../shared/transcript.ts';
 import { createLogger } from '../../platform/log/logger.ts';
-import { JOURNAL_VERSION, type JournalHeader } from './journal.ts';
 
 /** What a journal file says, read tolerantly: a torn or foreign line is skipped and counted. */
 export interface JournalContents {
@@ -38,41 +43,34 @@ export function readJournal(path: string): JournalContents | null {
   let skippedLines = 0;
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
-    let record: Record<string, unknown>;
-    try {
-      record = JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      skippedLines += 1; // a line torn by a crash or a full disk
+    const record = parseJournalLine(line);
+    if (!record) {
+      skippedLines += 1; // torn by a crash or a full disk, or a record this build does not know
       continue;
     }
-    const at = typeof record['at'] === 'number' ? record['at'] : null;
-    if (at !== null) lastAt = Math.max(lastAt, at);
-    switch (record['type']) {
+    if (record.type !== 'header') lastAt = Math.max(lastAt, record.at);
+    switch (record.type) {
       case 'header':
-        if (!header && typeof record['sessionId'] === 'string' && typeof record['startedAt'] === 'number') {
-          header = record as unknown as JournalHeader;
+        if (!header) {
+          header = record;
           lastAt = Math.max(lastAt, header.startedAt);
         }
         break;
-      case 'final': {
-        const parsed = segmentSchema.safeParse(record['segment']);
-        if (parsed.success && !seen.has(parsed.data.segmentId)) {
-          seen.add(parsed.data.segmentId);
-          segments.push(parsed.data);
-        } else if (!parsed.success) skippedLines += 1;
+      case 'final':
+        if (!seen.has(record.segment.segmentId)) {
+          seen.add(record.segment.segmentId);
+          segments.push(record.segment);
+        }
         break;
-      }
       case 'title':
-        if (typeof record['title'] === 'string') title = record['title'];
+        title = record.title;
         break;
       case 'end':
-        endedAt = typeof record['endedAt'] === 'number' ? record['endedAt'] : lastAt;
-        recovered = recovered || record['recovered'] === true;
+        endedAt = record.endedAt;
+        recovered = recovered || record.recovered === true;
         break;
       case 'state':
         break;
-      default:
-        skippedLines += 1;
     }
   }
   if (!header) return null;
@@ -111,7 +109,7 @@ export function recoverInterruptedSessions(dir: string, exclude: ReadonlySet<str
       // A file cut mid-line gets a newline first so the seal is a line of its own.
       const raw = readFileSync(path);
       const prefix = raw.length === 0 || raw[raw.length - 1] === 0x0a ? '' : '\n';
-      appendFileSync(path, `${prefix}${JSON.stringify({ type: 'end', at: Date.now(), endedAt, recovered: true })}\n`);
+      appendFileSync(path, prefix + formatJournalLine({ type: 'end', at: Date.now(), endedAt, recovered: true }));
     } catch (error) {
       log.warn('could not seal an interrupted journal; it stays listed as recovered', {
         path,

@@ -1,44 +1,15 @@
 import { closeSync, fdatasync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { ERROR_CATALOG, type ErrorCode } from '../../shared/errors.ts';
+import { errorMessage, type ErrorCode } from '../../shared/errors.ts';
+import {
+  formatJournalLine,
+  JOURNAL_VERSION,
+  type JournalHeader,
+  type JournalRecord,
+} from '../../shared/journal-record.ts';
 import type { SessionState } from '../../shared/session.ts';
 import type { Segment } from '../../shared/transcript.ts';
 import { createLogger } from '../../platform/log/logger.ts';
-
-/**
- * The session journal: one append-only JSON Lines file per session, the transcript's
- * source of truth on disk. Line 1 is the header; then finals and state changes; a clean
- * stop writes `end`. A file without `end` belongs to a session that was interrupted (crash,
- * kill -9, power loss) and is recovered on the next start (journal-recovery.ts).
- *
- * Durability: each line is written with one synchronous write() before the session
- * publishes the final, so killing the process never loses a final that was shown; an
- * fdatasync follows in the background so an OS crash loses at most the last moments.
- *
- * Storage failures never stop the transcript: the line stays in memory, the session gets a
- * STORAGE_FULL / STORAGE_READ_ONLY / STORAGE_FAILED warning, and every later append tries
- * to write the backlog again, so nothing is lost if space comes back.
- */
-export const JOURNAL_VERSION = 1;
-
-export interface JournalHeader {
-  readonly type: 'header';
-  readonly version: number;
-  readonly sessionId: string;
-  readonly startedAt: number;
-  readonly provider: string;
-  readonly deviceKey: string | null;
-  readonly deviceName: string | null;
-  readonly sampleRate: number;
-  readonly title?: string;
-}
-
-export type JournalRecord =
-  | JournalHeader
-  | { readonly type: 'final'; readonly at: number; readonly segment: Segment }
-  | { readonly type: 'state'; readonly at: number; readonly state: SessionState }
-  | { readonly type: 'title'; readonly at: number; readonly title: string }
-  | { readonly type: 'end'; readonly at: number; readonly endedAt: number; readonly recovered?: boolean };
 
 export interface StorageWarning {
   readonly code: Extract<ErrorCode, 'STORAGE_FULL' | 'STORAGE_READ_ONLY' | 'STORAGE_FAILED'>;
@@ -51,6 +22,21 @@ export function journalFileName(sessionId: string): string {
 
 const log = createLogger('journal');
 
+/**
+ * The session journal: one append-only JSON Lines file per session, the transcript's
+ * source of truth on disk. Line 1 is the header; then finals and state changes; a clean
+ * stop writes `end` (the records: shared/journal-record.ts). A file without `end` belongs
+ * to a session that was interrupted (crash, kill -9, power loss) and is sealed on the next
+ * start (recoverInterruptedSessions in journal-reader.ts).
+ *
+ * Durability: each line is written with one synchronous write() before the session
+ * publishes the final, so killing the process never loses a final that was shown; an
+ * fdatasync follows in the background so an OS crash loses at most the last moments.
+ *
+ * Storage failures never stop the transcript: the line stays in memory, the session gets a
+ * STORAGE_FULL / STORAGE_READ_ONLY / STORAGE_FAILED warning, and every later append tries
+ * to write the backlog again, so nothing is lost if space comes back.
+ */
 export class Journal {
   readonly path: string;
   readonly sessionId: string;
@@ -123,7 +109,7 @@ export class Journal {
 
   #append(record: JournalRecord, sync: boolean): void {
     if (this.#closed) return;
-    this.#backlog.push(`${JSON.stringify(record)}\n`);
+    this.#backlog.push(formatJournalLine(record));
     this.#flushBacklog(sync);
   }
 
@@ -185,15 +171,15 @@ export function storageWarning(error: NodeJS.ErrnoException, path: string): Stor
   switch (error.code) {
     case 'ENOSPC':
     case 'EDQUOT':
-      return { code: 'STORAGE_FULL', message: `${ERROR_CATALOG.STORAGE_FULL} (${path})` };
+      return { code: 'STORAGE_FULL', message: `${errorMessage('STORAGE_FULL')} (${path})` };
     case 'EROFS':
     case 'EACCES':
     case 'EPERM':
-      return { code: 'STORAGE_READ_ONLY', message: `${ERROR_CATALOG.STORAGE_READ_ONLY} (${path})` };
+      return { code: 'STORAGE_READ_ONLY', message: `${errorMessage('STORAGE_READ_ONLY')} (${path})` };
     default:
       return {
         code: 'STORAGE_FAILED',
-        message: `${ERROR_CATALOG.STORAGE_FAILED} (${error.code ?? error.message}: ${path})`,
+        message: `${errorMessage('STORAGE_FAILED')} (${error.code ?? error.message}: ${path})`,
       };
   }
 }

@@ -1,36 +1,29 @@
+import { errorAction, isErrorCode, type ErrorActionKind, type ErrorCode } from '../../../shared/errors.ts';
+
 /**
  * What a person can do about an error, as one button beside its message. Main's message
- * already says what happened and what to do; the action makes doing it one click away.
+ * already says what happened and what to do; the action makes doing it one click away. Which
+ * action fits an error is written in the error catalog; how its button reads is UI text, here.
  */
-export type ErrorAction =
-  | { readonly kind: 'retry'; readonly label: string }
-  | { readonly kind: 'open-settings'; readonly label: string }
-  | { readonly kind: 'open-models'; readonly label: string }
-  | { readonly kind: 'refresh-devices'; readonly label: string }
-  | { readonly kind: 'reload'; readonly label: string };
+export interface ErrorAction {
+  readonly kind: ErrorActionKind;
+  readonly label: string;
+}
 
-export function actionForError(code: string): ErrorAction {
-  switch (code) {
-    case 'PROVIDER_AUTH_FAILED':
-    case 'PROVIDER_KEY_MISSING':
-    case 'SECRETS_UNAVAILABLE':
-    case 'CAPTIONS_PORT_IN_USE':
-      return { kind: 'open-settings', label: 'Open Settings' };
-    case 'MODEL_MISSING':
-    case 'MODEL_INVALID':
-    case 'MODEL_DOWNLOAD_FAILED':
-    case 'MODEL_CHECKSUM_MISMATCH':
-      return { kind: 'open-models', label: 'Open Models' };
-    case 'DEVICE_NOT_FOUND':
-    case 'DEVICE_LOST':
-    case 'DEVICE_OPEN_FAILED':
-    case 'DEVICE_BUSY':
-    case 'DEVICE_UNSUPPORTED_FORMAT':
-    case 'NO_INPUT_DEVICES':
-      return { kind: 'refresh-devices', label: 'Refresh microphones' };
-    case 'BRIDGE_DISCONNECTED':
-      return { kind: 'reload', label: 'Reload' };
-    default:
-      return { kind: 'retry', label: 'Try again' };
-  }
+const LABELS: Readonly<Record<ErrorActionKind, string>> = {
+  'open-settings': 'Open Settings',
+  'open-models': 'Open Models',
+  'refresh-devices': 'Refresh microphones',
+  reload: 'Reload',
+  retry: 'Try again',
+};
+
+export function errorActionOf(kind: ErrorActionKind): ErrorAction {
+  return { kind, label: LABELS[kind] };
+}
+
+export function actionForError(code: ErrorCode): ErrorAction {
+  // A payload is typed, but it crossed a process (or network) boundary: a code this build does
+  // not know (a newer main behind the web bridge) still gets a button.
+  return errorActionOf(isErrorCode(code) ? errorAction(code) : 'retry');
 }

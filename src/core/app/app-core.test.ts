@@ -1,0 +1,178 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { device, FakeCapture, FakeEngines } from '../../../tests/fakes/fake-launchers.ts';
+import { synthesizeSpeech } from '../../../tests/fakes/word-audio.ts';
+import { CoreEventLog } from '../../../tests/helpers/core-events.ts';
+import { within } from '../../../tests/helpers/wait.ts';
+import type { CaptionsStatus } from '../../shared/captions.ts';
+import type { DeviceInfo } from '../../shared/devices.ts';
+import { EarshotError } from '../../shared/errors.ts';
+import type { InvokeChannel, InvokeRequest, InvokeResponse } from '../../shared/ipc/contract.ts';
+import type { Result } from '../../shared/result.ts';
+import type { SessionSnapshot } from '../../shared/session.ts';
+import type { TranscriptEvent } from '../../shared/transcript.ts';
+import { dispatchInvoke } from '../ipc/handlers.ts';
+import { createAppCore } from './app-core.ts';
+import type { AppCore, SecretStore } from './types.ts';
+
+/**
+ * The app core's controllers (session, providers, captions, handler table, event hub) with a
+ * fake capture host and fake engine launches: no sound system, no model, no child process.
+ * The real ones are covered end to end in tests/integration/app-core.test.ts.
+ */
+const MIC_A = device('Mic A', { isDefault: true });
+const MIC_B = device('Mic B', { index: 1 });
+
+function memorySecrets(): SecretStore {
+  const keys = new Map<string, string>();
+  return {
+    set: (name, value) => Promise.resolve(void keys.set(name, value)),
+    get: (name) => Promise.resolve(keys.get(name) ?? null),
+    delete: (name) => Promise.resolve(void keys.delete(name)),
+    has: (name) => Promise.resolve(keys.has(name)),
+  };
+}
+
+let dir: string;
+let capture: FakeCapture;
+let engines: FakeEngines;
+let core: AppCore;
+let log: CoreEventLog;
+
+function call<C extends InvokeChannel>(channel: C, payload: InvokeRequest<C>): Promise<Result<InvokeResponse<C>>> {
+  return dispatchInvoke(core.handlers, channel, payload) as Promise<Result<InvokeResponse<C>>>;
+}
+
+async function value<C extends InvokeChannel>(channel: C, payload: InvokeRequest<C>): Promise<InvokeResponse<C>> {
+  const result = await call(channel, payload);
+  if (!result.ok) throw new Error(`${channel}: ${result.error.code}: ${result.error.message}`);
+  return result.value;
+}
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'earshot-app-core-'));
+  capture = new FakeCapture([MIC_A, MIC_B]);
+  engines = new FakeEngines();
+  log = new CoreEventLog();
+  core = await createAppCore({
+    userDataDir: dir,
+    spawn: () => {
+      throw new Error('these tests start no child process');
+    },
+    entries: { capture: 'capture-entry.js', engine: 'engine-entry.js' },
+    secrets: memorySecrets(),
+    modelDir: join(dir, 'test-model'),
+    vadModelPath: join(dir, 'vad.onnx'),
+    appVersion: 'test',
+    transport: 'web',
+    launch: { capture: () => capture, engine: engines.launch },
+  });
+  core.subscribe((event, payload) => log.push(event, payload));
+});
+
+afterEach(async () => {
+  await core.dispose();
+  await engines.stopAll();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('app core with fake capture and engine', () => {
+  it('passes the capture host device list through, at start and on refresh', async () => {
+    expect(await value('devices.list', undefined)).toEqual([MIC_A, MIC_B]);
+    // A front end that subscribed after start-up still hears the list.
+    await log.waitFor('the device list at start', () => log.of<DeviceInfo[]>('devicesChanged').length > 0);
+    expect(log.of<DeviceInfo[]>('devicesChanged')[0]).toEqual([MIC_A, MIC_B]);
+
+    const plugged = device('USB headset', { index: 2 });
+    capture.devices = [...capture.devices, plugged];
+    expect(await value('devices.refresh', undefined)).toEqual([MIC_A, MIC_B, plugged]);
+    await log.waitFor('the list with the headset', () =>
+      log.of<DeviceInfo[]>('devicesChanged').some((list) => list.some((d) => d.key === plugged.key)),
+    );
+  });
+
+  it('starts a session on the local engine, transcribes the microphone, and drains on stop', async () => {
+    // No silence after the last word: only the stop's drain can finalize the second utterance.
+    capture.speech = synthesizeSpeech(
+      16_000,
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      { tailMs: 0 },
+    );
+    const started = await value('session.start', { deviceKey: MIC_B.key, provider: 'local' });
+    expect(started.state).toBe('streaming');
+    expect(started.deviceName).toBe('Mic B');
+    expect(engines.started).toHaveLength(1);
+    expect(engines.started[0]!.options).toMatchObject({
+      modelDir: join(dir, 'test-model'),
+      vadModelPath: join(dir, 'vad.onnx'),
+    });
+    expect(capture.starts).toEqual([expect.objectContaining({ deviceKey: MIC_B.key, sampleRate: 16_000 })]);
+    expect((await value('settings.get', undefined)).deviceKey).toBe(MIC_B.key);
+
+    await within(capture.played, { what: 'the fake microphone to deliver all its speech', timeoutMs: 15_000 });
+    const finalsBeforeStop = log.of<TranscriptEvent>('transcript').filter((e) => e.isFinal);
+    expect(finalsBeforeStop.map((f) => f.text)).not.toContain('w4 w5 w6');
+    const stopped = await value('session.stop', undefined);
+    expect(stopped.state).toBe('idle');
+    const finals = log.of<TranscriptEvent>('transcript').filter((e) => e.isFinal);
+    expect(finals.map((f) => f.text)).toEqual(['w1 w2 w3', 'w4 w5 w6']);
+    expect(capture.capturing).toBe(false);
+    expect(log.of<SessionSnapshot>('status').map((s) => s.state)).toEqual(
+      expect.arrayContaining(['starting', 'streaming', 'stopping', 'idle']),
+    );
+    // The finished session went to history, and stays exportable.
+    expect((await value('history.list', undefined)).map((s) => s.id)).toEqual([started.sessionId]);
+    expect((await value('transcript.export', { format: 'txt' })).text).toContain('w4 w5 w6');
+  });
+
+  it('reports an engine that cannot start with its code, opens no microphone, and can start again', async () => {
+    engines.failWith = new EarshotError(
+      'MODEL_INVALID',
+      'The speech model files are damaged (encoder.onnx is missing).',
+    );
+    const result = await call('session.start', { deviceKey: MIC_B.key, provider: 'local' });
+    expect(result).toEqual({
+      ok: false,
+      error: { code: 'MODEL_INVALID', message: 'The speech model files are damaged (encoder.onnx is missing).' },
+    });
+    const snapshot = await value('session.get', undefined);
+    expect(snapshot.state).toBe('error');
+    expect(snapshot.error?.code).toBe('MODEL_INVALID');
+    expect(log.of<SessionSnapshot>('status').at(-1)?.error?.code).toBe('MODEL_INVALID');
+    expect(capture.starts).toEqual([]);
+
+    engines.failWith = null;
+    expect((await value('session.start', { deviceKey: MIC_B.key, provider: 'local' })).state).toBe('streaming');
+    expect((await value('session.stop', undefined)).state).toBe('idle');
+  });
+
+  it('turns the captions server on and off from the toggle, keeping the setting', async () => {
+    await value('settings.update', { captions: { port: 0 } });
+    const on = await value('captions.setEnabled', { enabled: true });
+    expect(on.running).toBe(true);
+    expect(on.port).toBeGreaterThan(0);
+    expect(on.captionsUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\//);
+    expect((await value('settings.get', undefined)).captions.enabled).toBe(true);
+    await log.waitFor('a captions status that says running', () =>
+      log.of<CaptionsStatus>('captions').some((s) => s.running),
+    );
+
+    const off = await value('captions.setEnabled', { enabled: false });
+    expect(off.running).toBe(false);
+    expect((await value('captions.status', undefined)).running).toBe(false);
+    expect((await value('settings.get', undefined)).captions.enabled).toBe(false);
+  });
+
+  it('stops the session, the microphone and the engine on dispose', async () => {
+    await value('session.start', { deviceKey: MIC_A.key, provider: 'local' });
+    await core.dispose();
+    expect(log.of<SessionSnapshot>('status').at(-1)?.state).toBe('idle');
+    expect(capture.disposed).toBe(true);
+    expect(engines.started.map((e) => e.stopped)).toEqual([true]);
+  });
+});
