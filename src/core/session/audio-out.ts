@@ -1,12 +1,13 @@
 import type { ReplayPacing } from '../providers/types.ts';
 import type { ProviderConnection } from './connection.ts';
-import type { BufferedChunk, ReplayBuffer } from './replay-buffer.ts';
+import type { LinkState } from './link-state.ts';
+import type { BufferedChunk } from './replay-buffer.ts';
 import { ReplayPacer } from './replay-pacer.ts';
 import type { SessionTimers } from './session-timers.ts';
 
 export interface AudioOutOptions {
-  /** The current run's replay buffer (a new one per start()). */
-  readonly buffer: () => ReplayBuffer;
+  /** Whose `buffer` holds the audio to send (a new one per run). */
+  readonly state: LinkState;
   /** The provider's replay rate limit, or null: everything goes out at once. */
   readonly pacing: ReplayPacing | null;
   readonly sampleRate: number;
@@ -25,8 +26,6 @@ export interface AudioOutOptions {
 export class AudioOut {
   readonly #o: AudioOutOptions;
   readonly #pacers = new WeakMap<ProviderConnection, ReplayPacer>();
-  /** Paced connections waiting for their next chunk to be due. */
-  readonly #behind = new WeakSet<ProviderConnection>();
   #lastAudioSentAt = 0;
 
   constructor(options: AudioOutOptions) {
@@ -37,7 +36,7 @@ export class AudioOut {
   sendPending(conn: ProviderConnection): boolean {
     const pacer = this.#pacerFor(conn);
     const now = performance.now();
-    for (const whole of this.#o.buffer().from(conn.next)) {
+    for (const whole of this.#o.state.buffer.from(conn.next)) {
       const chunk = conn.until === null ? whole : clip(whole, conn.until);
       if (!chunk) break;
       if (pacer) {
@@ -55,7 +54,10 @@ export class AudioOut {
       conn.sendAll(conn.stream.end());
       conn.endSent = true;
     }
-    if (this.#behind.delete(conn)) this.#o.onCaughtUp(conn);
+    if (conn.catchingUp) {
+      conn.catchingUp = false;
+      this.#o.onCaughtUp(conn);
+    }
     return true;
   }
 
@@ -66,15 +68,10 @@ export class AudioOut {
     this.sendPending(conn);
   }
 
-  /** True while a paced connection still has buffered audio to send. */
-  isBehind(conn: ProviderConnection): boolean {
-    return this.#behind.has(conn);
-  }
-
   /** How long the paced sending of what `conn` has not had yet will take (0 when unpaced). */
   remainingMs(conn: ProviderConnection | null): number {
-    if (!conn?.live || !this.#behind.has(conn)) return 0;
-    const end = Math.min(this.#o.buffer().end, conn.until ?? Infinity);
+    if (!conn?.live || !conn.catchingUp) return 0;
+    const end = Math.min(this.#o.state.buffer.end, conn.until ?? Infinity);
     return this.#pacerFor(conn)?.durationMs(end - conn.next) ?? 0;
   }
 
@@ -97,7 +94,7 @@ export class AudioOut {
   }
 
   #waitFor(conn: ProviderConnection, ms: number): void {
-    this.#behind.add(conn);
+    conn.catchingUp = true;
     this.#o.timers.after(`pace-${conn.id}`, Math.max(1, Math.ceil(ms)), () => {
       if (conn.live && !conn.ended) this.sendPending(conn);
     });

@@ -2,6 +2,7 @@ import type { FrameSource } from '../../shared/audio-frame.ts';
 import type { ProviderAdapter, ProviderConfig } from '../providers/types.ts';
 import type { Journal } from '../transcript/journal.ts';
 import type { BackoffOptions } from '../../platform/backoff.ts';
+import type { OpenTransport } from './transport.ts';
 
 export interface SessionOptions {
   /** Microphone (capture process) or WAV file; must produce the provider's sample rate. */
@@ -40,6 +41,8 @@ export interface SessionOptions {
   readonly keepAliveAfterMs?: number;
   /** Record the session layer's own latencies in `session.latency` (benchmarks). */
   readonly measureLatency?: boolean;
+  /** How connections reach the service. Default: a WebSocket; socket-free tests script one in memory. */
+  readonly openTransport?: OpenTransport;
 }
 
 export interface ResolvedSessionOptions {

@@ -1,15 +1,14 @@
 import { EventEmitter } from 'node:events';
 import { EarshotError, type ErrorCode } from '../../shared/errors.ts';
 import type { SessionSnapshot, SessionState } from '../../shared/session.ts';
-import type { Segment, TranscriptEvent, TranscriptSnapshot } from '../../shared/transcript.ts';
+import type { Segment, TranscriptSnapshot } from '../../shared/transcript.ts';
 import type { AudioFrame } from '../../shared/audio-frame.ts';
 import { createLogger } from '../../platform/log/logger.ts';
 import { createProvider } from '../providers/index.ts';
 import type { ProviderAdapter } from '../providers/types.ts';
-import type { Journal } from '../transcript/journal.ts';
-import { TranscriptModel, type ProviderText } from '../transcript/transcript-model.ts';
+import type { ProviderText } from '../transcript/transcript-model.ts';
 import { DrainWaiter } from './drain-waiter.ts';
-import { ReplayBuffer } from './replay-buffer.ts';
+import { LinkState } from './link-state.ts';
 import { openSessionJournal } from './session-journal.ts';
 import { ServiceLink } from './service-link.ts';
 import {
@@ -21,12 +20,12 @@ import {
 import { SessionTimers } from './session-timers.ts';
 import type { SessionEvents, SessionLatency, SessionStats } from './session-types.ts';
 import { SessionWarnings } from './session-warnings.ts';
+import { TranscriptOutput } from './transcript-output.ts';
+import { openWebSocket } from './websocket-transport.ts';
 
 export type { SessionOptions } from './session-options.ts';
 export type { SessionEvents, SessionLatency, SessionStats } from './session-types.ts';
 export type { SessionWarning } from './session-warnings.ts';
-
-const ACTIVE: ReadonlySet<SessionState> = new Set(['starting', 'streaming', 'reconnecting', 'stopping']);
 
 /**
  * One transcription session: frames in, transcript out, nothing lost in between.
@@ -42,10 +41,13 @@ const ACTIVE: ReadonlySet<SessionState> = new Set(['starting', 'streaming', 'rec
  *   final, then closes. Idempotent; from `error` it returns to `idle`.
  * - Events: `snapshot` (SessionSnapshot, on every change), `transcript` (TranscriptEvent;
  *   finals in audio order, journaled before they are emitted), `warning` ({code, message}).
+ *
+ * What the session and its link share (lifecycle, buffer, connections) is one LinkState,
+ * owned here and handed to the link; the link reports back through its listener.
  */
 export class Session extends EventEmitter<SessionEvents> {
   readonly provider: ProviderAdapter;
-  readonly stats: SessionStats = { connections: 0, reconnects: 0, rotations: 0, droppedMs: 0, lastReplay: null };
+  readonly stats: SessionStats;
   readonly latency: SessionLatency = { frameToSend: [], messageToEvent: [] };
   readonly #opts: SessionOptions;
   readonly #o: ResolvedSessionOptions;
@@ -53,16 +55,13 @@ export class Session extends EventEmitter<SessionEvents> {
   readonly #timers = new SessionTimers();
   readonly #warnings = new SessionWarnings();
   readonly #drainWaiter = new DrainWaiter(this.#timers);
+  readonly #linkState: LinkState;
   readonly #link: ServiceLink;
-  #state: SessionState = 'idle';
   #sessionId: string | null = null;
   #runs = 0;
   #startedAt: number | null = null;
   #error: { code: string; message: string } | null = null;
-  #buffer: ReplayBuffer;
-  #model = new TranscriptModel();
-  #journal: Journal | null = null;
-  #journalPath: string | null = null;
+  readonly #output = new TranscriptOutput((event) => this.emit('transcript', event));
   #lastPublish = { at: 0, bufferedMs: 0 };
   #startWaiter: { resolve: () => void; reject: (error: Error) => void } | null = null;
   #startPromise: Promise<SessionSnapshot> | null = null;
@@ -73,30 +72,23 @@ export class Session extends EventEmitter<SessionEvents> {
     this.#opts = options;
     this.#o = resolveSessionOptions(options);
     this.provider = 'createStream' in options.provider ? options.provider : createProvider(options.provider);
-    this.#buffer = new ReplayBuffer(this.provider.sampleRate);
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the link host reads live session state
-    const session = this;
-    this.#link = new ServiceLink({
+    this.#linkState = new LinkState(this.provider.sampleRate);
+    this.stats = this.#linkState.stats;
+    const setup = {
       provider: this.provider,
       options: this.#o,
+      openTransport: options.openTransport ?? openWebSocket,
       timers: this.#timers,
       log: this.#log,
-      stats: this.stats,
-      get buffer() {
-        return session.#buffer;
-      },
-      get state() {
-        return session.#state;
-      },
+    };
+    this.#link = new ServiceLink(this.#linkState, setup, {
       live: () => this.#onLive(),
-      reconnecting: () => (this.#state === 'stopping' ? this.#publish() : this.#setState('reconnecting')),
+      reconnecting: () => (this.#linkState.lifecycle === 'stopping' ? this.#publish() : this.#setState('reconnecting')),
       transcript: (connection, text, receivedAt) => this.#onText(connection, text, receivedAt),
       warn: (code, message) => this.#warn(code, message),
       fail: (error) => this.#fail(error),
-      orphan: (connection, heir) => this.#model.orphanConnection(connection, heir),
-      releaseFinals: () => {
-        for (const event of this.#model.releaseHeld()) this.#publishTranscript(event);
-      },
+      orphan: (connection, heir) => this.#output.orphan(connection, heir),
+      releaseFinals: () => this.#output.releaseHeld(),
       settled: () => {
         this.#checkDrained();
         this.#publishBufferedNow();
@@ -105,19 +97,19 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   get state(): SessionState {
-    return this.#state;
+    return this.#linkState.lifecycle;
   }
 
   get snapshot(): SessionSnapshot {
     return {
-      state: this.#state,
+      state: this.state,
       sessionId: this.#sessionId,
       provider: this.provider.id,
       deviceKey: this.#opts.deviceKey ?? null,
       deviceName: this.#opts.deviceName ?? null,
       startedAt: this.#startedAt,
-      reconnectAttempt: this.#link.attempt,
-      bufferedMs: Math.round(this.#buffer.bufferedMs),
+      reconnectAttempt: this.#linkState.attempt,
+      bufferedMs: Math.round(this.#linkState.buffer.bufferedMs),
       error: this.#error,
       warnings: [...this.#warnings.list],
     };
@@ -125,30 +117,30 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** The current transcript (finals so far and the newest partial). */
   get transcript(): TranscriptSnapshot {
-    return this.#model.snapshot(this.#sessionId);
+    return this.#output.snapshot(this.#sessionId);
   }
 
   get segments(): readonly Segment[] {
-    return this.#model.segments;
+    return this.#output.segments;
   }
 
   /** Where this run's journal is (also after it stopped), if any. */
   get journalPath(): string | null {
-    return this.#journalPath;
+    return this.#output.journalPath;
   }
 
   async start(): Promise<SessionSnapshot> {
-    if (this.#state === 'starting' && this.#startPromise) return this.#startPromise;
-    if (this.#state === 'streaming' || this.#state === 'reconnecting') return this.snapshot;
-    if (this.#state === 'stopping' && this.#stopPromise) await this.#stopPromise;
+    if (this.state === 'starting' && this.#startPromise) return this.#startPromise;
+    if (this.state === 'streaming' || this.state === 'reconnecting') return this.snapshot;
+    if (this.state === 'stopping' && this.#stopPromise) await this.#stopPromise;
     this.#startPromise = this.#run();
     return this.#startPromise;
   }
 
   async stop(): Promise<SessionSnapshot> {
-    if (this.#state === 'idle') return this.snapshot;
-    if (this.#state === 'stopping' && this.#stopPromise) return this.#stopPromise;
-    if (this.#state === 'error') {
+    if (this.state === 'idle') return this.snapshot;
+    if (this.state === 'stopping' && this.#stopPromise) return this.#stopPromise;
+    if (this.state === 'error') {
       this.#setState('idle');
       return this.snapshot;
     }
@@ -162,10 +154,8 @@ export class Session extends EventEmitter<SessionEvents> {
     this.#startedAt = Date.now();
     this.#error = null;
     this.#warnings.reset();
-    this.#buffer = new ReplayBuffer(this.provider.sampleRate);
-    this.#model = new TranscriptModel();
-    this.#link.reset();
-    this.#journal = openSessionJournal(
+    this.#linkState.startRun();
+    const journal = openSessionJournal(
       this.#opts,
       { sessionId: this.#sessionId, startedAt: this.#startedAt, provider: this.provider },
       {
@@ -173,7 +163,7 @@ export class Session extends EventEmitter<SessionEvents> {
         onRecovered: () => this.#clearWarnings(['STORAGE_FULL', 'STORAGE_READ_ONLY', 'STORAGE_FAILED']),
       },
     );
-    this.#journalPath = this.#journal?.path ?? null;
+    this.#output.begin(journal);
     const ready = new Promise<void>((resolve, reject) => {
       this.#startWaiter = { resolve, reject };
     });
@@ -181,9 +171,6 @@ export class Session extends EventEmitter<SessionEvents> {
     ready.catch((error: unknown) => this.#log.debug('start aborted', error));
     this.#setState('starting');
     this.#link.start();
-    // Checked at twice the keepalive rate (1 s for the 4 s default) so it goes out on time.
-    const keepAliveTick = Math.min(1_000, Math.max(10, this.#o.keepAliveAfterMs / 2));
-    this.#timers.every('keepalive', keepAliveTick, () => this.#link.keepAlive());
     try {
       await this.#opts.source.start((frame) => this.#onFrame(frame));
     } catch (error) {
@@ -211,18 +198,17 @@ export class Session extends EventEmitter<SessionEvents> {
     const waiting = this.#drainWaiter.wait(this.#o.drainTimeoutMs, () => this.#link.sendingMs());
     this.#checkDrained();
     const drained = await waiting;
-    if (this.#state !== 'stopping') return this.snapshot; // failed while draining
+    if (this.state !== 'stopping') return this.snapshot; // failed while draining
     if (!drained) {
       this.#warn(
         'DRAIN_TIMEOUT',
         `${this.provider.label} did not deliver the last words within ${Math.round(this.#o.drainTimeoutMs / 1000)} s; everything received is saved.`,
       );
     }
-    for (const event of this.#model.finish(!drained)) this.#publishTranscript(event);
+    this.#output.finish(!drained);
     this.#link.close(false);
     this.#timers.clearAll();
-    await this.#journal?.close();
-    this.#journal = null;
+    await this.#output.closeJournal();
     this.#setState('idle');
     // Stopped before the service ever answered: start() resolves with the idle snapshot.
     this.#startWaiter?.resolve();
@@ -232,28 +218,27 @@ export class Session extends EventEmitter<SessionEvents> {
 
   #checkDrained(): void {
     if (!this.#drainWaiter.waiting) return;
-    if (this.#state !== 'stopping' || (this.#buffer.isEmpty && this.#link.idle)) this.#drainWaiter.done();
+    const { lifecycle, buffer, retiring } = this.#linkState;
+    if (lifecycle !== 'stopping' || (buffer.isEmpty && retiring === null)) this.#drainWaiter.done();
   }
 
   #fail(error: { code: ErrorCode; message: string }): void {
-    if (!ACTIVE.has(this.#state)) return;
+    if (!this.#linkState.active) return;
     this.#log.error('session failed', error);
     this.#error = { code: error.code, message: error.message };
     this.#link.close(true);
     this.#timers.clearAll();
-    for (const event of this.#model.finish(true)) this.#publishTranscript(event);
+    this.#output.finish(true);
     this.#opts.source.stop().catch((e: unknown) => this.#log.warn('the audio source failed to stop', e));
     this.#setState('error');
-    const journal = this.#journal;
-    this.#journal = null;
-    journal?.close().catch((e: unknown) => this.#log.warn('closing the journal failed', e));
+    this.#output.dropJournal((e) => this.#log.warn('closing the journal failed', e));
     this.#startWaiter?.reject(new EarshotError(error.code, error.message));
     this.#startWaiter = null;
     this.#drainWaiter.done();
   }
 
   #onFrame(frame: AudioFrame): void {
-    if (!ACTIVE.has(this.#state)) return;
+    if (!this.#linkState.active) return;
     const t0 = this.#opts.measureLatency ? performance.now() : 0;
     if (frame.sampleRate !== this.provider.sampleRate) {
       this.#fail({
@@ -262,14 +247,14 @@ export class Session extends EventEmitter<SessionEvents> {
       });
       return;
     }
-    this.#buffer.push(frame.samples, frame.captureTimeMs);
+    this.#linkState.buffer.push(frame.samples, frame.captureTimeMs);
     this.#link.onFrame(t0, this.#opts.measureLatency ? this.latency.frameToSend : null);
     this.#publishBufferedNow();
   }
 
   /** A connection went live: streaming again (or for the first time); start() resolves. */
   #onLive(): void {
-    if (this.#state === 'starting' || this.#state === 'reconnecting') this.#setState('streaming');
+    if (this.state === 'starting' || this.state === 'reconnecting') this.#setState('streaming');
     else this.#publish();
     this.#startWaiter?.resolve();
     this.#startWaiter = null;
@@ -277,16 +262,8 @@ export class Session extends EventEmitter<SessionEvents> {
 
   #onText(connection: number, text: ProviderText, receivedAt: number): void {
     // Finals of audio after a rotation's unfinished range wait for it (audio order, not arrival order).
-    const events = this.#model.apply(connection, text, this.#link.holdsFinals(connection));
-    for (const e of events) this.#publishTranscript(e);
-    if (this.#opts.measureLatency && events.length > 0)
-      this.latency.messageToEvent.push(performance.now() - receivedAt);
-  }
-
-  #publishTranscript(event: TranscriptEvent): void {
-    // Journal first: a final the person saw must survive a crash that follows.
-    if (event.isFinal) this.#journal?.appendFinal(event as Segment);
-    this.emit('transcript', event);
+    const published = this.#output.apply(connection, text, this.#linkState.holdsFinals(connection));
+    if (this.#opts.measureLatency && published > 0) this.latency.messageToEvent.push(performance.now() - receivedAt);
   }
 
   #warn(code: ErrorCode, message: string): void {
@@ -302,15 +279,15 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   #setState(state: SessionState): void {
-    if (this.#state === state) return;
-    this.#state = state;
-    this.#journal?.appendState(state);
+    if (this.#linkState.lifecycle === state) return;
+    this.#linkState.lifecycle = state;
+    this.#output.appendState(state);
     this.#publish();
   }
 
   #publishBufferedNow(): void {
     const now = performance.now();
-    const bufferedMs = this.#buffer.bufferedMs;
+    const bufferedMs = this.#linkState.buffer.bufferedMs;
     if (now - this.#lastPublish.at < 1_000 || Math.abs(bufferedMs - this.#lastPublish.bufferedMs) < 200) return;
     this.#publish();
   }

@@ -1,0 +1,85 @@
+import type { SessionState } from '../../shared/session.ts';
+import type { Segment, TranscriptEvent, TranscriptSnapshot } from '../../shared/transcript.ts';
+import type { Journal } from '../transcript/journal.ts';
+import { TranscriptModel, type ProviderText } from '../transcript/transcript-model.ts';
+
+/**
+ * A run's transcript on its way out. The model keeps finals in audio order (holding back those
+ * that follow audio a retiring connection has not finished); every final is journaled before
+ * it is emitted, so a final the person saw survives a crash that follows.
+ */
+export class TranscriptOutput {
+  readonly #emit: (event: TranscriptEvent) => void;
+  #model = new TranscriptModel();
+  #journal: Journal | null = null;
+  #journalPath: string | null = null;
+
+  constructor(emit: (event: TranscriptEvent) => void) {
+    this.#emit = emit;
+  }
+
+  get segments(): readonly Segment[] {
+    return this.#model.segments;
+  }
+
+  /** Where this run's journal is (also after it stopped), if any. */
+  get journalPath(): string | null {
+    return this.#journalPath;
+  }
+
+  snapshot(sessionId: string | null): TranscriptSnapshot {
+    return this.#model.snapshot(sessionId);
+  }
+
+  /** A new run: a fresh transcript, written to `journal` (or nowhere). */
+  begin(journal: Journal | null): void {
+    this.#model = new TranscriptModel();
+    this.#journal = journal;
+    this.#journalPath = journal?.path ?? null;
+  }
+
+  /** Provider text of `connection`; `hold`: its finals wait for `releaseHeld()`. Returns how many events went out. */
+  apply(connection: number, text: ProviderText, hold: boolean): number {
+    const events = this.#model.apply(connection, text, hold);
+    for (const event of events) this.#publish(event);
+    return events.length;
+  }
+
+  /** A connection is gone: its partials wait for the replayed audio (on `heir`, if given). */
+  orphan(connection: number, heir?: number): void {
+    this.#model.orphanConnection(connection, heir);
+  }
+
+  /** The earlier audio is done (or given up): the held finals follow. */
+  releaseHeld(): void {
+    for (const event of this.#model.releaseHeld()) this.#publish(event);
+  }
+
+  /** The run is over: open partials become finals (`promote`: the service never answered) or are retracted. */
+  finish(promote: boolean): void {
+    for (const event of this.#model.finish(promote)) this.#publish(event);
+  }
+
+  appendState(state: SessionState): void {
+    this.#journal?.appendState(state);
+  }
+
+  /** A clean end: the journal is closed; nothing is written to it after. */
+  async closeJournal(): Promise<void> {
+    await this.#journal?.close();
+    this.#journal = null;
+  }
+
+  /** The run failed: nothing more goes into its journal, which closes in the background. */
+  dropJournal(onError: (error: unknown) => void): void {
+    const journal = this.#journal;
+    this.#journal = null;
+    journal?.close().catch(onError);
+  }
+
+  #publish(event: TranscriptEvent): void {
+    // Journal first: a final the person saw must survive a crash that follows.
+    if (event.isFinal) this.#journal?.appendFinal(event as Segment);
+    this.#emit(event);
+  }
+}
