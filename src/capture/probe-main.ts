@@ -54,7 +54,7 @@ function cpuMs(): number {
 /** Fresh enumeration in this process (only fresh when no stream is open here). */
 export function enumerateDevices(): DeviceInfo[] {
   const { devices, hostApis } = listRawDevices();
-  return buildDeviceList(devices, hostApis);
+  return buildDeviceList(devices, hostApis, process.platform);
 }
 
 /** Whether `key` exists now and accepts some format; in this process. */

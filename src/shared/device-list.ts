@@ -44,11 +44,7 @@ export function deviceKey(hostApi: string, name: string, occurrence = 1): string
  * Earshot lists one host API: WASAPI on Windows (full names, shared-mode rates), elsewhere
  * the system's default host API (Core Audio, ALSA). If that one has no input, any that has.
  */
-export function buildDeviceList(
-  devices: readonly RawDevice[],
-  hostApis: RawHostApis,
-  platform: string = process.platform,
-): DeviceInfo[] {
+export function buildDeviceList(devices: readonly RawDevice[], hostApis: RawHostApis, platform: string): DeviceInfo[] {
   const inputs = devices.filter((d) => d.maxInputChannels > 0);
   const byName = (name: string): RawHostApis['HostAPIs'][number] | undefined =>
     hostApis.HostAPIs.find((h) => h.name === name);
