@@ -1,6 +1,5 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { FrameSource } from '../../shared/audio-frame.ts';
 import { createWavSource } from '../../core/sources/wav-source.ts';
 import { createProvider, DEFAULT_KEY_ENV } from '../../core/providers/index.ts';
@@ -9,7 +8,7 @@ import { Session } from '../../core/session/session.ts';
 import { recoverInterruptedSessions } from '../../core/transcript/journal-reader.ts';
 import { EarshotError } from '../../shared/errors.ts';
 import { providerIdSchema, type ProviderId } from '../../shared/session.ts';
-import { EXIT_OK, type CliCommand, type CliIo } from '../command.ts';
+import { defineCommand, EXIT_OK, type CliIo } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import { limitSource, openMicrophone, startCaptions, startEmbeddedEngine, type Resource } from './transcribe-setup.ts';
 import { TranscriptPrinter } from './transcribe-output.ts';
@@ -55,35 +54,28 @@ Exits 0 after draining at the end of the input or on Ctrl+C; otherwise prints
 error[CODE]: message and exits non-zero.
 `;
 
-const command: CliCommand = {
-  name: 'transcribe',
-  summary: 'transcribe a microphone or WAV file live',
+const command = defineCommand({
   usage,
-  async run(argv, io) {
-    const { values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        device: { type: 'string' },
-        input: { type: 'string' },
-        realtime: { type: 'boolean', default: false },
-        fast: { type: 'boolean', default: false },
-        seconds: { type: 'string' },
-        provider: { type: 'string' },
-        url: { type: 'string' },
-        'api-key-env': { type: 'string' },
-        model: { type: 'string' },
-        language: { type: 'string' },
-        'model-dir': { type: 'string' },
-        'vad-model': { type: 'string' },
-        format: { type: 'string', default: 'text' },
-        'journal-dir': { type: 'string' },
-        'captions-port': { type: 'string' },
-        'captions-token': { type: 'string' },
-        'captions-host': { type: 'string' },
-      },
-    });
+  options: {
+    device: { type: 'string' },
+    input: { type: 'string' },
+    realtime: { type: 'boolean', default: false },
+    fast: { type: 'boolean', default: false },
+    seconds: { type: 'string' },
+    provider: { type: 'string' },
+    url: { type: 'string' },
+    'api-key-env': { type: 'string' },
+    model: { type: 'string' },
+    language: { type: 'string' },
+    'model-dir': { type: 'string' },
+    'vad-model': { type: 'string' },
+    format: { type: 'string', default: 'text' },
+    'journal-dir': { type: 'string' },
+    'captions-port': { type: 'string' },
+    'captions-token': { type: 'string' },
+    'captions-host': { type: 'string' },
+  },
+  async run(values, io) {
     if (values.realtime && values.fast) throw new UsageError('--realtime and --fast exclude each other.');
     if ((values.realtime || values.fast) && !values.input)
       throw new UsageError('--realtime and --fast pace an --input file.');
@@ -154,7 +146,7 @@ const command: CliCommand = {
       for (const resource of resources.reverse()) await resource.close();
     }
   },
-};
+});
 
 async function runSession(
   session: Session,

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { createRequire } from 'node:module';
 import { createAppCore } from '../../core/app/app-core.ts';
 import type { AppCore } from '../../core/app/types.ts';
@@ -13,7 +12,7 @@ import { spawnNodeChild } from '../../platform/process/node-spawn.ts';
 import { withEnvSecrets } from '../../core/secrets/env-secrets.ts';
 import { FileSecretStore } from '../../core/secrets/file-secret-store.ts';
 import { EarshotError } from '../../shared/errors.ts';
-import { EXIT_OK, type CliCommand, type CliIo } from '../command.ts';
+import { defineCommand, EXIT_OK } from '../command.ts';
 import { UsageError } from '../errors.ts';
 
 const usage = `Usage: earshot ui [--port P] [--host 127.0.0.1] [--data-dir DIR] [--model-dir DIR]
@@ -69,25 +68,18 @@ async function waitForAbort(signal: AbortSignal): Promise<void> {
   await new Promise<void>((done) => signal.addEventListener('abort', () => done(), { once: true }));
 }
 
-const command: CliCommand = {
-  name: 'ui',
-  summary: 'serve the Earshot window as a local web page (headless machines, tests)',
+const command = defineCommand({
   usage,
-  async run(argv, io: CliIo) {
-    const { values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        port: { type: 'string', default: '0' },
-        host: { type: 'string', default: '127.0.0.1' },
-        'data-dir': { type: 'string' },
-        'model-dir': { type: 'string' },
-        'vad-model': { type: 'string' },
-        'renderer-dir': { type: 'string' },
-        json: { type: 'boolean', default: false },
-      },
-    });
+  options: {
+    port: { type: 'string', default: '0' },
+    host: { type: 'string', default: '127.0.0.1' },
+    'data-dir': { type: 'string' },
+    'model-dir': { type: 'string' },
+    'vad-model': { type: 'string' },
+    'renderer-dir': { type: 'string' },
+    json: { type: 'boolean', default: false },
+  },
+  async run(values, io) {
     const port = parsePort(values.port);
     const host = values.host;
     const dataDir = values['data-dir'] ? resolve(values['data-dir']) : defaultDataDir(io.env);
@@ -135,6 +127,6 @@ const command: CliCommand = {
       await core?.dispose();
     }
   },
-};
+});
 
 export default command;
