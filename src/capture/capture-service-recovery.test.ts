@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_DEVICE_KEY } from '../shared/devices.ts';
-import { mic } from './testing/fake-audio.ts';
+import { mic } from '../shared/testing/devices.ts';
 import { harness, settle, until, type Harness } from './testing/service-harness.ts';
 
 // CaptureService's answers to a device that stalls or vanishes, on an in-memory audio world

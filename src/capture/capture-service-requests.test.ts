@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { OpenedStream } from '../shared/capture-protocol.ts';
-import { mic } from './testing/fake-audio.ts';
+import { mic } from '../shared/testing/devices.ts';
 import { harness, settle, type Harness } from './testing/service-harness.ts';
 
 // CaptureService's requests on an in-memory audio world (testing/fake-audio.ts) under fake
