@@ -54,6 +54,7 @@ class CaptureChild extends FakeChild {
 }
 
 const device = mic('mic', 1, true);
+const v = CAPTURE_PROTOCOL_VERSION;
 const opened = { device, deviceRate: 48000, deviceChannels: 1, sessionRate: 16000 };
 
 let spawned: CaptureChild[] = [];
@@ -73,6 +74,15 @@ function newHost(timeoutMs?: number): CaptureHost {
   });
   hosts.push(host);
   return host;
+}
+
+/** A capturing host whose capture process will ask for helpers (and so answers nothing itself). */
+async function hostAskedForHelpers(): Promise<{ host: CaptureHost; capture: CaptureChild }> {
+  const host = newHost();
+  await host.start({ deviceKey: 'ALSA:mic', sampleRate: 16000 });
+  const capture = spawned[0]!;
+  capture.respond = () => {};
+  return { host, capture };
 }
 
 afterEach(async () => {
@@ -198,11 +208,7 @@ describe('CaptureHost', () => {
   });
 
   it('starts the helpers the capture process asks for with its own spawner and entry, relays their words, ends them with it', async () => {
-    const v = CAPTURE_PROTOCOL_VERSION;
-    const host = newHost();
-    await host.start({ deviceKey: 'ALSA:mic', sampleRate: 16000 });
-    const capture = spawned[0]!;
-    capture.respond = () => {};
+    const { host, capture } = await hostAskedForHelpers();
     capture.send({ v, type: 'spawn-helper', id: 1, mode: 'watch', key: 'ALSA:mic' });
     capture.send({ v, type: 'spawn-helper', id: 2, mode: 'probe', key: null });
     const [watcher, probe] = spawned.slice(1);
@@ -233,11 +239,7 @@ describe('CaptureHost', () => {
   });
 
   it('relays a helper’s own failure to the capture process as its exit detail, and its log lines to the log', async () => {
-    const v = CAPTURE_PROTOCOL_VERSION;
-    const host = newHost();
-    await host.start({ deviceKey: 'ALSA:mic', sampleRate: 16000 });
-    const capture = spawned[0]!;
-    capture.respond = () => {};
+    const { capture } = await hostAskedForHelpers();
     capture.send({ v, type: 'spawn-helper', id: 4, mode: 'probe', key: 'ALSA:mic' });
     const probe = spawned[1]!;
     probe.control({ type: 'log', level: 'debug', message: 'enumerating' });
