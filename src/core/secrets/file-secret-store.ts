@@ -6,6 +6,7 @@ import type { SecretStore } from '../app/types.ts';
 import { createLogger } from '../../platform/log/logger.ts';
 import { isErrno, setAside, writeFileAtomic } from '../../platform/fs/atomic-file.ts';
 import { assertSecretName } from './secret-name.ts';
+import { SerialQueue } from '../../platform/serial-queue.ts';
 
 const log = createLogger('file-secrets');
 
@@ -28,7 +29,7 @@ type SecretsFile = z.infer<typeof fileSchema>;
 export class FileSecretStore implements SecretStore {
   readonly path: string;
   readonly #dir: string;
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #queue = new SerialQueue();
 
   constructor(dir: string) {
     this.#dir = dir;
@@ -37,7 +38,7 @@ export class FileSecretStore implements SecretStore {
 
   async get(name: string): Promise<string | null> {
     assertSecretName(name);
-    await this.#queue;
+    await this.#queue.idle();
     return (await this.#read()).secrets[name] ?? null;
   }
 
@@ -78,8 +79,8 @@ export class FileSecretStore implements SecretStore {
         );
       }
     };
-    const run = this.#queue.then(task, task);
-    this.#queue = run.catch((error: unknown) => log.debug('secret update failed', error));
+    const run = this.#queue.run(task);
+    void run.catch((error: unknown) => log.debug('secret update failed', error));
     return run;
   }
 
