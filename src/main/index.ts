@@ -54,6 +54,7 @@ async function start(): Promise<void> {
     showWhenReady: !settings.startHidden,
     bounds: windowState.initial,
     onBoundsChanged: (bounds) => windowState.save(bounds),
+    logFile: logFile.path,
   });
   mainWindow = window;
   ipc.trackWindow(window.window.webContents);
