@@ -6,6 +6,7 @@ import { createLogger } from '../platform/log/logger.ts';
 import { withEnvSecrets } from '../core/secrets/env-secrets.ts';
 import { unavailableCore } from './shell/unavailable-core.ts';
 import type { AppPaths } from './app-paths.ts';
+import type { EngineWatch } from './engine-watch.ts';
 import { SafeStorageSecretStore } from './safe-storage-secrets.ts';
 import { spawnUtilityChild } from './utility-spawn.ts';
 
@@ -13,16 +14,18 @@ const log = createLogger('main');
 
 /**
  * Builds the Electron-free core with the Electron pieces it needs: utility processes, the
- * keychain store (environment variables as a fallback), the clipboard. If the core cannot
- * start, the app still opens and shows why instead of vanishing.
+ * keychain store (environment variables as a fallback), the clipboard, and the engine watch
+ * that tells the tray when the local engine is down. If the core cannot start, the app still
+ * opens and shows why instead of vanishing.
  */
-export async function setupAppCore(paths: AppPaths): Promise<AppCore> {
+export async function setupAppCore(paths: AppPaths, engineWatch?: EngineWatch): Promise<AppCore> {
   const userDataDir = app.getPath('userData');
   try {
     return await createAppCore({
       userDataDir,
       spawn: spawnUtilityChild,
       entries: paths.entries,
+      ...(engineWatch ? { launch: { engine: engineWatch.launch } } : {}),
       secrets: withEnvSecrets(new SafeStorageSecretStore(join(userDataDir, 'secrets')), process.env, {
         prefer: 'store',
       }),

@@ -169,6 +169,13 @@ export const ERROR_CATALOG = {
   ),
   CAPTIONS_START_FAILED: entry('The captions server could not start. Check the host and port in Settings.', 'retry'),
 
+  // Electron shell (issue 14: renderer crashes)
+  RENDERER_CRASHED: {
+    message:
+      'Earshot’s window kept crashing, so it was not reopened again. Transcription is not affected: a running session keeps recording and saving to History. Press Reload to open the window again.',
+    action: 'reload',
+  },
+
   // Packaging (build time: the message names the file and the step)
   PACKAGING_FAILED: entry('A packaging step failed; the message names the step and the file.', 'retry'),
   ELF_INVALID: entry('The file is not a 64-bit little-endian ELF library, or it is damaged.', 'retry'),
