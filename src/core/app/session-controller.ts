@@ -117,14 +117,14 @@ export class SessionController {
    * Quitting: the session is over by `deadline` (a Date.now() time), its journal sealed and handed
    * to History, even if the service is slow to drain or a start is still connecting.
    */
-  async dispose(deadline?: number): Promise<void> {
-    if (deadline === undefined) {
-      await this.stop().catch((error: unknown) => log.error('stop on dispose failed', error));
-      return;
-    }
+  async dispose(deadline: number): Promise<void> {
     try {
-      // A session that exists is stopped where it is; only one still being set up is waited for.
-      if (this.#starting && !this.#session) await beforeDeadline(this.#starting, deadline, null).catch(() => null);
+      // A session that exists is stopped where it is; only one still being set up is waited for
+      // (a start that fails has published its error already).
+      if (this.#starting && !this.#session)
+        await beforeDeadline(this.#starting, deadline, null).catch((error: unknown) =>
+          log.debug('the session being started on quit did not start', error),
+        );
       const session = this.#session;
       if (!session) return;
       await session.finishBy(deadline);
