@@ -123,6 +123,13 @@ export const ERROR_CATALOG = {
     'retry',
   ),
 
+  // Quit and crash (issue 14)
+  QUIT_DRAIN_CUT: {
+    message:
+      'Earshot was quitting before the speech service delivered the last words; the words on screen were saved as they were.',
+    action: 'retry',
+  },
+
   // Storage
   SETTINGS_CORRUPT: entry(
     'Your settings file was unreadable; defaults are in use and the old file was kept beside it.',

@@ -7,6 +7,7 @@ import type { ProviderAdapter } from '../../core/providers/types.ts';
 import { Session } from '../../core/session/session.ts';
 import { recoverInterruptedSessions } from '../../core/transcript/journal-reader.ts';
 import { EarshotError } from '../../shared/errors.ts';
+import { QUIT_BUDGET_MS, sessionDeadline } from '../../shared/quit-budget.ts';
 import { providerIdSchema, type ProviderId } from '../../shared/session.ts';
 import { defineCommand, EXIT_OK, type CliIo } from '../command.ts';
 import { UsageError } from '../errors.ts';
@@ -50,8 +51,9 @@ Output:
   --captions-token T    token for the captions server (default: random, printed)
   --captions-host H     address for the captions server (default 127.0.0.1)
 
-Exits 0 after draining at the end of the input or on Ctrl+C; otherwise prints
-error[CODE]: message and exits non-zero.
+Exits 0 after draining at the end of the input or on Ctrl+C / SIGTERM (a quit: it waits
+for the last words at most ${QUIT_BUDGET_MS / 1000} s, then saves the words on screen as they are);
+otherwise prints error[CODE]: message and exits non-zero.
 `;
 
 const command = defineCommand({
@@ -162,7 +164,10 @@ async function runSession(
   await Promise.race([session.start(), aborted]);
   await Promise.race([source.ended, aborted, failed]);
   const error = session.snapshot.error;
-  const final = await session.stop();
+  // Ctrl+C or SIGTERM is a quit: done within the quit budget, like the app. The end of the input is not.
+  const final = io.signal.aborted
+    ? await session.finishBy(sessionDeadline(Date.now() + QUIT_BUDGET_MS, Date.now()))
+    : await session.stop();
   printer.end(session.journalPath);
   if (error) throw new EarshotError(error.code as never, error.message);
   return final.state === 'idle' ? EXIT_OK : 1;

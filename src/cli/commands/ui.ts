@@ -12,6 +12,7 @@ import { spawnNodeChild } from '../../platform/process/node-spawn.ts';
 import { withEnvSecrets } from '../../core/secrets/env-secrets.ts';
 import { FileSecretStore } from '../../core/secrets/file-secret-store.ts';
 import { EarshotError } from '../../shared/errors.ts';
+import { QUIT_BUDGET_MS } from '../../shared/quit-budget.ts';
 import { defineCommand, EXIT_OK } from '../command.ts';
 import { UsageError } from '../errors.ts';
 
@@ -123,8 +124,10 @@ const command = defineCommand({
       await waitForAbort(io.signal);
       return EXIT_OK;
     } finally {
+      // Ctrl+C or SIGTERM is a quit: the same budget as the app's, counted from here.
+      const deadline = Date.now() + QUIT_BUDGET_MS;
       await bridge?.close();
-      await core?.dispose();
+      await core?.dispose({ deadline });
     }
   },
 });

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { EarshotError, errorMessage } from '../../shared/errors.ts';
 import type { ModelsState } from '../../shared/models.ts';
 import { CaptureHost } from '../capture-host/capture-host.ts';
+import { beforeDeadline } from '../../platform/deadline.ts';
 import { createLogger } from '../../platform/log/logger.ts';
+import { QUIT_BUDGET_MS, sessionDeadline } from '../../shared/quit-budget.ts';
 import { ModelManager } from '../models/model-manager.ts';
 import { SettingsStore } from '../settings/settings-store.ts';
 import { HistoryStore } from '../transcript/history-store.ts';
@@ -157,10 +159,17 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   return {
     handlers,
     subscribe: (sink) => hub.subscribe(sink),
-    dispose: () => {
+    dispose: (disposeOptions = {}) => {
       disposing ??= (async () => {
-        await session.dispose();
-        await Promise.allSettled([capture.dispose(), providers.dispose(), captions.dispose()]);
+        const deadline = disposeOptions.deadline ?? Date.now() + QUIT_BUDGET_MS;
+        // The session gets the budget less the reserve: sealing, indexing and the children come after.
+        await session.dispose(sessionDeadline(deadline, Date.now()));
+        const stopped = await beforeDeadline(
+          Promise.allSettled([capture.dispose(), providers.dispose(), captions.dispose()]),
+          deadline,
+          'late' as const,
+        );
+        if (stopped === 'late') log.warn('the child processes had not stopped by the quit deadline; quitting anyway');
         history.close();
       })();
       return disposing;
