@@ -11,7 +11,14 @@ import { EarshotError } from '../../shared/errors.ts';
 import { providerIdSchema, type ProviderId } from '../../shared/session.ts';
 import { EXIT_OK, type CliCommand, type CliIo } from '../command.ts';
 import { UsageError } from '../errors.ts';
-import { limitSource, openMicrophone, startCaptions, startEmbeddedEngine, type Resource } from './transcribe-setup.ts';
+import {
+  limitSource,
+  lockJournalDir,
+  openMicrophone,
+  startCaptions,
+  startEmbeddedEngine,
+  type Resource,
+} from './transcribe-setup.ts';
 import { TranscriptPrinter } from './transcribe-output.ts';
 
 const usage = `Usage: earshot transcribe [options]
@@ -109,10 +116,10 @@ const command: CliCommand = {
       values['journal-dir'] ??
       io.env['EARSHOT_JOURNAL_DIR'] ??
       join(io.env['XDG_DATA_HOME'] ?? join(homedir(), '.local', 'share'), 'earshot', 'journal');
+    const resources: Resource[] = [lockJournalDir(journalDir)];
     for (const recovered of recoverInterruptedSessions(journalDir))
       printer.recovered(recovered.header.sessionId, recovered.segments.length, recovered.path);
 
-    const resources: Resource[] = [];
     try {
       const provider = await resolveProvider(providerId, values, io, resources);
       let source: FrameSource = values.input

@@ -32,6 +32,8 @@ export interface DirLockOptions {
   readonly kind: string;
   /** What the person can do when the folder is taken ("close it, or use --data-dir DIR"). */
   readonly advice: string;
+  /** How the folder is named to the person; "data folder" unless given. */
+  readonly folder?: string;
 }
 
 /** A held data-folder lock; `release()` is idempotent and also runs when the process exits. */
@@ -66,11 +68,11 @@ export function acquireDirLock(dir: string, options: DirLockOptions): DirLock {
     if (tryCreate(path, text)) return heldLock(path, holder, text);
     const seen = readLock(path);
     if (seen.state === 'missing') continue; // released between our attempt and the read
-    if (seen.state === 'held') throw inUse(dir, seen.holder, options.advice);
-    if (seen.state === 'starting') throw inUse(dir, null, options.advice);
-    takeOver(path, seen.text, dir, options.advice);
+    if (seen.state === 'held') throw inUse(dir, seen.holder, options);
+    if (seen.state === 'starting') throw inUse(dir, null, options);
+    takeOver(path, seen.text, dir, options);
   }
-  throw inUse(dir, null, options.advice);
+  throw inUse(dir, null, options);
 }
 
 type LockState =
@@ -136,13 +138,13 @@ function createExclusive(path: string, text: string): boolean {
  * folder (which one process at a time can create) the file is read again, so a lock another
  * process took meanwhile is never removed.
  */
-function takeOver(path: string, staleText: string, dir: string, advice: string): void {
+function takeOver(path: string, staleText: string, dir: string, options: DirLockOptions): void {
   const guard = `${path}.takeover`;
   try {
     mkdirSync(guard);
   } catch (error) {
     if (!isErrno(error, 'EEXIST')) throw error;
-    if (Date.now() - statSync(guard).mtimeMs < TAKEOVER_STALE_MS) throw inUse(dir, null, advice);
+    if (Date.now() - statSync(guard).mtimeMs < TAKEOVER_STALE_MS) throw inUse(dir, null, options);
     // Left by a process that died mid-takeover; the next round tries again.
     try {
       rmdirSync(guard);
@@ -189,11 +191,12 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function inUse(dir: string, holder: LockHolder | null, advice: string): EarshotError {
+function inUse(dir: string, holder: LockHolder | null, options: DirLockOptions): EarshotError {
   const who = holder
     ? `Earshot (${holder.kind}, pid ${holder.pid}${holder.hostname === hostname() ? '' : ` on ${holder.hostname}`}, since ${new Date(holder.startedAt).toLocaleString()})`
     : 'Another Earshot that is starting up';
-  return new EarshotError('DATA_DIR_IN_USE', `${who} is already using this data folder (${dir}); ${advice}.`);
+  const folder = options.folder ?? 'data folder';
+  return new EarshotError('DATA_DIR_IN_USE', `${who} is already using this ${folder} (${dir}); ${options.advice}.`);
 }
 
 function parseJson(text: string): unknown {
