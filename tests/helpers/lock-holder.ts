@@ -11,7 +11,7 @@ const [dir, kind] = process.argv.slice(2);
 if (!dir || !kind) throw new Error('usage: lock-holder.ts DIR KIND');
 
 try {
-  const lock = acquireDirLock(dir, { kind, advice: 'close it, or use --data-dir DIR' });
+  const lock = acquireDirLock(dir, { kind, stopHint: `stop the ${kind}`, alternative: 'use --data-dir DIR' });
   process.stdout.write(`${JSON.stringify({ event: 'locked', pid: process.pid })}\n`);
   process.stdin.resume();
   process.stdin.on('end', () => {

@@ -69,7 +69,7 @@ describe('one Earshot per data folder, with real processes', () => {
     expect(await within(second.exit, { what: 'the second earshot ui to stop', timeoutMs: 30_000 })).toBe(1);
     expect(second.stderr()).toContain(`error[DATA_DIR_IN_USE]: Earshot (earshot ui, pid ${first.child.pid}, since `);
     expect(second.stderr()).toContain(
-      `is already using this data folder (${dir}); stop it (Ctrl+C), or start this one with --data-dir DIR.`,
+      `is already using this data folder (${dir}); stop it with Ctrl+C in its terminal, or start this one with --data-dir DIR.`,
     );
 
     // The first one is untouched and, once it stops, the folder is free again.

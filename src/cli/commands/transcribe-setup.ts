@@ -24,7 +24,8 @@ export function lockJournalDir(journalDir: string): Resource {
   const lock = acquireDirLock(journalDir, {
     kind: 'earshot transcribe',
     folder: 'journal folder',
-    advice: 'wait for it to finish, or give this one another folder with --journal-dir DIR',
+    stopHint: 'let it finish, or stop it with Ctrl+C',
+    alternative: 'give this one another folder with --journal-dir DIR',
   });
   return { close: () => Promise.resolve(lock.release()) };
 }

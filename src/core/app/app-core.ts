@@ -42,11 +42,15 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   }
 }
 
-/** How the data-folder lock names this process to a second Earshot, and what that one can do. */
+/** How the data-folder lock names this process to a second Earshot, and how to stop it or go elsewhere. */
 function lockOwner(transport: AppCoreOptions['transport']): DirLockOptions {
   return transport === 'ipc'
-    ? { kind: 'desktop app', advice: 'quit it (from its tray menu), then open Earshot again' }
-    : { kind: 'earshot ui', advice: 'stop it (Ctrl+C), or start this one with --data-dir DIR' };
+    ? { kind: 'desktop app', stopHint: 'quit it from its tray menu' }
+    : {
+        kind: 'earshot ui',
+        stopHint: 'stop it with Ctrl+C in its terminal',
+        alternative: 'start this one with --data-dir DIR',
+      };
 }
 
 async function assembleAppCore(options: AppCoreOptions, lock: DirLock): Promise<AppCore> {

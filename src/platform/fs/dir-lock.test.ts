@@ -10,7 +10,7 @@ import { EarshotError } from '../../shared/errors.ts';
 import { acquireDirLock, LOCK_FILE_NAME, type DirLock } from './dir-lock.ts';
 
 const HOLDER = resolve(import.meta.dirname, '../../../tests/helpers/lock-holder.ts');
-const OWNER = { kind: 'earshot ui', advice: 'stop it, or use --data-dir DIR' };
+const OWNER = { kind: 'earshot ui', stopHint: 'stop it with Ctrl+C', alternative: 'use --data-dir DIR' };
 
 let dir: string;
 const locks: DirLock[] = [];
@@ -85,11 +85,11 @@ describe('data folder lock', () => {
     expect(statSync(lock.path).mode & 0o777).toBe(0o600);
     expect(statSync(dir).mode & 0o777).toBe(0o700);
 
-    const error = refusal(() => acquireDirLock(dir, { kind: 'desktop app', advice: 'quit it' }));
+    const error = refusal(() => acquireDirLock(dir, { kind: 'desktop app', stopHint: 'quit it' }));
     expect(error.code).toBe('DATA_DIR_IN_USE');
     expect(error.message).toContain(`Earshot (earshot ui, pid ${process.pid}`);
     expect(error.message).toContain(dir);
-    expect(error.message).toMatch(/; quit it\.$/);
+    expect(error.message).toMatch(/; stop it with Ctrl\+C\.$/); // how to stop the holder; this taker has no alternative
 
     lock.release();
     lock.release(); // idempotent
@@ -99,7 +99,14 @@ describe('data folder lock', () => {
 
   it('takes over the lock of a process that has ended (crash, kill -9)', async () => {
     const pid = await deadPid();
-    writeLock({ pid, kind: 'desktop app', startedAt: Date.now(), hostname: hostname(), nonce: 'x' });
+    writeLock({
+      pid,
+      kind: 'desktop app',
+      startedAt: Date.now(),
+      hostname: hostname(),
+      stopHint: 'stop it',
+      nonce: 'x',
+    });
     const lock = take();
     expect(lock.holder.pid).toBe(process.pid);
     expect(JSON.parse(readFileSync(lock.path, 'utf8'))).toMatchObject({ pid: process.pid });
@@ -116,6 +123,7 @@ describe('data folder lock', () => {
         kind: 'desktop app',
         startedAt: Date.now() - 60_000,
         hostname: hostname(),
+        stopHint: 'quit it',
         nonce: 'x',
       });
       expect(take().holder.pid).toBe(process.pid);
@@ -123,7 +131,14 @@ describe('data folder lock', () => {
   );
 
   it('treats a lock taken on another machine (a shared network folder) as held', () => {
-    writeLock({ pid: 1, kind: 'earshot ui', startedAt: Date.now(), hostname: 'elsewhere', nonce: 'x' });
+    writeLock({
+      pid: 1,
+      kind: 'earshot ui',
+      startedAt: Date.now(),
+      hostname: 'elsewhere',
+      stopHint: 'stop it',
+      nonce: 'x',
+    });
     expect(refusal(take).message).toContain('(earshot ui, pid 1 on elsewhere,');
   });
 
@@ -144,7 +159,7 @@ describe('data folder lock', () => {
     expect(second.event).toBe('refused');
     expect(second.code).toBe('DATA_DIR_IN_USE');
     expect(second.message).toContain(`Earshot (earshot ui, pid ${first.child.pid}`);
-    expect(second.message).toContain('close it, or use --data-dir DIR');
+    expect(second.message).toContain('; stop the earshot ui, or use --data-dir DIR.');
     expect(refusal(take).message).toContain(`pid ${first.child.pid}`);
 
     first.child.kill('SIGKILL');
@@ -154,7 +169,14 @@ describe('data folder lock', () => {
 
   it('gives the folder to exactly one of several processes starting at once', async () => {
     const pid = await deadPid();
-    writeLock({ pid, kind: 'earshot ui', startedAt: Date.now(), hostname: hostname(), nonce: 'x' });
+    writeLock({
+      pid,
+      kind: 'earshot ui',
+      startedAt: Date.now(),
+      hostname: hostname(),
+      stopHint: 'stop it',
+      nonce: 'x',
+    });
     const racers = [1, 2, 3, 4].map(() => startHolder('earshot ui'));
     const lines = await Promise.all(racers.map((r) => r.line));
     expect(lines.filter((l) => l.event === 'locked')).toHaveLength(1);

@@ -22,6 +22,7 @@ const holderSchema = z.object({
   kind: z.string(),
   startedAt: z.number(),
   hostname: z.string(),
+  stopHint: z.string(),
   nonce: z.string(),
 });
 /** Who holds a data folder: written as JSON into the lock file. */
@@ -30,8 +31,10 @@ export type LockHolder = z.infer<typeof holderSchema>;
 export interface DirLockOptions {
   /** What this process is, as a second one will be told ("desktop app", "earshot ui"). */
   readonly kind: string;
-  /** What the person can do when the folder is taken ("close it, or use --data-dir DIR"). */
-  readonly advice: string;
+  /** How a person stops this process, told to the second one ("quit it from its tray menu"). */
+  readonly stopHint: string;
+  /** What a refused process can do instead of waiting ("start this one with --data-dir DIR"). */
+  readonly alternative?: string;
   /** How the folder is named to the person; "data folder" unless given. */
   readonly folder?: string;
 }
@@ -60,6 +63,7 @@ export function acquireDirLock(dir: string, options: DirLockOptions): DirLock {
     kind: options.kind,
     startedAt: Date.now(),
     hostname: hostname(),
+    stopHint: options.stopHint,
     nonce: randomBytes(8).toString('hex'),
   };
   const text = `${JSON.stringify(holder)}\n`;
@@ -193,10 +197,12 @@ function isAlive(pid: number): boolean {
 
 function inUse(dir: string, holder: LockHolder | null, options: DirLockOptions): EarshotError {
   const who = holder
-    ? `Earshot (${holder.kind}, pid ${holder.pid}${holder.hostname === hostname() ? '' : ` on ${holder.hostname}`}, since ${new Date(holder.startedAt).toLocaleString()})`
+    ? `Earshot (${holder.kind}, pid ${holder.pid}${holder.hostname === hostname() ? '' : ` on ${holder.hostname}`}, since ${new Date(holder.startedAt).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' })})`
     : 'Another Earshot that is starting up';
   const folder = options.folder ?? 'data folder';
-  return new EarshotError('DATA_DIR_IN_USE', `${who} is already using this ${folder} (${dir}); ${options.advice}.`);
+  const instead = options.alternative ? `, or ${options.alternative}` : '';
+  const stop = holder?.stopHint ?? 'close it';
+  return new EarshotError('DATA_DIR_IN_USE', `${who} is already using this ${folder} (${dir}); ${stop}${instead}.`);
 }
 
 function parseJson(text: string): unknown {
