@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -182,4 +182,18 @@ describe('data folder lock', () => {
     expect(lines.filter((l) => l.event === 'locked')).toHaveLength(1);
     expect(lines.filter((l) => l.event === 'refused').every((l) => l.code === 'DATA_DIR_IN_USE')).toBe(true);
   });
+});
+
+describe('data folder lock on a folder that cannot be written', () => {
+  const asRoot = process.getuid?.() === 0;
+  it.skipIf(process.platform === 'win32' || asRoot)(
+    `says the folder cannot be written instead of failing obscurely${asRoot ? ' (skipped: root may write anywhere)' : ''}`,
+    () => {
+      const locked = join(dir, 'read-only');
+      mkdirSync(locked, { mode: 0o500 });
+      const error = refusal(() => acquireDirLock(locked, OWNER));
+      expect(error.code).toBe('STORAGE_READ_ONLY');
+      expect(error.message).toContain(`The data folder ${locked} cannot be written`);
+    },
+  );
 });

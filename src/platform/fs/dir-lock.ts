@@ -56,6 +56,21 @@ export interface DirLock {
  * Throws DATA_DIR_IN_USE naming the holder when a live process has it.
  */
 export function acquireDirLock(dir: string, options: DirLockOptions): DirLock {
+  try {
+    return acquire(dir, options);
+  } catch (error) {
+    if (error instanceof EarshotError) throw error;
+    if (['EACCES', 'EPERM', 'EROFS'].some((code) => isErrno(error, code)))
+      throw new EarshotError(
+        'STORAGE_READ_ONLY',
+        `The ${options.folder ?? 'data folder'} ${dir} cannot be written (${(error as Error).message}). Check its permissions, or choose another folder.`,
+        { cause: error },
+      );
+    throw error;
+  }
+}
+
+function acquire(dir: string, options: DirLockOptions): DirLock {
   ensurePrivateDir(dir);
   const path = join(dir, LOCK_FILE_NAME);
   const holder: LockHolder = {
@@ -196,9 +211,12 @@ function isAlive(pid: number): boolean {
 }
 
 function inUse(dir: string, holder: LockHolder | null, options: DirLockOptions): EarshotError {
-  const who = holder
-    ? `Earshot (${holder.kind}, pid ${holder.pid}${holder.hostname === hostname() ? '' : ` on ${holder.hostname}`}, since ${new Date(holder.startedAt).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' })})`
-    : 'Another Earshot that is starting up';
+  let who = 'Another Earshot that is starting up';
+  if (holder) {
+    const where = holder.hostname === hostname() ? '' : ` on ${holder.hostname}`;
+    const since = new Date(holder.startedAt).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' });
+    who = `Earshot (${holder.kind}, pid ${holder.pid}${where}, since ${since})`;
+  }
   const folder = options.folder ?? 'data folder';
   const instead = options.alternative ? `, or ${options.alternative}` : '';
   const stop = holder?.stopHint ?? 'close it';
