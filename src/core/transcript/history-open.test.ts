@@ -83,7 +83,7 @@ function titles(history: OpenedHistory): string[] {
 const ASIDE = 'history.corrupt-2026-02-03T04-05-06-789Z.sqlite';
 
 describe('opening History at start', () => {
-  it('opens a sound index quietly, in WAL mode with a busy timeout, owner-only with its WAL and SHM', async () => {
+  it('opens a sound index quietly, in WAL mode, owner-only with its WAL and SHM', async () => {
     await twoSessionsIndexed();
     chmodSync(index, 0o644); // as older builds left it
     const history = await open();
