@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { createAppCore } from '../core/app/app-core.ts';
 import type { AppCore } from '../core/app/types.ts';
 import { createLogger } from '../platform/log/logger.ts';
+import { EarshotError } from '../shared/errors.ts';
 import { withEnvSecrets } from '../core/secrets/env-secrets.ts';
 import { unavailableCore } from './shell/unavailable-core.ts';
 import type { AppPaths } from './app-paths.ts';
@@ -40,7 +41,11 @@ export async function setupAppCore(paths: AppPaths, engineWatch?: EngineWatch): 
       transport: 'ipc',
     });
   } catch (error) {
-    log.error('the app core failed to start; running with every service unavailable', error);
+    // A damaged index or journal never gets here (the core heals those); another Earshot on
+    // the folder does, and the window says which one instead of both writing History.
+    if (error instanceof EarshotError && error.code === 'DATA_DIR_IN_USE')
+      log.warn(`the data folder is in use; running with every service unavailable: ${error.message}`);
+    else log.error('the app core failed to start; running with every service unavailable', error);
     return unavailableCore(error, { version: app.getVersion(), platform: process.platform });
   }
 }

@@ -159,6 +159,33 @@ export const ERROR_CATALOG = {
     'retry',
   ),
 
+  // Stores that heal (issue 14): the data-folder lock, the history index, damaged journals
+  DATA_DIR_IN_USE: {
+    message:
+      'Another Earshot is already using this data folder. Close it first, or give this one another folder (--data-dir).',
+    action: 'retry',
+  },
+  HISTORY_REBUILT: {
+    message:
+      'The History index was damaged, so Earshot set it aside and rebuilt it from your saved transcripts. Nothing was lost.',
+    action: 'retry',
+  },
+  HISTORY_IN_MEMORY: {
+    message:
+      'The History index could not be written, so History is rebuilt in memory for this run. Your transcripts are safe; check that the data folder is writable.',
+    action: 'retry',
+  },
+  JOURNAL_SKIPPED: {
+    message:
+      'A saved transcript file could not be read and is not listed in History. It was left untouched where it is.',
+    action: 'retry',
+  },
+  JOURNAL_REPAIRED: {
+    message:
+      'A saved transcript file had a damaged header; its text was read and is listed in History. The file was left as it is.',
+    action: 'retry',
+  },
+
   // Files and CLI input
   INPUT_NOT_FOUND: entry('The input file does not exist.', 'retry'),
   INPUT_INVALID: entry('The input file is not a 16-bit PCM WAV file.', 'retry'),

@@ -11,7 +11,14 @@ import { QUIT_BUDGET_MS, sessionDeadline } from '../../shared/quit-budget.ts';
 import { providerIdSchema, type ProviderId } from '../../shared/session.ts';
 import { defineCommand, EXIT_OK, type CliIo } from '../command.ts';
 import { UsageError } from '../errors.ts';
-import { limitSource, openMicrophone, startCaptions, startEmbeddedEngine, type Resource } from './transcribe-setup.ts';
+import {
+  limitSource,
+  lockJournalDir,
+  openMicrophone,
+  startCaptions,
+  startEmbeddedEngine,
+  type Resource,
+} from './transcribe-setup.ts';
 import { TranscriptPrinter } from './transcribe-output.ts';
 
 const usage = `Usage: earshot transcribe [options]
@@ -103,10 +110,10 @@ const command = defineCommand({
       values['journal-dir'] ??
       io.env['EARSHOT_JOURNAL_DIR'] ??
       join(io.env['XDG_DATA_HOME'] ?? join(homedir(), '.local', 'share'), 'earshot', 'journal');
+    const resources: Resource[] = [lockJournalDir(journalDir)];
     for (const recovered of recoverInterruptedSessions(journalDir))
       printer.recovered(recovered.header.sessionId, recovered.segments.length, recovered.path);
 
-    const resources: Resource[] = [];
     try {
       const provider = await resolveProvider(providerId, values, io, resources);
       let source: FrameSource = values.input

@@ -29,7 +29,9 @@ Options:
   --host H            address to listen on (default 127.0.0.1). Anything but loopback lets
                       anyone on the network who has the link use your microphone.
   --data-dir DIR      settings, history and models (default: $EARSHOT_DATA_DIR, else the
-                      desktop app's folder, so History is shared; do not run both at once)
+                      desktop app's folder, so History is shared). One Earshot at a time
+                      uses a data folder: while the desktop app has it, this one says so
+                      and stops
   --model-dir DIR     a model folder to use instead of the installed ones
   --vad-model FILE    the Silero VAD model (default: found beside the models)
   --renderer-dir DIR  the built page (default: out/renderer; build it with \`npm run build\`)
