@@ -94,6 +94,17 @@ export const ERROR_CATALOG = {
     message: 'The downloaded model is corrupt (checksum mismatch). It was discarded; download it again.',
     action: 'open-models',
   },
+  // Models you can trust (issue 14): what the model downloader refuses, and why
+  MODEL_UNVERIFIED: {
+    message:
+      'Earshot has no verified checksum for this model, so it does not download it. Choose another model; a copy already installed keeps working.',
+    action: 'open-models',
+  },
+  MODEL_DOWNLOAD_REJECTED: {
+    message:
+      'The server sent something other than the model (often a public Wi-Fi sign-in page). The partial download was deleted. Sign in to the network in your browser, then download again.',
+    action: 'open-models',
+  },
   VAD_MISSING: {
     message: 'The voice activity model is missing. Reinstall Earshot or pass --vad-model.',
     action: 'retry',
