@@ -58,7 +58,7 @@ export interface AssetEntry {
 export function notOfferedReason(entry: { readonly checksum: Checksum | null }): string | null {
   return entry.checksum
     ? null
-    : 'Not offered for download: no verified checksum is known for this file, so Earshot could not tell a damaged or substituted download from the real one.';
+    : 'no verified checksum is known for this file, so Earshot could not tell a damaged or substituted download from the real one.';
 }
 
 const RELEASE = 'https://github.com/k2-fsa/sherpa-onnx/releases/download/asr-models';

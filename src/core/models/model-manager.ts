@@ -136,7 +136,7 @@ export class ModelManager extends EventEmitter<ManagerEvents> {
     if (!entry) return Promise.reject(new EarshotError('MODEL_MISSING', `"${id}" is not in the model catalog.`));
     const reason = notOfferedReason(entry);
     if (reason) {
-      const error = new EarshotError('MODEL_UNVERIFIED', `${entry.name}: ${reason}`);
+      const error = new EarshotError('MODEL_UNVERIFIED', `${entry.name} is not offered for download: ${reason}`);
       // The request itself returns at once; the person learns why from the progress event.
       this.emit('progress', {
         id,
