@@ -24,16 +24,21 @@ export interface Checksum {
  * before anything is unpacked. An entry without one is listed but not downloaded
  * (MODEL_UNVERIFIED); a copy already installed or bundled keeps working.
  */
-export interface CatalogEntry {
-  readonly id: string;
-  readonly name: string;
-  readonly kind: ModelKind;
-  readonly language: string;
+
+/** A file the catalog downloads, with what is publicly known to check it by. */
+export interface PublishedFile {
   readonly url: string;
   /** Bytes of the download: exact when `checksum` is set, an estimate for display otherwise. */
   readonly sizeBytes: number;
   readonly checksum: Checksum | null;
   readonly license: string;
+}
+
+export interface CatalogEntry extends PublishedFile {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: ModelKind;
+  readonly language: string;
   readonly description: string;
   readonly isDefault: boolean;
   readonly archive: 'tar.bz2';
@@ -44,14 +49,9 @@ export interface CatalogEntry {
 }
 
 /** A single-file asset (the VAD): installed as `<modelsDir>/<id>/<fileName>`. */
-export interface AssetEntry {
+export interface AssetEntry extends PublishedFile {
   readonly id: string;
-  readonly url: string;
   readonly fileName: string;
-  /** Exact when `checksum` is set. */
-  readonly sizeBytes: number;
-  readonly checksum: Checksum | null;
-  readonly license: string;
 }
 
 /** Why an entry is not offered, or null when it is. */
@@ -93,7 +93,7 @@ const manifest = (
   kind: ModelKind,
   license: string,
   source: string,
-  files: string[],
+  files: readonly string[],
   sherpa: Record<string, unknown>,
   extra: Record<string, unknown> = {},
 ): Record<string, unknown> => ({
@@ -105,7 +105,7 @@ const manifest = (
   needsVad: kind === 'offline',
   license,
   source,
-  files,
+  files: [...files],
   sherpa,
   ...extra,
 });
@@ -125,14 +125,42 @@ const MOONSHINE_FILES = [
   'tokens.txt',
 ];
 const PARAKEET_FILES = ['encoder.int8.onnx', 'decoder.int8.onnx', 'joiner.int8.onnx', 'tokens.txt'];
+const PARAKEET_SHERPA = transducer('encoder.int8.onnx', 'decoder.int8.onnx', 'joiner.int8.onnx', {
+  modelType: 'nemo_transducer',
+});
+
+/** What a catalog model says of itself; its address, archive and manifest follow from it. */
+interface ReleaseModel extends Omit<CatalogEntry, 'language' | 'url' | 'archive' | 'manifest'> {
+  /** The model's name in its manifest (the catalog's `name` adds the quantization). */
+  readonly manifestName: string;
+  readonly files: readonly string[];
+  readonly sherpa: Record<string, unknown>;
+  /** Manifest fields beyond the common ones (the recognizer's output frame length). */
+  readonly manifestExtra?: Record<string, unknown>;
+}
+
+/**
+ * An English model from sherpa-onnx's `asr-models` release: the archive is named after the
+ * folder it unpacks into, and the manifest names the archive as its source.
+ */
+function releaseModel({ manifestName, files, sherpa, manifestExtra, ...model }: ReleaseModel): CatalogEntry {
+  const url = `${RELEASE}/${model.archiveRoot}.tar.bz2`;
+  return {
+    ...model,
+    language: 'en',
+    url,
+    archive: 'tar.bz2',
+    manifest: manifest(manifestName, model.kind, model.license, url, files, sherpa, manifestExtra),
+  };
+}
 
 export const MODEL_CATALOG: readonly CatalogEntry[] = [
-  {
+  releaseModel({
     id: 'zipformer-en-streaming',
     name: 'Streaming Zipformer (English)',
+    manifestName: 'Streaming Zipformer (English)',
     kind: 'online',
-    language: 'en',
-    url: `${RELEASE}/${ZIPFORMER}.tar.bz2`,
+    archiveRoot: ZIPFORMER,
     sizeBytes: 310_414_022,
     checksum: {
       sha256: '639e25b578e9e997131402199419c13a941f8e4e198e2da1ce57dbf5cf401282',
@@ -145,28 +173,20 @@ export const MODEL_CATALOG: readonly CatalogEntry[] = [
     license: 'Apache-2.0',
     description: 'Real-time streaming recognizer: words appear as you speak. The default.',
     isDefault: true,
-    archive: 'tar.bz2',
-    archiveRoot: ZIPFORMER,
-    manifest: manifest(
-      'Streaming Zipformer (English)',
-      'online',
-      'Apache-2.0',
-      `${RELEASE}/${ZIPFORMER}.tar.bz2`,
-      [...ZIP_FILES],
-      {
-        ...transducer(ZIP_FILES[0], ZIP_FILES[1], ZIP_FILES[2]),
-        rule1MinTrailingSilence: 2.4,
-        rule2MinTrailingSilence: 0.8,
-        rule3MinUtteranceLength: 20,
-      },
-    ),
-  },
-  {
+    files: ZIP_FILES,
+    sherpa: {
+      ...transducer(ZIP_FILES[0], ZIP_FILES[1], ZIP_FILES[2]),
+      rule1MinTrailingSilence: 2.4,
+      rule2MinTrailingSilence: 0.8,
+      rule3MinUtteranceLength: 20,
+    },
+  }),
+  releaseModel({
     id: 'moonshine-tiny-en',
     name: 'Moonshine tiny (English, int8)',
+    manifestName: 'Moonshine tiny (English)',
     kind: 'offline',
-    language: 'en',
-    url: `${RELEASE}/sherpa-onnx-moonshine-tiny-en-int8.tar.bz2`,
+    archiveRoot: 'sherpa-onnx-moonshine-tiny-en-int8',
     sizeBytes: 107_600_538,
     checksum: {
       sha256: 'd5fe6ec4334fef36255b2a4010412cad4c007e33103fec62fb5d17cad88086f2',
@@ -178,26 +198,16 @@ export const MODEL_CATALOG: readonly CatalogEntry[] = [
     license: 'MIT',
     description: 'Small and fast; text settles when you pause.',
     isDefault: false,
-    archive: 'tar.bz2',
-    archiveRoot: 'sherpa-onnx-moonshine-tiny-en-int8',
-    manifest: manifest(
-      'Moonshine tiny (English)',
-      'offline',
-      'MIT',
-      `${RELEASE}/sherpa-onnx-moonshine-tiny-en-int8.tar.bz2`,
-      MOONSHINE_FILES,
-      moonshine(),
-      {
-        outputFrameMs: 40,
-      },
-    ),
-  },
-  {
+    files: MOONSHINE_FILES,
+    sherpa: moonshine(),
+    manifestExtra: { outputFrameMs: 40 },
+  }),
+  releaseModel({
     id: 'moonshine-base-en',
     name: 'Moonshine base (English, int8)',
+    manifestName: 'Moonshine base (English)',
     kind: 'offline',
-    language: 'en',
-    url: `${RELEASE}/sherpa-onnx-moonshine-base-en-int8.tar.bz2`,
+    archiveRoot: 'sherpa-onnx-moonshine-base-en-int8',
     sizeBytes: 250_807_309,
     checksum: {
       sha256: '21870cecaa2e44e4e2bf63e02d1072bed183ccd10284871353bd9d24dad14e5e',
@@ -209,26 +219,16 @@ export const MODEL_CATALOG: readonly CatalogEntry[] = [
     license: 'MIT',
     description: 'More accurate than tiny, still light.',
     isDefault: false,
-    archive: 'tar.bz2',
-    archiveRoot: 'sherpa-onnx-moonshine-base-en-int8',
-    manifest: manifest(
-      'Moonshine base (English)',
-      'offline',
-      'MIT',
-      `${RELEASE}/sherpa-onnx-moonshine-base-en-int8.tar.bz2`,
-      MOONSHINE_FILES,
-      moonshine(),
-      {
-        outputFrameMs: 40,
-      },
-    ),
-  },
-  {
+    files: MOONSHINE_FILES,
+    sherpa: moonshine(),
+    manifestExtra: { outputFrameMs: 40 },
+  }),
+  releaseModel({
     id: 'parakeet-tdt-0.6b-v2-int8',
     name: 'Parakeet TDT 0.6B v2 (English, int8)',
+    manifestName: 'Parakeet TDT 0.6B v2 (English)',
     kind: 'offline',
-    language: 'en',
-    url: `${RELEASE}/sherpa-onnx-nemo-parakeet-tdt-0.6b-v2-int8.tar.bz2`,
+    archiveRoot: 'sherpa-onnx-nemo-parakeet-tdt-0.6b-v2-int8',
     sizeBytes: 482_468_385,
     checksum: {
       sha256: '157c157bc51155e03e37d2466522a3a737dd9c72bb25f36eb18912964161e1ad',
@@ -240,24 +240,16 @@ export const MODEL_CATALOG: readonly CatalogEntry[] = [
     license: 'CC-BY-4.0',
     description: 'Highest accuracy for English, with punctuation; needs a fast CPU.',
     isDefault: false,
-    archive: 'tar.bz2',
-    archiveRoot: 'sherpa-onnx-nemo-parakeet-tdt-0.6b-v2-int8',
-    manifest: manifest(
-      'Parakeet TDT 0.6B v2 (English)',
-      'offline',
-      'CC-BY-4.0',
-      `${RELEASE}/sherpa-onnx-nemo-parakeet-tdt-0.6b-v2-int8.tar.bz2`,
-      PARAKEET_FILES,
-      transducer('encoder.int8.onnx', 'decoder.int8.onnx', 'joiner.int8.onnx', { modelType: 'nemo_transducer' }),
-      { outputFrameMs: 80 },
-    ),
-  },
-  {
+    files: PARAKEET_FILES,
+    sherpa: PARAKEET_SHERPA,
+    manifestExtra: { outputFrameMs: 80 },
+  }),
+  releaseModel({
     id: 'parakeet-tdt-0.6b-v3-int8',
     name: 'Parakeet TDT 0.6B v3 (25 European languages, int8)',
+    manifestName: 'Parakeet TDT 0.6B v3',
     kind: 'offline',
-    language: 'en',
-    url: `${RELEASE}/sherpa-onnx-nemo-parakeet-tdt-0.6b-v3-int8.tar.bz2`,
+    archiveRoot: 'sherpa-onnx-nemo-parakeet-tdt-0.6b-v3-int8',
     sizeBytes: 487_170_055,
     checksum: {
       sha256: '5793d0fd397c5778d2cf2126994d58e9d56b1be7c04d13c7a15bb1b4eafb16bf',
@@ -269,18 +261,10 @@ export const MODEL_CATALOG: readonly CatalogEntry[] = [
     license: 'CC-BY-4.0',
     description: 'Parakeet v3: English plus 24 European languages, with punctuation.',
     isDefault: false,
-    archive: 'tar.bz2',
-    archiveRoot: 'sherpa-onnx-nemo-parakeet-tdt-0.6b-v3-int8',
-    manifest: manifest(
-      'Parakeet TDT 0.6B v3',
-      'offline',
-      'CC-BY-4.0',
-      `${RELEASE}/sherpa-onnx-nemo-parakeet-tdt-0.6b-v3-int8.tar.bz2`,
-      PARAKEET_FILES,
-      transducer('encoder.int8.onnx', 'decoder.int8.onnx', 'joiner.int8.onnx', { modelType: 'nemo_transducer' }),
-      { outputFrameMs: 80 },
-    ),
-  },
+    files: PARAKEET_FILES,
+    sherpa: PARAKEET_SHERPA,
+    manifestExtra: { outputFrameMs: 80 },
+  }),
 ];
 
 export const VAD_ASSET: AssetEntry = {

@@ -13,6 +13,7 @@ import {
   notOfferedReason,
   type AssetEntry,
   type CatalogEntry,
+  type PublishedFile,
 } from './catalog.ts';
 import { downloadFile, type FetchLike } from './download.ts';
 import { extractTarBz2 } from './extract.ts';
@@ -205,16 +206,11 @@ export class ModelManager extends EventEmitter<ManagerEvents> {
     let received = 0;
     let total = entry.sizeBytes;
     try {
-      await downloadFile({
-        url: entry.url,
-        partPath: part,
-        expectedBytes: entry.sizeBytes,
-        sha256: verifiedSha256(entry),
-        magic: ARCHIVE_MAGIC[entry.archive],
+      await this.#download(
+        entry,
+        part,
         signal,
-        ...(this.#fetch ? { fetch: this.#fetch } : {}),
-        ...(this.#stallTimeoutMs ? { stallTimeoutMs: this.#stallTimeoutMs } : {}),
-        onProgress: (r, t) => {
+        (r, t) => {
           received = r;
           total = t || total;
           const now = performance.now();
@@ -223,7 +219,8 @@ export class ModelManager extends EventEmitter<ManagerEvents> {
             emit('downloading', r, total);
           }
         },
-      });
+        ARCHIVE_MAGIC[entry.archive],
+      );
       emit('verifying', received, total);
       if (signal.aborted) throw new EarshotError('MODEL_DOWNLOAD_FAILED', 'The download was cancelled.');
       emit('extracting', received, total);
@@ -259,18 +256,34 @@ export class ModelManager extends EventEmitter<ManagerEvents> {
     const asset = this.#vadAsset;
     const dir = join(this.modelsDir, asset.id);
     const part = this.#partPath(asset.id);
-    await downloadFile({
-      url: asset.url,
-      partPath: part,
-      expectedBytes: asset.sizeBytes,
-      sha256: verifiedSha256(asset),
+    await this.#download(asset, part, signal, () => {});
+    await mkdir(dir, { recursive: true });
+    await rename(part, join(dir, asset.fileName));
+  }
+
+  /**
+   * Downloads (or resumes) `file` into `partPath`, checked by its exact size and its sum; a file
+   * without a verified sum is refused (MODEL_UNVERIFIED), and `magic`, when given, is checked on
+   * the first bytes so a sign-in page is rejected before it fills the disk.
+   */
+  #download(
+    file: PublishedFile,
+    partPath: string,
+    signal: AbortSignal,
+    onProgress: (receivedBytes: number, totalBytes: number) => void,
+    magic?: string,
+  ): Promise<void> {
+    return downloadFile({
+      url: file.url,
+      partPath,
+      expectedBytes: file.sizeBytes,
+      sha256: verifiedSha256(file),
+      ...(magic ? { magic } : {}),
       signal,
       ...(this.#fetch ? { fetch: this.#fetch } : {}),
       ...(this.#stallTimeoutMs ? { stallTimeoutMs: this.#stallTimeoutMs } : {}),
-      onProgress: () => {},
+      onProgress,
     });
-    await mkdir(dir, { recursive: true });
-    await rename(part, join(dir, asset.fileName));
   }
 
   async #entries(): Promise<string[]> {
@@ -285,7 +298,7 @@ export class ModelManager extends EventEmitter<ManagerEvents> {
 /** The bytes every archive of that kind starts with. */
 const ARCHIVE_MAGIC: Record<CatalogEntry['archive'], string> = { 'tar.bz2': 'BZh' };
 
-function verifiedSha256(entry: CatalogEntry | AssetEntry): string {
+function verifiedSha256(entry: PublishedFile): string {
   if (entry.checksum) return entry.checksum.sha256;
   throw new EarshotError('MODEL_UNVERIFIED', `${entry.url}: ${notOfferedReason(entry) ?? ''}`);
 }
