@@ -85,6 +85,15 @@ export const ERROR_CATALOG = {
     'The downloaded model is corrupt (checksum mismatch). It was discarded; download it again.',
     'open-models',
   ),
+  // Models you can trust (issue 14): what the model downloader refuses, and why
+  MODEL_UNVERIFIED: entry(
+    'Earshot has no verified checksum for this model, so it does not download it. Choose another model; a copy already installed keeps working.',
+    'open-models',
+  ),
+  MODEL_DOWNLOAD_REJECTED: entry(
+    'The server sent something other than the model (often a public Wi-Fi sign-in page). The partial download was deleted. Sign in to the network in your browser, then download again.',
+    'open-models',
+  ),
   VAD_MISSING: entry('The voice activity model is missing. Reinstall Earshot or pass --vad-model.', 'retry'),
   ENGINE_START_FAILED: entry('The local speech engine could not start. Details are in the log file.', 'retry'),
   ENGINE_CRASHED: entry(

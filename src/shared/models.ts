@@ -12,6 +12,12 @@ export const catalogModelSchema = z.object({
   license: z.string(),
   description: z.string(),
   isDefault: z.boolean(),
+  /** False when the catalog has no verified checksum for it: listed, but never downloaded. Absent means true. */
+  downloadable: z.boolean().optional(),
+  /** Why it is not downloadable, in words a person can read. */
+  notOfferedReason: z.string().optional(),
+  /** Bytes of an unfinished download kept to resume (the Models page offers to discard them). */
+  partialBytes: z.number().optional(),
 });
 export type CatalogModel = z.infer<typeof catalogModelSchema>;
 

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,14 @@ import type { CatalogEntry } from '../../src/core/models/catalog.ts';
 import { ModelManager } from '../../src/core/models/model-manager.ts';
 import type { ModelProgress } from '../../src/shared/models.ts';
 import { EarshotError } from '../../src/shared/errors.ts';
-import { buildModelArchive, readModelFiles, sha256 } from '../fixtures/engine/model-archive.ts';
+import {
+  buildModelArchive,
+  fixtureEntry,
+  fixtureVadAsset,
+  readModelFiles,
+  startArchiveServer,
+  type ArchiveServer,
+} from '../fixtures/engine/model-archive.ts';
 import { buildSessionAudio, frames, loadHeldout } from '../fixtures/engine/heldout.ts';
 import { OFFLINE_TEST_MODEL, VAD_MODEL, requireSharedModels } from '../helpers/paths.ts';
 
@@ -19,53 +26,23 @@ import { OFFLINE_TEST_MODEL, VAD_MODEL, requireSharedModels } from '../helpers/p
  * The model manager against a real HTTP server on loopback serving an archive built at
  * test time from the offline test model, laid out like a sherpa-onnx release.
  */
-type Mode = 'ok' | 'truncate' | 'stall' | 'no-range';
-
 describe('model manager downloads', () => {
   let archive: Buffer;
   let vad: Buffer;
-  let server: Server;
-  let base: string;
+  let server: ArchiveServer;
   let modelsDir: string;
-  const requests: { path: string; range: string | undefined }[] = [];
-  let mode: Mode = 'ok';
-  const openResponses = new Set<ServerResponse>();
 
-  const entry = (overrides: Partial<CatalogEntry> = {}): CatalogEntry => ({
-    id: 'test-ctc',
-    name: 'Test CTC',
-    kind: 'offline',
-    language: 'en',
-    url: `${base}/model.tar.bz2`,
-    sizeBytes: archive.length,
-    sizeExact: true,
-    sha256: sha256(archive),
-    license: 'Apache-2.0',
-    description: 'fixture',
-    isDefault: true,
-    archive: 'tar.bz2',
-    archiveRoot: 'earshot-test-ctc-en',
-    manifest: JSON.parse(readFileSync(join(OFFLINE_TEST_MODEL, 'earshot-model.json'), 'utf8')) as Record<
-      string,
-      unknown
-    >,
-    ...overrides,
-  });
+  const entry = (overrides: Partial<CatalogEntry> = {}): CatalogEntry =>
+    fixtureEntry(`${server.base}/model.tar.bz2`, archive, overrides);
   const manager = (catalog: CatalogEntry[] = [entry()]): ModelManager =>
     new ModelManager({
       modelsDir,
       catalog,
       stallTimeoutMs: 400,
-      vadAsset: {
-        id: 'silero-vad',
-        url: `${base}/silero_vad.onnx`,
-        fileName: 'silero_vad.onnx',
-        sizeBytes: vad.length,
-        sizeExact: true,
-        sha256: sha256(vad),
-        license: 'MIT',
-      },
+      vadAsset: fixtureVadAsset(`${server.base}/silero_vad.onnx`, vad),
     });
+  const modelRequests = (): { path: string; range: string | undefined }[] =>
+    server.requests.filter((r) => r.path === '/model.tar.bz2');
 
   beforeAll(async () => {
     requireSharedModels();
@@ -74,46 +51,14 @@ describe('model manager downloads', () => {
       await readModelFiles(OFFLINE_TEST_MODEL, ['model.onnx', 'tokens.txt', 'README.md']),
     );
     vad = readFileSync(VAD_MODEL);
-    server = createServer((req: IncomingMessage, res: ServerResponse) => {
-      requests.push({ path: req.url ?? '', range: req.headers.range });
-      const body = req.url === '/silero_vad.onnx' ? vad : req.url === '/model.tar.bz2' ? archive : null;
-      if (!body) {
-        res.writeHead(404).end();
-        return;
-      }
-      let start = 0;
-      const range = /bytes=(\d+)-/.exec(req.headers.range ?? '');
-      if (range && mode !== 'no-range') start = Number(range[1]);
-      const slice = body.subarray(start);
-      res.writeHead(start > 0 ? 206 : 200, {
-        'content-length': String(slice.length),
-        'accept-ranges': 'bytes',
-        ...(start > 0 ? { 'content-range': `bytes ${start}-${body.length - 1}/${body.length}` } : {}),
-      });
-      if (mode === 'truncate' && req.url === '/model.tar.bz2') {
-        // Half the promised bytes, then the connection drops.
-        res.write(slice.subarray(0, Math.floor(slice.length / 2)), () => res.socket?.destroy());
-        return;
-      }
-      if (mode === 'stall' && req.url === '/model.tar.bz2') {
-        // Half the bytes, then silence with the connection held open.
-        res.write(slice.subarray(0, Math.floor(slice.length / 2)));
-        openResponses.add(res);
-        return;
-      }
-      res.end(slice);
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await startArchiveServer({ '/model.tar.bz2': archive, '/silero_vad.onnx': vad });
   });
-  afterAll(async () => {
-    for (const res of openResponses) res.socket?.destroy();
-    await new Promise<void>((r) => server.close(() => r()));
-  });
+  afterAll(() => server.close());
   beforeEach(async () => {
     modelsDir = await mkdtemp(join(tmpdir(), 'earshot-models-'));
-    requests.length = 0;
-    mode = 'ok';
+    server.requests.length = 0;
+    server.queue.length = 0;
+    server.mode = 'ok';
     return () => rm(modelsDir, { recursive: true, force: true });
   });
 
@@ -157,33 +102,35 @@ describe('model manager downloads', () => {
 
   it('a truncated download fails, keeps its part, and resumes with a Range request', async () => {
     const m = manager();
-    mode = 'truncate';
+    server.mode = 'truncate';
     await expect(m.download('test-ctc')).rejects.toMatchObject({ code: 'MODEL_DOWNLOAD_FAILED' });
     const partSize = (await stat(join(modelsDir, '.downloads', 'test-ctc.part'))).size;
     expect(partSize).toBeGreaterThan(0);
     expect(partSize).toBeLessThan(archive.length);
-    mode = 'ok';
+    server.mode = 'ok';
     await m.download('test-ctc');
-    const resumed = requests.filter((r) => r.path === '/model.tar.bz2').at(-1)!;
+    const resumed = modelRequests().at(-1)!;
     expect(resumed.range).toBe(`bytes=${partSize}-`);
     expect(m.resolve('test-ctc')).toBe(join(modelsDir, 'test-ctc'));
   });
 
   it('a server that stops sending mid-way is abandoned after the stall timeout, then the download resumes', async () => {
     const m = manager();
-    mode = 'stall';
+    server.mode = 'stall';
     await expect(m.download('test-ctc')).rejects.toMatchObject({
       code: 'MODEL_DOWNLOAD_FAILED',
       message: expect.stringContaining('stopped sending') as unknown,
     });
-    mode = 'ok';
+    server.mode = 'ok';
     await m.download('test-ctc');
-    expect(requests.filter((r) => r.path === '/model.tar.bz2').at(-1)!.range).toMatch(/^bytes=\d+-$/);
+    expect(modelRequests().at(-1)!.range).toMatch(/^bytes=\d+-$/);
     expect((await m.list()).installed.map((i) => i.id)).toEqual(['test-ctc']);
   });
 
   it('a wrong checksum discards the download and installs nothing', async () => {
-    const m = manager([entry({ sha256: '0'.repeat(64) })]);
+    const m = manager([
+      entry({ checksum: { sha256: '0'.repeat(64), source: 'github-asset-digest', evidence: 'test' } }),
+    ]);
     const progress: ModelProgress[] = [];
     m.on('progress', (p) => progress.push(p));
     await expect(m.download('test-ctc')).rejects.toMatchObject({ code: 'MODEL_CHECKSUM_MISMATCH' });
@@ -194,16 +141,16 @@ describe('model manager downloads', () => {
 
   it('a server that ignores Range restarts from zero and still installs', async () => {
     const m = manager();
-    mode = 'truncate';
+    server.mode = 'truncate';
     await expect(m.download('test-ctc')).rejects.toMatchObject({ code: 'MODEL_DOWNLOAD_FAILED' });
-    mode = 'no-range';
+    server.mode = 'no-range';
     await m.download('test-ctc');
     expect(m.resolve('test-ctc')).toBeTruthy();
   });
 
   it('cancel stops a download (part kept for resume); unknown ids and unsafe archives are refused', async () => {
     const m = manager();
-    mode = 'stall';
+    server.mode = 'stall';
     const running = m.download('test-ctc');
     await new Promise<void>((resolve) => m.once('progress', () => resolve()));
     expect(m.cancel('test-ctc')).toBe(true);
@@ -221,7 +168,7 @@ describe('model manager downloads', () => {
     await new Promise<void>((r) => evilServer.listen(0, '127.0.0.1', r));
     try {
       const url = `http://127.0.0.1:${(evilServer.address() as AddressInfo).port}/evil.tar.bz2`;
-      const bad = manager([entry({ id: 'evil', url, sizeBytes: evil.length, sha256: sha256(evil) })]);
+      const bad = manager([fixtureEntry(url, evil, { id: 'evil' })]);
       await expect(bad.download('evil')).rejects.toMatchObject({ code: 'MODEL_INVALID' });
       expect(existsSync(join(modelsDir, 'evil'))).toBe(false);
       expect(existsSync(join(modelsDir, '..', 'escape.txt'))).toBe(false);

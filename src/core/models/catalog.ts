@@ -1,22 +1,36 @@
 import type { ModelKind } from '../../shared/models.ts';
 
 /**
- * The models Earshot can download: sherpa-onnx's own release archives. Sizes and sha256
- * sums come from public records of these exact assets (noted per entry); where no
- * published sha256 could be found the entry says so, and the download is then checked
- * by its exact size (when known) and the archive's own bzip2 CRCs during extraction.
+ * Where a download's sha256 and exact size come from.
+ * - `github-asset-digest`: the digest GitHub publishes for the release asset
+ *   (`api.github.com/repos/k2-fsa/sherpa-onnx/releases/assets/<id>`, field `digest`).
+ * - `independent-records`: GitHub publishes no digest for this asset (it predates asset
+ *   digests); several unrelated public projects that downloaded the official asset record
+ *   the same sha256 and the same byte count. Not the publisher's word, but not a guess:
+ *   any different byte is still refused.
+ */
+export type ChecksumSource = 'github-asset-digest' | 'independent-records';
+
+export interface Checksum {
+  readonly sha256: string;
+  readonly source: ChecksumSource;
+  /** Where the digest and the size were found (URLs), for a person auditing the catalog. */
+  readonly evidence: string;
+}
+
+/**
+ * The models Earshot can download: sherpa-onnx's own release archives. An entry is offered
+ * for download only with a `checksum`; then `sizeBytes` is exact too, and both are checked
+ * before anything is unpacked. An entry without one is listed but not downloaded
+ * (MODEL_UNVERIFIED); a copy already installed or bundled keeps working.
  */
 
 /** A file the catalog downloads, with what is publicly known to check it by. */
 export interface PublishedFile {
   readonly url: string;
-  /** Bytes of the download. */
+  /** Bytes of the download: exact when `checksum` is set, an estimate for display otherwise. */
   readonly sizeBytes: number;
-  /** False when `sizeBytes` is an estimate (then only the server's length is checked). */
-  readonly sizeExact: boolean;
-  /** null when no published sum was found; `checksumNote` then says so. */
-  readonly sha256: string | null;
-  readonly checksumNote?: string;
+  readonly checksum: Checksum | null;
   readonly license: string;
 }
 
@@ -40,7 +54,17 @@ export interface AssetEntry extends PublishedFile {
   readonly fileName: string;
 }
 
+/** Why an entry is not offered, or null when it is. */
+export function notOfferedReason(entry: { readonly checksum: Checksum | null }): string | null {
+  return entry.checksum
+    ? null
+    : 'no verified checksum is known for this file, so Earshot could not tell a damaged or substituted download from the real one.';
+}
+
 const RELEASE = 'https://github.com/k2-fsa/sherpa-onnx/releases/download/asr-models';
+const ASSET_API = 'https://api.github.com/repos/k2-fsa/sherpa-onnx/releases/assets';
+/** The release page whose asset list carries each asset's size and (for newer assets) digest. */
+const RELEASE_PAGE = 'https://github.com/k2-fsa/sherpa-onnx/releases/tag/asr-models';
 
 const transducer = (
   encoder: string,
@@ -137,12 +161,15 @@ export const MODEL_CATALOG: readonly CatalogEntry[] = [
     manifestName: 'Streaming Zipformer (English)',
     kind: 'online',
     archiveRoot: ZIPFORMER,
-    sizeBytes: 201_336_340,
-    sizeExact: false,
-    sha256: null,
-    checksumNote:
-      'No published sha256 for this archive was found in public sources (the release page lists none); the size is a public estimate. ' +
-      'Verified by bzip2 CRCs during extraction and by loading the files.',
+    sizeBytes: 310_414_022,
+    checksum: {
+      sha256: '639e25b578e9e997131402199419c13a941f8e4e198e2da1ce57dbf5cf401282',
+      source: 'independent-records',
+      evidence:
+        `Size 310,414,022 bytes as GitHub lists it for asset 191971614 (${ASSET_API}/191971614, ${RELEASE_PAGE}); ` +
+        'GitHub publishes no digest for this 2023 asset. The sha256 is the one recorded, with that same size, by ' +
+        'at least five unrelated public projects that downloaded the official archive (found with a public code search).',
+    },
     license: 'Apache-2.0',
     description: 'Real-time streaming recognizer: words appear as you speak. The default.',
     isDefault: true,
@@ -160,10 +187,14 @@ export const MODEL_CATALOG: readonly CatalogEntry[] = [
     manifestName: 'Moonshine tiny (English)',
     kind: 'offline',
     archiveRoot: 'sherpa-onnx-moonshine-tiny-en-int8',
-    sizeBytes: 107_600_000,
-    sizeExact: false,
-    sha256: 'd5fe6ec4334fef36255b2a4010412cad4c007e33103fec62fb5d17cad88086f2',
-    checksumNote: 'sha256 as pinned by two independent public projects for this asset; size about 107.6 MB.',
+    sizeBytes: 107_600_538,
+    checksum: {
+      sha256: 'd5fe6ec4334fef36255b2a4010412cad4c007e33103fec62fb5d17cad88086f2',
+      source: 'independent-records',
+      evidence:
+        `GitHub publishes no digest for this 2024 asset (${RELEASE_PAGE}). The sha256 is the one pinned by more than ` +
+        'eight unrelated public projects for the official archive, four of which also record its exact size, 107,600,538 bytes.',
+    },
     license: 'MIT',
     description: 'Small and fast; text settles when you pause.',
     isDefault: false,
@@ -177,11 +208,14 @@ export const MODEL_CATALOG: readonly CatalogEntry[] = [
     manifestName: 'Moonshine base (English)',
     kind: 'offline',
     archiveRoot: 'sherpa-onnx-moonshine-base-en-int8',
-    sizeBytes: 274_000_000,
-    sizeExact: false,
-    sha256: null,
-    checksumNote:
-      'No published sha256 or exact size for this archive was found in public sources; verified by bzip2 CRCs during extraction.',
+    sizeBytes: 250_807_309,
+    checksum: {
+      sha256: '21870cecaa2e44e4e2bf63e02d1072bed183ccd10284871353bd9d24dad14e5e',
+      source: 'independent-records',
+      evidence:
+        `GitHub publishes no digest for this 2024 asset (${RELEASE_PAGE}). The sha256 is the one pinned by more than ` +
+        'six unrelated public projects for the official archive, two of which also record its exact size, 250,807,309 bytes.',
+    },
     license: 'MIT',
     description: 'More accurate than tiny, still light.',
     isDefault: false,
@@ -195,11 +229,14 @@ export const MODEL_CATALOG: readonly CatalogEntry[] = [
     manifestName: 'Parakeet TDT 0.6B v2 (English)',
     kind: 'offline',
     archiveRoot: 'sherpa-onnx-nemo-parakeet-tdt-0.6b-v2-int8',
-    sizeBytes: 482_000_000,
-    sizeExact: false,
-    sha256: null,
-    checksumNote:
-      'No published sha256 or exact size for this archive was found in public sources; verified by bzip2 CRCs during extraction.',
+    sizeBytes: 482_468_385,
+    checksum: {
+      sha256: '157c157bc51155e03e37d2466522a3a737dd9c72bb25f36eb18912964161e1ad',
+      source: 'github-asset-digest',
+      evidence:
+        `GitHub's digest and size for release asset 283097678 (${ASSET_API}/283097678), as recorded by public projects ` +
+        'that check it; the same digest and size, 482,468,385 bytes, are pinned by several more.',
+    },
     license: 'CC-BY-4.0',
     description: 'Highest accuracy for English, with punctuation; needs a fast CPU.',
     isDefault: false,
@@ -214,9 +251,13 @@ export const MODEL_CATALOG: readonly CatalogEntry[] = [
     kind: 'offline',
     archiveRoot: 'sherpa-onnx-nemo-parakeet-tdt-0.6b-v3-int8',
     sizeBytes: 487_170_055,
-    sizeExact: true,
-    sha256: '5793d0fd397c5778d2cf2126994d58e9d56b1be7c04d13c7a15bb1b4eafb16bf',
-    checksumNote: "Size and sha256 from the release's checksum list as recorded by independent public projects.",
+    checksum: {
+      sha256: '5793d0fd397c5778d2cf2126994d58e9d56b1be7c04d13c7a15bb1b4eafb16bf',
+      source: 'github-asset-digest',
+      evidence:
+        `GitHub's asset digest on ${RELEASE_PAGE}, as recorded by public projects that verified it against the ` +
+        'release asset; the same digest and size, 487,170,055 bytes, are pinned by several more.',
+    },
     license: 'CC-BY-4.0',
     description: 'Parakeet v3: English plus 24 European languages, with punctuation.',
     isDefault: false,
@@ -230,10 +271,14 @@ export const VAD_ASSET: AssetEntry = {
   id: 'silero-vad',
   url: `${RELEASE}/silero_vad.onnx`,
   fileName: 'silero_vad.onnx',
-  sizeBytes: 629_077,
-  sizeExact: false,
-  sha256: '9e2449e1087496d8d4caba907f23e0bd3f78d91fa552479bb9c23ac09cbb1fd6',
-  checksumNote: 'sha256 as pinned by a public project for this asset (about 0.6 MB).',
+  sizeBytes: 643_854,
+  checksum: {
+    sha256: '9e2449e1087496d8d4caba907f23e0bd3f78d91fa552479bb9c23ac09cbb1fd6',
+    source: 'github-asset-digest',
+    evidence:
+      `GitHub's digest and size (643,854 bytes) for release asset 271935959 (${ASSET_API}/271935959), ` +
+      'as a public review recorded from that API answer.',
+  },
   license: 'MIT',
 };
 

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadModelManifest, MANIFEST_FILE } from '../../platform/models/manifest-file.ts';
 import { EarshotError, toErrorPayload } from '../../shared/errors.ts';
@@ -10,12 +10,14 @@ import {
   MODEL_CATALOG,
   VAD_ASSET,
   defaultCatalogEntry,
+  notOfferedReason,
   type AssetEntry,
   type CatalogEntry,
   type PublishedFile,
 } from './catalog.ts';
 import { downloadFile, type FetchLike } from './download.ts';
 import { extractTarBz2 } from './extract.ts';
+import { diskUsage, safeId, sizeOrZero } from './model-files.ts';
 import { findVadModel, type FindVadOptions } from '../../platform/models/vad-model.ts';
 
 export { findVadModel, type FindVadOptions };
@@ -83,16 +85,24 @@ export class ModelManager extends EventEmitter<ManagerEvents> {
         log.warn(`skipping damaged model folder ${dir}: ${(error as Error).message}`);
       }
     }
-    const catalog: CatalogModel[] = this.#catalog.map((m) => ({
-      id: m.id,
-      name: m.name,
-      kind: m.kind,
-      language: m.language,
-      sizeBytes: m.sizeBytes,
-      license: m.license,
-      description: m.description,
-      isDefault: m.isDefault,
-    }));
+    const catalog: CatalogModel[] = [];
+    for (const m of this.#catalog) {
+      const reason = notOfferedReason(m);
+      const partialBytes = await sizeOrZero(this.#partPath(m.id));
+      catalog.push({
+        id: m.id,
+        name: m.name,
+        kind: m.kind,
+        language: m.language,
+        sizeBytes: m.sizeBytes,
+        license: m.license,
+        description: m.description,
+        isDefault: m.isDefault,
+        downloadable: reason === null,
+        ...(reason ? { notOfferedReason: reason } : {}),
+        ...(partialBytes > 0 ? { partialBytes } : {}),
+      });
+    }
     const defaultId = defaultCatalogEntry(this.#catalog).id;
     const active = installed.find((m) => m.id === defaultId) ?? installed[0] ?? null;
     return { installed, catalog, activeModelId: active?.id ?? null, diskUsageBytes: await diskUsage(this.modelsDir) };
@@ -125,6 +135,19 @@ export class ModelManager extends EventEmitter<ManagerEvents> {
     if (running) return running.done;
     const entry = this.#catalog.find((m) => m.id === id);
     if (!entry) return Promise.reject(new EarshotError('MODEL_MISSING', `"${id}" is not in the model catalog.`));
+    const reason = notOfferedReason(entry);
+    if (reason) {
+      const error = new EarshotError('MODEL_UNVERIFIED', `${entry.name} is not offered for download: ${reason}`);
+      // The request itself returns at once; the person learns why from the progress event.
+      this.emit('progress', {
+        id,
+        phase: 'failed',
+        receivedBytes: 0,
+        totalBytes: entry.sizeBytes,
+        error: toErrorPayload(error),
+      });
+      return Promise.reject(error);
+    }
     const controller = new AbortController();
     const done = this.#install(entry, controller.signal).finally(() => this.#running.delete(id));
     this.#running.set(id, { controller, done });
@@ -139,22 +162,37 @@ export class ModelManager extends EventEmitter<ManagerEvents> {
     return true;
   }
 
+  /** Deletes the installed model, its partial download, or both; MODEL_MISSING when there is neither. */
   async delete(id: string): Promise<void> {
-    if (this.#running.has(id)) this.cancel(id);
     const dir = join(this.modelsDir, safeId(id));
-    if (!existsSync(dir)) throw new EarshotError('MODEL_MISSING', `The model "${id}" is not installed.`);
-    // Rename first so a half-deleted folder is never mistaken for a model.
-    const trash = join(this.modelsDir, WORK_DIR, `deleting-${safeId(id)}-${Date.now()}`);
-    await mkdir(join(this.modelsDir, WORK_DIR), { recursive: true });
-    await rename(dir, trash);
-    await rm(trash, { recursive: true, force: true });
-    await rm(join(this.modelsDir, WORK_DIR, `${safeId(id)}.part`), { force: true });
+    const part = this.#partPath(id);
+    const running = this.#running.get(id);
+    if (running) {
+      running.controller.abort();
+      // Wait until the download has let go of its `.part`, or it could write it again.
+      await running.done.catch((error: unknown) => log.info(`download of ${id} stopped for deletion`, error));
+    }
+    const hadPart = existsSync(part);
+    if (!existsSync(dir) && !hadPart)
+      throw new EarshotError('MODEL_MISSING', `The model "${id}" is not installed and has no partial download.`);
+    if (existsSync(dir)) {
+      // Rename first so a half-deleted folder is never mistaken for a model.
+      const trash = join(this.modelsDir, WORK_DIR, `deleting-${safeId(id)}-${Date.now()}`);
+      await mkdir(join(this.modelsDir, WORK_DIR), { recursive: true });
+      await rename(dir, trash);
+      await rm(trash, { recursive: true, force: true });
+    }
+    await rm(part, { force: true });
+  }
+
+  #partPath(id: string): string {
+    return join(this.modelsDir, WORK_DIR, `${safeId(id)}.part`);
   }
 
   async #install(entry: CatalogEntry, signal: AbortSignal): Promise<void> {
     const work = join(this.modelsDir, WORK_DIR);
     await mkdir(work, { recursive: true });
-    const part = join(work, `${entry.id}.part`);
+    const part = this.#partPath(entry.id);
     const emit = (phase: ModelProgress['phase'], receivedBytes: number, totalBytes: number, error?: unknown): void => {
       this.emit('progress', {
         id: entry.id,
@@ -168,15 +206,21 @@ export class ModelManager extends EventEmitter<ManagerEvents> {
     let received = 0;
     let total = entry.sizeBytes;
     try {
-      await this.#download(entry, part, signal, (r, t) => {
-        received = r;
-        total = t || total;
-        const now = performance.now();
-        if (now - lastEmit >= 100 || r === t) {
-          lastEmit = now;
-          emit('downloading', r, total);
-        }
-      });
+      await this.#download(
+        entry,
+        part,
+        signal,
+        (r, t) => {
+          received = r;
+          total = t || total;
+          const now = performance.now();
+          if (now - lastEmit >= 100 || r === t) {
+            lastEmit = now;
+            emit('downloading', r, total);
+          }
+        },
+        ARCHIVE_MAGIC[entry.archive],
+      );
       emit('verifying', received, total);
       if (signal.aborted) throw new EarshotError('MODEL_DOWNLOAD_FAILED', 'The download was cancelled.');
       emit('extracting', received, total);
@@ -211,24 +255,30 @@ export class ModelManager extends EventEmitter<ManagerEvents> {
   async #installVad(signal: AbortSignal): Promise<void> {
     const asset = this.#vadAsset;
     const dir = join(this.modelsDir, asset.id);
-    const part = join(this.modelsDir, WORK_DIR, `${asset.id}.part`);
+    const part = this.#partPath(asset.id);
     await this.#download(asset, part, signal, () => {});
     await mkdir(dir, { recursive: true });
     await rename(part, join(dir, asset.fileName));
   }
 
-  /** Downloads (or resumes) `file` into `partPath`, checked by its exact size when known and its sum. */
+  /**
+   * Downloads (or resumes) `file` into `partPath`, checked by its exact size and its sum; a file
+   * without a verified sum is refused (MODEL_UNVERIFIED), and `magic`, when given, is checked on
+   * the first bytes so a sign-in page is rejected before it fills the disk.
+   */
   #download(
     file: PublishedFile,
     partPath: string,
     signal: AbortSignal,
     onProgress: (receivedBytes: number, totalBytes: number) => void,
+    magic?: string,
   ): Promise<void> {
     return downloadFile({
       url: file.url,
       partPath,
-      expectedBytes: file.sizeExact ? file.sizeBytes : undefined,
-      sha256: file.sha256,
+      expectedBytes: file.sizeBytes,
+      sha256: verifiedSha256(file),
+      ...(magic ? { magic } : {}),
       signal,
       ...(this.#fetch ? { fetch: this.#fetch } : {}),
       ...(this.#stallTimeoutMs ? { stallTimeoutMs: this.#stallTimeoutMs } : {}),
@@ -245,25 +295,10 @@ export class ModelManager extends EventEmitter<ManagerEvents> {
   }
 }
 
-function safeId(id: string): string {
-  if (!/^[A-Za-z0-9._-]+$/.test(id) || id.startsWith('.'))
-    throw new EarshotError('MODEL_MISSING', `"${id}" is not a valid model id.`);
-  return id;
-}
+/** The bytes every archive of that kind starts with. */
+const ARCHIVE_MAGIC: Record<CatalogEntry['archive'], string> = { 'tar.bz2': 'BZh' };
 
-/** Bytes on disk under `path` (files only; follows no links). */
-export async function diskUsage(path: string): Promise<number> {
-  let total = 0;
-  let entries;
-  try {
-    entries = await readdir(path, { withFileTypes: true });
-  } catch {
-    return 0;
-  }
-  for (const entry of entries) {
-    const full = join(path, entry.name);
-    if (entry.isDirectory()) total += await diskUsage(full);
-    else if (entry.isFile()) total += (await stat(full)).size;
-  }
-  return total;
+function verifiedSha256(entry: PublishedFile): string {
+  if (entry.checksum) return entry.checksum.sha256;
+  throw new EarshotError('MODEL_UNVERIFIED', `${entry.url}: ${notOfferedReason(entry) ?? ''}`);
 }

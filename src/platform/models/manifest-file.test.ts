@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -64,5 +64,61 @@ describe('loadModelManifest', () => {
     writeManifest(manifest, { files: ['tokens.txt'], sherpa: { modelConfig: { tokens: 'tokens.txt' } } });
     writeFileSync(join(dir, 'tokens.txt'), '');
     expect(() => loadModelManifest(dir)).toThrow(failure('MODEL_INVALID', 'tokens.txt'));
+  });
+
+  it('refuses a manifest path outside the model folder, wherever the manifest names it', () => {
+    const dir = copy();
+    const manifestPath = join(dir, 'earshot-model.json');
+    const good = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
+      files: string[];
+      sherpa: { modelConfig: Record<string, unknown> } & Record<string, unknown>;
+    };
+    const refused = (manifest: unknown, field: string): void => {
+      writeFileSync(manifestPath, JSON.stringify(manifest));
+      expect(() => loadModelManifest(dir)).toThrow(
+        expect.objectContaining({
+          code: 'MODEL_INVALID',
+          message: expect.stringMatching(new RegExp(`field "${field}".*outside the model folder`)) as unknown,
+        }) as Error,
+      );
+    };
+    const outsideFile = join(tmpdir(), 'earshot-outside-tokens.txt');
+    refused({ ...good, files: [...good.files, outsideFile] }, `files.${good.files.length}`);
+    // No file extension: this one would reach sherpa unresolved, so only the schema stops it.
+    refused(
+      { ...good, sherpa: { ...good.sherpa, modelConfig: { ...good.sherpa.modelConfig, tokens: '/etc/passwd' } } },
+      'sherpa.modelConfig.tokens',
+    );
+    refused(
+      {
+        ...good,
+        sherpa: {
+          ...good.sherpa,
+          modelConfig: { ...good.sherpa.modelConfig, zipformerCtc: { model: '../../model.onnx' } },
+        },
+      },
+      'sherpa.modelConfig.zipformerCtc.model',
+    );
+    refused(
+      { ...good, sherpa: { ...good.sherpa, featConfig: { dither: 'C:\\Windows\\evil.bin' } } },
+      'sherpa.featConfig.dither',
+    );
+    refused({ ...good, sherpa: { ...good.sherpa, hotwordsFile: '..\\..\\hotwords.txt' } }, 'sherpa.hotwordsFile');
+
+    // A symbolic link inside the folder that points out of it is refused at load.
+    writeFileSync(outsideFile, 'a 0\n');
+    try {
+      symlinkSync(outsideFile, join(dir, 'linked-tokens.txt'));
+      writeFileSync(
+        manifestPath,
+        JSON.stringify({
+          ...good,
+          sherpa: { ...good.sherpa, modelConfig: { ...good.sherpa.modelConfig, tokens: 'linked-tokens.txt' } },
+        }),
+      );
+      expect(() => loadModelManifest(dir)).toThrow(/linked-tokens\.txt.*outside the model folder/);
+    } finally {
+      rmSync(outsideFile, { force: true });
+    }
   });
 });

@@ -1,5 +1,5 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { isAbsolute, join, normalize, sep } from 'node:path';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, join, normalize, relative, sep } from 'node:path';
 import { EarshotError } from '../../shared/errors.ts';
 import { MANIFEST_FILE, manifestSchema, type ModelManifest } from '../../shared/model-manifest.ts';
 
@@ -64,14 +64,19 @@ export function loadModelManifest(dir: string, numThreads = 1): LoadedModel {
   return { dir, manifest, recognizerConfig };
 }
 
+/**
+ * The schema already refuses absolute and `..` paths; this second look, on the real file
+ * system, also catches a symbolic link inside the folder that points out of it.
+ */
 function checkedPath(dir: string, file: string, manifestPath: string): string {
+  const outside = (): EarshotError =>
+    new EarshotError('MODEL_INVALID', `${manifestPath} names "${file}", which lies outside the model folder.`);
   const clean = normalize(file);
-  if (isAbsolute(clean) || clean === '..' || clean.startsWith(`..${sep}`)) {
-    throw new EarshotError('MODEL_INVALID', `${manifestPath} names "${file}", which lies outside the model folder.`);
-  }
+  if (isAbsolute(clean) || escapes(clean)) throw outside();
   const full = join(dir, clean);
   if (!existsSync(full))
     throw new EarshotError('MODEL_MISSING', `The model file ${full} is missing. Download the model again.`);
+  if (escapes(relative(realpathSync(dir), realpathSync(full)))) throw outside();
   if (statSync(full).size === 0)
     throw new EarshotError('MODEL_INVALID', `The model file ${full} is empty. Download the model again.`);
   return full;
@@ -84,4 +89,8 @@ function resolveFiles(value: unknown, dir: string, manifestPath: string): unknow
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveFiles(v, dir, manifestPath)]));
   }
   return value;
+}
+
+function escapes(relativePath: string): boolean {
+  return relativePath === '..' || relativePath.startsWith(`..${sep}`) || isAbsolute(relativePath);
 }
