@@ -17,6 +17,13 @@ export interface AudioOutOptions {
 }
 
 /**
+ * A long backlog (minutes spilled to disk during an outage) goes out only as fast as the socket
+ * takes it: past this much queued and unsent, the rest waits for the queue to drain.
+ */
+const MAX_QUEUED_BYTES = 256 * 1024;
+const QUEUE_CHECK_MS = 20;
+
+/**
  * Moves buffered audio onto a connection. A connection's `next` is the first session sample
  * it has not had; everything from there to the end of the buffer goes out in capture order,
  * so a fresh connection replays the unaccounted audio and a live one just gets the new frame.
@@ -46,6 +53,10 @@ export class AudioOut {
           return false;
         }
       }
+      if (conn.queuedBytes() > MAX_QUEUED_BYTES) {
+        this.#waitFor(conn, QUEUE_CHECK_MS);
+        return false;
+      }
       conn.sendAll(conn.stream.encodeAudio(chunk.samples));
       conn.next = chunk.start + chunk.samples.length;
       this.#lastAudioSentAt = performance.now();
@@ -72,7 +83,11 @@ export class AudioOut {
   remainingMs(conn: ProviderConnection | null): number {
     if (!conn?.live || !conn.catchingUp) return 0;
     const end = Math.min(this.#o.state.buffer.end, conn.until ?? Infinity);
-    return this.#pacerFor(conn)?.durationMs(end - conn.next) ?? 0;
+    // Unpaced, only the socket holds it back: allow it a tenth of the audio's length.
+    return (
+      this.#pacerFor(conn)?.durationMs(end - conn.next) ??
+      Math.max(QUEUE_CHECK_MS, ((end - conn.next) / this.#o.sampleRate) * 100)
+    );
   }
 
   /** Services that close idle sockets (Deepgram after 10 s) get their keepalive when no audio flowed for `afterMs`. */

@@ -89,6 +89,11 @@ export class ProviderConnection {
     for (const message of messages) this.send(message);
   }
 
+  /** Audio and messages handed to the socket that have not left this computer yet. */
+  queuedBytes(): number {
+    return this.#socket.bufferedAmount?.() ?? 0;
+  }
+
   /** A normal close (1000): the service flushes and we wait for its close frame. */
   close(reason = 'done'): void {
     this.#socket.close(reason);

@@ -1,5 +1,6 @@
 import { msToSamples, samplesToMs, type ProviderEvent } from '../providers/types.ts';
 import { AudioOut } from './audio-out.ts';
+import { BufferBound } from './buffer-bound.ts';
 import { ProviderConnection, type ConnectionEnd } from './connection.ts';
 import type { LinkListener, LinkSetup } from './link-setup.ts';
 import type { LinkState } from './link-state.ts';
@@ -22,6 +23,7 @@ export class ServiceLink {
   readonly #on: LinkListener;
   readonly #out: AudioOut;
   readonly #rotation: RotationRunner;
+  readonly #bound: BufferBound;
   #ids = 0;
 
   constructor(state: LinkState, setup: LinkSetup, listener: LinkListener) {
@@ -37,6 +39,14 @@ export class ServiceLink {
       onCaughtUp: (conn) => this.#onCaughtUp(conn),
     });
     this.#rotation = new RotationRunner(state, setup, { out: this.#out, open: () => this.#open(), listener });
+    this.#bound = new BufferBound({
+      state,
+      sampleRate: setup.provider.sampleRate,
+      memoryMs: this.#o.replayBufferMs,
+      spill: setup.spill,
+      log: setup.log,
+      warn: (code, message) => listener.warn(code, message),
+    });
   }
 
   /** Opens the run's first connection and keeps idle connections alive. */
@@ -51,12 +61,16 @@ export class ServiceLink {
 
   /** A frame was buffered: send it if a connection is live, and let rotation look for its moment. */
   onFrame(t0: number, latency: number[] | null): void {
-    this.#boundBuffer();
+    this.#bound.check();
     const conn = this.#state.current;
     if (conn?.live && !conn.endSent) {
       this.#out.sendPending(conn);
       latency?.push(performance.now() - t0);
-      const commit = conn.stream.maybeCommit(msToSamples(this.#o.maxUncommittedMs, this.#setup.provider.sampleRate));
+      // A replay reaches the service all at once and its VAD has not caught up with it yet: only
+      // audio past the replay's unsettled part counts as lingering uncommitted.
+      const replayAllowance = Math.max(0, this.#state.replayedUntil - this.#state.buffer.start);
+      const maxUncommitted = msToSamples(this.#o.maxUncommittedMs, this.#setup.provider.sampleRate) + replayAllowance;
+      const commit = conn.stream.maybeCommit(maxUncommitted);
       if (commit) conn.sendAll(commit);
     }
     this.#rotation.check();
@@ -79,6 +93,25 @@ export class ServiceLink {
     return this.#out.remainingMs(this.#state.current);
   }
 
+  /**
+   * The network came back or the computer woke: a reconnect waiting out its backoff goes now,
+   * and an attempt still connecting (perhaps over a network that is gone) is replaced. The
+   * backoff starts over. True when a connection attempt started.
+   */
+  retryNow(): boolean {
+    const state = this.#state;
+    if (!state.active || state.current?.live) return false;
+    const pending = state.current;
+    if (pending === null && !this.#setup.timers.has('reconnect')) return false;
+    this.#setup.timers.clear('reconnect');
+    state.current = null; // its end, when it comes, is no longer ours to handle
+    pending?.terminate();
+    state.attempt = 0;
+    this.#setup.log.info('retrying the service now (network up or wake from sleep)');
+    this.#connect();
+    return true;
+  }
+
   /** Closes every connection: normally (a drained stop) or abruptly (failure). */
   close(abruptly: boolean): void {
     const state = this.#state;
@@ -89,23 +122,6 @@ export class ServiceLink {
       else conn.close();
     }
     state.current = null;
-  }
-
-  /** Keeps the replay buffer within its bound; while disconnected that drops the oldest audio. */
-  #boundBuffer(): void {
-    const { buffer, stats } = this.#state;
-    const rate = this.#setup.provider.sampleRate;
-    const excess = buffer.end - buffer.start - msToSamples(this.#o.replayBufferMs, rate);
-    if (excess <= 0) return;
-    buffer.release(buffer.start + excess);
-    if (this.#state.current?.live) return; // sent already; the service simply has not settled it yet
-    stats.droppedMs += samplesToMs(excess, rate);
-    if (this.#state.overflowWarned) return;
-    this.#state.overflowWarned = true;
-    this.#on.warn(
-      'REPLAY_BUFFER_OVERFLOW',
-      `The connection has been down for over ${Math.round(this.#o.replayBufferMs / 1000)} s; the oldest buffered audio is being dropped.`,
-    );
   }
 
   #connect(): void {
@@ -178,9 +194,12 @@ export class ServiceLink {
     state.everLive = true;
     state.attempt = 0;
     state.overflowWarned = false;
+    state.offlineSince = null;
+    this.#bound.online();
     this.#on.live();
     const startedAt = performance.now();
     const samples = state.buffer.end - from;
+    state.replayedUntil = state.buffer.end;
     const sentAll = this.#out.sendPending(conn);
     if (samples > 0 && sentAll) state.stats.lastReplay = { samples, ms: performance.now() - startedAt };
     else if (samples > 0) state.replay = { conn, samples, startedAt };
@@ -240,6 +259,7 @@ export class ServiceLink {
       this.#on.fail(decision);
       return;
     }
+    state.offlineSince ??= Date.now();
     this.#setup.log.warn('connection lost; reconnecting', {
       connection: conn.id,
       attempt: state.attempt,

@@ -7,6 +7,7 @@ import { createLogger } from '../../platform/log/logger.ts';
 import { createProvider } from '../providers/index.ts';
 import type { ProviderAdapter } from '../providers/types.ts';
 import type { ProviderText } from '../transcript/transcript-model.ts';
+import { spillSetup } from './buffer-bound.ts';
 import { DrainWaiter } from './drain-waiter.ts';
 import { LinkState } from './link-state.ts';
 import { openSessionJournal } from './session-journal.ts';
@@ -80,6 +81,7 @@ export class Session extends EventEmitter<SessionEvents> {
       openTransport: options.openTransport ?? openWebSocket,
       timers: this.#timers,
       log: this.#log,
+      spill: spillSetup(options, () => this.#sessionId ?? newSessionId()),
     };
     this.#link = new ServiceLink(this.#linkState, setup, {
       live: () => this.#onLive(),
@@ -112,7 +114,18 @@ export class Session extends EventEmitter<SessionEvents> {
       bufferedMs: Math.round(this.#linkState.buffer.bufferedMs),
       error: this.#error,
       warnings: [...this.#warnings.list],
+      offlineSince: this.#linkState.offlineSince,
+      spilledMs: Math.round(this.#linkState.buffer.spilledMs),
+      servingProvider: null,
     };
+  }
+
+  /**
+   * The network came back or the computer woke (main calls this; tests too): a reconnect
+   * waiting out its backoff is tried at once. Does nothing while connected or idle.
+   */
+  retryNow(): void {
+    if (this.#link.retryNow()) this.#publish();
   }
 
   /** The current transcript (finals so far and the newest partial). */
@@ -208,6 +221,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.#output.finish(!drained);
     this.#link.close(false);
     this.#timers.clearAll();
+    this.#linkState.buffer.dispose();
     await this.#output.closeJournal();
     this.#setState('idle');
     // Stopped before the service ever answered: start() resolves with the idle snapshot.
@@ -228,6 +242,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.#error = { code: error.code, message: error.message };
     this.#link.close(true);
     this.#timers.clearAll();
+    this.#linkState.buffer.dispose();
     this.#output.finish(true);
     this.#opts.source.stop().catch((e: unknown) => this.#log.warn('the audio source failed to stop', e));
     this.#setState('error');
