@@ -66,14 +66,21 @@ export function formatBuffered(ms: number): string {
   return ms < 90_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`;
 }
 
+/** Below this much audio waiting, a reconnect is a blip ("Reconnecting…"); past it, an outage. */
+export const OFFLINE_AFTER_MS = 10_000;
+
+/** The session is transcribing on this computer because its cloud service is unreachable. */
+export function isFailedOver(snapshot: SessionSnapshot): boolean {
+  return snapshot.state === 'streaming' && !!snapshot.servingProvider && snapshot.servingProvider !== snapshot.provider;
+}
+
 /**
  * The one line every front end (window, tray, CLI) shows while the service is out of reach, or
- * null while it is not: the session keeps recording and says how much audio waits, or that
- * this computer transcribes meanwhile (failover).
+ * null while it is not (or only blipped): the session keeps recording and says how much audio
+ * waits, or that this computer transcribes meanwhile (failover).
  */
 export function offlineStatus(snapshot: SessionSnapshot): string | null {
-  if (snapshot.servingProvider && snapshot.servingProvider !== snapshot.provider && snapshot.state === 'streaming')
-    return 'Offline — transcribing on this computer';
-  if (snapshot.state !== 'reconnecting') return null;
+  if (isFailedOver(snapshot)) return 'Offline — transcribing on this computer';
+  if (snapshot.state !== 'reconnecting' || snapshot.bufferedMs < OFFLINE_AFTER_MS) return null;
   return `Offline — still recording, ${formatBuffered(snapshot.bufferedMs)} buffered`;
 }

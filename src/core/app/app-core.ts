@@ -157,6 +157,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   return {
     handlers,
     subscribe: (sink) => hub.subscribe(sink),
+    retryNow: () => session.retryNow(),
     dispose: () => {
       disposing ??= (async () => {
         await session.dispose();

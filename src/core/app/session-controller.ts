@@ -92,6 +92,11 @@ export class SessionController {
     if (this.#deps.settings.get().deviceKey !== key) await this.#deps.settings.update({ deviceKey: key });
   }
 
+  /** Network up or wake from sleep: the running session, if it waits to reconnect, tries at once. */
+  retryNow(): void {
+    this.#session?.retryNow();
+  }
+
   toggle(): Promise<SessionSnapshot> {
     return this.active ? this.stop() : this.start();
   }

@@ -15,6 +15,8 @@ export interface AppCore {
   subscribe(sink: EventSink): () => void;
   /** Stops the session (draining), the child processes and the servers. */
   dispose(): Promise<void>;
+  /** The network came back or the computer woke: a session waiting to reconnect tries at once. */
+  retryNow?(): void;
 }
 
 /** What a key store must do: keys go in, are used by providers, and never go back out to a UI. */
