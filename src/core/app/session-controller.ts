@@ -151,6 +151,17 @@ export class SessionController {
       journalDir: this.#deps.journalDir,
       deviceKey,
       deviceName: this.#deviceName,
+      ...(providerId !== 'local' && current.failoverAfterSeconds > 0
+        ? {
+            failover: {
+              // The embedded engine at the cloud's rate; MODEL_MISSING when no offline model is installed.
+              resolve: async () =>
+                createProvider({ ...(await providers.resolve('local')), sampleRate: adapter.sampleRate }),
+              afterMs: current.failoverAfterSeconds * 1000,
+              switchBack: current.failoverSwitchBack,
+            },
+          }
+        : {}),
     });
     this.#session = session;
     this.#clearedCount = 0;

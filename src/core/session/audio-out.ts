@@ -1,4 +1,3 @@
-import type { ReplayPacing } from '../providers/types.ts';
 import type { ProviderConnection } from './connection.ts';
 import type { LinkState } from './link-state.ts';
 import type { BufferedChunk } from './replay-buffer.ts';
@@ -8,8 +7,6 @@ import type { SessionTimers } from './session-timers.ts';
 export interface AudioOutOptions {
   /** Whose `buffer` holds the audio to send (a new one per run). */
   readonly state: LinkState;
-  /** The provider's replay rate limit, or null: everything goes out at once. */
-  readonly pacing: ReplayPacing | null;
   readonly sampleRate: number;
   readonly timers: SessionTimers;
   /** A paced connection has sent everything buffered (its replay is over). */
@@ -98,11 +95,13 @@ export class AudioOut {
     this.#lastAudioSentAt = performance.now();
   }
 
+  /** The replay rate limit of the connection's service, if it has one. */
   #pacerFor(conn: ProviderConnection): ReplayPacer | null {
-    if (!this.#o.pacing) return null;
+    const pacing = conn.adapter.replayPacing;
+    if (!pacing) return null;
     let pacer = this.#pacers.get(conn);
     if (!pacer) {
-      pacer = new ReplayPacer(this.#o.pacing, this.#o.sampleRate);
+      pacer = new ReplayPacer(pacing, this.#o.sampleRate);
       this.#pacers.set(conn, pacer);
     }
     return pacer;

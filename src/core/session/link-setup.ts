@@ -29,6 +29,8 @@ export interface LinkListener {
   fail(error: { code: ErrorCode; message: string }): void;
   /** A connection is gone: its partials wait for the replayed audio (on `heir`, if given) to produce them again. */
   orphan(connection: number, heir?: number): void;
+  /** The condition behind these warnings is over (the session is back on its own service). */
+  clearWarnings(codes: readonly ErrorCode[]): void;
   /** The retiring audio is done (or given up): finals held back behind it (LinkState.holdsFinals) follow now. */
   releaseFinals(): void;
   /** The service accounted for audio, or a connection finished: the drain may be complete. */

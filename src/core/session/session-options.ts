@@ -32,6 +32,8 @@ export interface SessionOptions {
   readonly spillWarnAheadMs?: number;
   /** How free space is measured (tests inject a nearly full disk). Default fs.statfsSync. */
   readonly statfs?: StatFs;
+  /** When the cloud service stays unreachable, let the embedded engine transcribe meanwhile (failover.ts). */
+  readonly failover?: FailoverOptions;
   /** Ping interval; a peer that misses one ping is dropped. Default 10 s. */
   readonly heartbeatIntervalMs?: number;
   /** Handshake and set-up (until the service says ready). Default 10 s. */
@@ -55,6 +57,21 @@ export interface SessionOptions {
   readonly measureLatency?: boolean;
   /** How connections reach the service. Default: a WebSocket; socket-free tests script one in memory. */
   readonly openTransport?: OpenTransport;
+}
+
+/** Failover to the embedded engine, as the session's owner sets it up. */
+export interface FailoverOptions {
+  /**
+   * The embedded engine's adapter at the session's sample rate, started on first use. Throws
+   * (MODEL_MISSING) when no offline model is installed: the session then keeps retrying the cloud.
+   */
+  readonly resolve: () => Promise<ProviderAdapter>;
+  /** How long the cloud service may stay unreachable before this computer takes over. Default 15 s. */
+  readonly afterMs?: number;
+  /** Go back to the cloud service once it answers again (a rotation at a turn boundary). Default true. */
+  readonly switchBack?: boolean;
+  /** While on this computer, how often the cloud service is tried. Default 30 s. */
+  readonly probeMs?: number;
 }
 
 export interface ResolvedSessionOptions {

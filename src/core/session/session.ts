@@ -83,19 +83,26 @@ export class Session extends EventEmitter<SessionEvents> {
       log: this.#log,
       spill: spillSetup(options, () => this.#sessionId ?? newSessionId()),
     };
-    this.#link = new ServiceLink(this.#linkState, setup, {
-      live: () => this.#onLive(),
-      reconnecting: () => (this.#linkState.lifecycle === 'stopping' ? this.#publish() : this.#setState('reconnecting')),
-      transcript: (connection, text, receivedAt) => this.#onText(connection, text, receivedAt),
-      warn: (code, message) => this.#warn(code, message),
-      fail: (error) => this.#fail(error),
-      orphan: (connection, heir) => this.#output.orphan(connection, heir),
-      releaseFinals: () => this.#output.releaseHeld(),
-      settled: () => {
-        this.#checkDrained();
-        this.#publishBufferedNow();
+    this.#link = new ServiceLink(
+      this.#linkState,
+      setup,
+      {
+        live: () => this.#onLive(),
+        reconnecting: () =>
+          this.#linkState.lifecycle === 'stopping' ? this.#publish() : this.#setState('reconnecting'),
+        transcript: (connection, text, receivedAt) => this.#onText(connection, text, receivedAt),
+        warn: (code, message) => this.#warn(code, message),
+        clearWarnings: (codes) => this.#clearWarnings(codes),
+        fail: (error) => this.#fail(error),
+        orphan: (connection, heir) => this.#output.orphan(connection, heir),
+        releaseFinals: () => this.#output.releaseHeld(),
+        settled: () => {
+          this.#checkDrained();
+          this.#publishBufferedNow();
+        },
       },
-    });
+      options.failover,
+    );
   }
 
   get state(): SessionState {
@@ -116,7 +123,7 @@ export class Session extends EventEmitter<SessionEvents> {
       warnings: [...this.#warnings.list],
       offlineSince: this.#linkState.offlineSince,
       spilledMs: Math.round(this.#linkState.buffer.spilledMs),
-      servingProvider: null,
+      servingProvider: this.#link.servingProvider,
     };
   }
 
