@@ -1,4 +1,4 @@
-import { app, ipcMain, session } from 'electron';
+import { app, ipcMain, net, powerMonitor, session } from 'electron';
 import type { AppCore } from '../core/app/types.ts';
 import { createLogger } from '../platform/log/logger.ts';
 import type { SessionSnapshot } from '../shared/session.ts';
@@ -9,6 +9,7 @@ import { createEngineWatch } from './engine-watch.ts';
 import { setupIpc } from './ipc.ts';
 import { setupAppIdentity, setupQuit, setupSingleInstance, setupUserDataDir } from './lifecycle.ts';
 import { setupLogging } from './logging.ts';
+import { setupPowerEvents } from './power-events.ts';
 import { applyStartAtLogin } from './login-item.ts';
 import { setupContentSecurity, setupSessionSecurity } from './security.ts';
 import { setupGlobalShortcut, type ShortcutStatus } from './shortcut.ts';
@@ -86,6 +87,7 @@ async function start(): Promise<void> {
       current = next;
     }
   });
+  setupPowerEvents({ powerMonitor, net }, () => core.retryNow?.());
   setupQuit({ core, window, tray, shortcut, logFile });
   exposeForEndToEndTests(() => ({ tray: tray.describe(), shortcut: shortcut.status }));
   log.info('ready');

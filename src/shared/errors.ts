@@ -219,6 +219,28 @@ export const ERROR_CATALOG = {
     action: 'reload',
   },
 
+  // Outages and failover (issue 14: a session rides out any outage)
+  OFFLINE_DISK_LOW: {
+    message:
+      'The disk is almost full: offline audio will soon have nowhere to go. Free some disk space, or Earshot will drop the oldest audio.',
+    action: 'retry',
+  },
+  OFFLINE_DISK_FULL: {
+    message:
+      'Earshot cannot keep more offline audio on disk; it keeps the last two minutes until the service is back. Free some disk space.',
+    action: 'retry',
+  },
+  FAILOVER_ACTIVE: {
+    message:
+      'The speech service is unreachable, so this computer transcribes for now. Your words keep appearing; the cloud service is tried again in the background.',
+    action: 'open-settings',
+  },
+  FAILOVER_UNAVAILABLE: {
+    message:
+      'The speech service is unreachable and no offline model is installed to take over. Earshot keeps recording and sends the audio when the service is back; install a model on the Models page to keep transcribing offline.',
+    action: 'open-models',
+  },
+
   // Packaging (build time: the message names the file and the step)
   PACKAGING_FAILED: entry('A packaging step failed; the message names the step and the file.', 'retry'),
   ELF_INVALID: entry('The file is not a 64-bit little-endian ELF library, or it is damaged.', 'retry'),

@@ -31,6 +31,19 @@ const records: JournalRecord[] = [
     segment: { segmentId: 'seg-2', text: 'and the last', isFinal: true, startMs: 1_000 },
     promoted: true,
   },
+  // Written during a failover: the segment names the service that produced it.
+  {
+    type: 'final',
+    at: 1_767_258_002_500,
+    segment: {
+      segmentId: 'seg-3',
+      text: 'offline words',
+      isFinal: true,
+      startMs: 950,
+      endMs: 1_400,
+      provider: 'local',
+    },
+  },
   { type: 'title', at: 1_767_258_003_000, title: 'Stand-up' },
   { type: 'end', at: 1_767_258_004_000, endedAt: 1_767_258_004_000 },
   { type: 'end', at: 1_767_258_005_000, endedAt: 1_767_258_004_000, recovered: true },

@@ -7,8 +7,10 @@ import { segmentSchema } from './transcript.ts';
  * writer (core/transcript/journal.ts) builds records of these types; the reader
  * (core/transcript/journal-reader.ts) accepts only lines these schemas accept. Line 1 is
  * the header; then finals, state and title changes; a clean stop, or recovery after a
- * crash, ends the file with `end`. Old files must stay readable: a change they cannot
- * satisfy needs a new JOURNAL_VERSION and a reader for the old one.
+ * crash, ends the file with `end`. A final's segment may name the service that produced it
+ * (`provider`, optional: written once a session can fail over to this computer and back).
+ * Old files must stay readable: a change they cannot satisfy needs a new JOURNAL_VERSION
+ * and a reader for the old one.
  */
 export const JOURNAL_VERSION = 1;
 

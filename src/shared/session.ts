@@ -27,6 +27,12 @@ export const sessionSnapshotSchema = z.object({
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
   /** Non-fatal notices (storage full, replay overflow, ...), newest last. */
   warnings: z.array(z.object({ code: z.string(), message: z.string() })),
+  /** Since when (epoch ms) the service has been unreachable while the session keeps recording; null when connected. */
+  offlineSince: z.number().nullable().optional(),
+  /** Of `bufferedMs`, the part kept on disk during a long outage. */
+  spilledMs: z.number().optional(),
+  /** Who transcribes right now, when it is not `provider` (failover to this computer). */
+  servingProvider: providerIdSchema.nullable().optional(),
 });
 export type SessionSnapshot = z.infer<typeof sessionSnapshotSchema>;
 
@@ -49,5 +55,32 @@ export function idleSnapshot(provider: ProviderId = 'local'): SessionSnapshot {
     bufferedMs: 0,
     error: null,
     warnings: [],
+    offlineSince: null,
+    spilledMs: 0,
+    servingProvider: null,
   };
+}
+
+/** "12 s" under a minute and a half, else "3 min": how much audio waits for the service. */
+export function formatBuffered(ms: number): string {
+  return ms < 90_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`;
+}
+
+/** Below this much audio waiting, a reconnect is a blip ("Reconnecting…"); past it, an outage. */
+export const OFFLINE_AFTER_MS = 10_000;
+
+/** The session is transcribing on this computer because its cloud service is unreachable. */
+export function isFailedOver(snapshot: SessionSnapshot): boolean {
+  return snapshot.state === 'streaming' && !!snapshot.servingProvider && snapshot.servingProvider !== snapshot.provider;
+}
+
+/**
+ * The one line every front end (window, tray, CLI) shows while the service is out of reach, or
+ * null while it is not (or only blipped): the session keeps recording and says how much audio
+ * waits, or that this computer transcribes meanwhile (failover).
+ */
+export function offlineStatus(snapshot: SessionSnapshot): string | null {
+  if (isFailedOver(snapshot)) return 'Offline — transcribing on this computer';
+  if (snapshot.state !== 'reconnecting' || snapshot.bufferedMs < OFFLINE_AFTER_MS) return null;
+  return `Offline — still recording, ${formatBuffered(snapshot.bufferedMs)} buffered`;
 }

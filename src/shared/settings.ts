@@ -30,6 +30,10 @@ export const settingsSchema = z.object({
   startAtLogin: z.boolean().default(false),
   startHidden: z.boolean().default(false),
   theme: z.enum(['system', 'light', 'dark']).default('system'),
+  /** A cloud service unreachable this long (s) hands the audio to the offline model, if one is installed; 0: never. */
+  failoverAfterSeconds: z.number().int().min(0).max(3600).default(15),
+  /** After a failover, go back to the cloud service once it answers again (else stay offline for the session). */
+  failoverSwitchBack: z.boolean().default(true),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 

@@ -12,6 +12,12 @@ export const transcriptEventSchema = z.object({
   startMs: z.number().optional(),
   endMs: z.number().optional(),
   words: z.array(wordSchema).optional(),
+  /**
+   * Which service produced the text (a provider id: "deepgram", "local" …). Absent in journals
+   * written before failover existed; present when a session switched services (failover to this
+   * computer and back), so each segment says who wrote it.
+   */
+  provider: z.string().optional(),
 });
 export type TranscriptEvent = z.infer<typeof transcriptEventSchema>;
 

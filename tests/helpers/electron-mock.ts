@@ -639,6 +639,17 @@ class MockApp extends EventEmitter {
   }
 }
 
+/** Wake from sleep (`resume`) and the network's state, for the session's retry-now glue. */
+class MockPowerMonitor extends EventEmitter {}
+
+class MockNet {
+  online = true;
+
+  isOnline(): boolean {
+    return this.online;
+  }
+}
+
 // ---------------------------------------------------------------- the module
 
 function createElectron() {
@@ -654,6 +665,8 @@ function createElectron() {
     utilityProcess: new MockUtilityProcessModule(),
     session: { defaultSession: new MockSession() },
     screen: new MockScreen(),
+    powerMonitor: new MockPowerMonitor(),
+    net: new MockNet(),
   };
 }
 
@@ -685,6 +698,8 @@ export const clipboard = electronMock.clipboard;
 export const utilityProcess = electronMock.utilityProcess;
 export const session = electronMock.session;
 export const screen = electronMock.screen;
+export const powerMonitor = electronMock.powerMonitor;
+export const net = electronMock.net;
 export const BrowserWindow = MockBrowserWindow;
 export const Tray = MockTray;
 export const Menu = MockMenu;
@@ -702,6 +717,8 @@ export default {
   utilityProcess,
   session,
   screen,
+  powerMonitor,
+  net,
   BrowserWindow,
   Tray,
   Menu,

@@ -1,5 +1,5 @@
 import type { DeviceInfo, DeviceLost, HealthWarning } from '../../shared/devices.ts';
-import type { SessionSnapshot, SessionState } from '../../shared/session.ts';
+import { offlineStatus, type SessionSnapshot, type SessionState } from '../../shared/session.ts';
 import type { TranscriptEvent } from '../../shared/transcript.ts';
 import type { CliIo } from '../command.ts';
 
@@ -20,6 +20,8 @@ export class TranscriptPrinter {
   readonly #tty: boolean;
   #state: SessionState | null = null;
   #partialShown = false;
+  /** What the last offline notice said (per whole minute buffered), so it repeats once a minute, not once a second. */
+  #offlineShown: string | null = null;
 
   constructor(io: CliIo, format: 'text' | 'jsonl') {
     this.#io = io;
@@ -36,6 +38,7 @@ export class TranscriptPrinter {
         ...(event.startMs === undefined ? {} : { startMs: event.startMs }),
         ...(event.endMs === undefined ? {} : { endMs: event.endMs }),
         ...(event.words ? { words: event.words } : {}),
+        ...(event.provider ? { provider: event.provider } : {}),
       });
       return;
     }
@@ -50,6 +53,7 @@ export class TranscriptPrinter {
   }
 
   state(snapshot: SessionSnapshot): void {
+    this.#offline(snapshot);
     if (snapshot.state === this.#state) return;
     this.#state = snapshot.state;
     if (this.#format === 'jsonl') {
@@ -62,6 +66,33 @@ export class TranscriptPrinter {
       });
     } else if (snapshot.state === 'reconnecting') {
       this.#notice(`note: connection lost; reconnecting (attempt ${snapshot.reconnectAttempt}) — no audio is lost.`);
+    }
+  }
+
+  /**
+   * A long outage: "offline — still recording, N min buffered" once a minute (jsonl: an `offline`
+   * line with the figures), the switch to this computer's model, and the return.
+   */
+  #offline(snapshot: SessionSnapshot): void {
+    const line = offlineStatus(snapshot);
+    const shown =
+      line === null ? null : snapshot.state === 'reconnecting' ? `${Math.floor(snapshot.bufferedMs / 60_000)}` : line;
+    if (shown === this.#offlineShown) return;
+    const wasOffline = this.#offlineShown !== null;
+    this.#offlineShown = shown;
+    if (this.#format === 'jsonl') {
+      this.#json({
+        type: 'offline',
+        offline: line !== null,
+        ...(line ? { status: line } : {}),
+        bufferedMs: snapshot.bufferedMs,
+        spilledMs: snapshot.spilledMs ?? 0,
+        servingProvider: snapshot.servingProvider ?? snapshot.provider,
+      });
+    } else if (line) {
+      this.#notice(`note: ${line}.`);
+    } else if (wasOffline) {
+      this.#notice('note: the service is back; the buffered audio is being sent and the transcript catches up.');
     }
   }
 

@@ -185,6 +185,7 @@ async function assembleAppCore(options: AppCoreOptions, lock: DirLock): Promise<
   return {
     handlers,
     subscribe: (sink) => hub.subscribe(sink),
+    retryNow: () => session.retryNow(),
     dispose: (disposeOptions = {}) => {
       disposing ??= (async () => {
         const deadline = disposeOptions.deadline ?? Date.now() + QUIT_BUDGET_MS;

@@ -93,6 +93,11 @@ export class SessionController {
     if (this.#deps.settings.get().deviceKey !== key) await this.#deps.settings.update({ deviceKey: key });
   }
 
+  /** Network up or wake from sleep: the running session, if it waits to reconnect, tries at once. */
+  retryNow(): void {
+    this.#session?.retryNow();
+  }
+
   toggle(): Promise<SessionSnapshot> {
     return this.active ? this.stop() : this.start();
   }
@@ -164,6 +169,17 @@ export class SessionController {
       journalDir: this.#deps.journalDir,
       deviceKey,
       deviceName: this.#deviceName,
+      ...(providerId !== 'local' && current.failoverAfterSeconds > 0
+        ? {
+            failover: {
+              // The embedded engine at the cloud's rate; MODEL_MISSING when no offline model is installed.
+              resolve: async () =>
+                createProvider({ ...(await providers.resolve('local')), sampleRate: adapter.sampleRate }),
+              afterMs: current.failoverAfterSeconds * 1000,
+              switchBack: current.failoverSwitchBack,
+            },
+          }
+        : {}),
     });
     this.#session = session;
     this.#clearedCount = 0;

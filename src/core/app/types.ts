@@ -19,6 +19,8 @@ export interface AppCore {
    * is cut short: the partials on screen are journaled as promoted finals and the journal sealed.
    */
   dispose(options?: { readonly deadline?: number }): Promise<void>;
+  /** The network came back or the computer woke: a session waiting to reconnect tries at once. */
+  retryNow?(): void;
 }
 
 /** What a key store must do: keys go in, are used by providers, and never go back out to a UI. */

@@ -1,4 +1,3 @@
-import type { ReplayPacing } from '../providers/types.ts';
 import type { ProviderConnection } from './connection.ts';
 import type { LinkState } from './link-state.ts';
 import type { BufferedChunk } from './replay-buffer.ts';
@@ -8,13 +7,18 @@ import type { SessionTimers } from './session-timers.ts';
 export interface AudioOutOptions {
   /** Whose `buffer` holds the audio to send (a new one per run). */
   readonly state: LinkState;
-  /** The provider's replay rate limit, or null: everything goes out at once. */
-  readonly pacing: ReplayPacing | null;
   readonly sampleRate: number;
   readonly timers: SessionTimers;
   /** A paced connection has sent everything buffered (its replay is over). */
   readonly onCaughtUp: (conn: ProviderConnection) => void;
 }
+
+/**
+ * A long backlog (minutes spilled to disk during an outage) goes out only as fast as the socket
+ * takes it: past this much queued and unsent, the rest waits for the queue to drain.
+ */
+const MAX_QUEUED_BYTES = 256 * 1024;
+const QUEUE_CHECK_MS = 20;
 
 /**
  * Moves buffered audio onto a connection. A connection's `next` is the first session sample
@@ -46,6 +50,10 @@ export class AudioOut {
           return false;
         }
       }
+      if (conn.queuedBytes() > MAX_QUEUED_BYTES) {
+        this.#waitFor(conn, QUEUE_CHECK_MS);
+        return false;
+      }
       conn.sendAll(conn.stream.encodeAudio(chunk.samples));
       conn.next = chunk.start + chunk.samples.length;
       this.#lastAudioSentAt = performance.now();
@@ -72,7 +80,11 @@ export class AudioOut {
   remainingMs(conn: ProviderConnection | null): number {
     if (!conn?.live || !conn.catchingUp) return 0;
     const end = Math.min(this.#o.state.buffer.end, conn.until ?? Infinity);
-    return this.#pacerFor(conn)?.durationMs(end - conn.next) ?? 0;
+    // Unpaced, only the socket holds it back: allow it a tenth of the audio's length.
+    return (
+      this.#pacerFor(conn)?.durationMs(end - conn.next) ??
+      Math.max(QUEUE_CHECK_MS, ((end - conn.next) / this.#o.sampleRate) * 100)
+    );
   }
 
   /** Services that close idle sockets (Deepgram after 10 s) get their keepalive when no audio flowed for `afterMs`. */
@@ -83,11 +95,13 @@ export class AudioOut {
     this.#lastAudioSentAt = performance.now();
   }
 
+  /** The replay rate limit of the connection's service, if it has one. */
   #pacerFor(conn: ProviderConnection): ReplayPacer | null {
-    if (!this.#o.pacing) return null;
+    const pacing = conn.adapter.replayPacing;
+    if (!pacing) return null;
     let pacer = this.#pacers.get(conn);
     if (!pacer) {
-      pacer = new ReplayPacer(this.#o.pacing, this.#o.sampleRate);
+      pacer = new ReplayPacer(pacing, this.#o.sampleRate);
       this.#pacers.set(conn, pacer);
     }
     return pacer;

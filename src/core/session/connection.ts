@@ -28,6 +28,8 @@ export interface ConnectionOptions {
  */
 export class ProviderConnection {
   readonly id: number;
+  /** The service this connection talks to (after a failover, not the session's own). */
+  readonly adapter: ProviderAdapter;
   readonly stream: ProviderStream;
   /** Session sample index of the first sample sent on this socket (set when it becomes live). */
   base = 0;
@@ -53,6 +55,7 @@ export class ProviderConnection {
 
   constructor(adapter: ProviderAdapter, id: number, options: ConnectionOptions) {
     this.id = id;
+    this.adapter = adapter;
     this.#o = options;
     this.stream = adapter.createStream();
     this.#socket = options.openTransport(
@@ -87,6 +90,11 @@ export class ProviderConnection {
 
   sendAll(messages: readonly WireMessage[]): void {
     for (const message of messages) this.send(message);
+  }
+
+  /** Audio and messages handed to the socket that have not left this computer yet. */
+  queuedBytes(): number {
+    return this.#socket.bufferedAmount?.() ?? 0;
   }
 
   /** A normal close (1000): the service flushes and we wait for its close frame. */

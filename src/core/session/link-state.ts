@@ -59,6 +59,10 @@ export class LinkState {
   /** REPLAY_BUFFER_OVERFLOW was shown for this outage. */
   overflowWarned = false;
   replay: ReplayInProgress | null = null;
+  /** One past the last sample the newest connection got as a replay when it went live. */
+  replayedUntil = 0;
+  /** When the service was last lost (epoch ms), while no connection is live; null while one is. */
+  offlineSince: number | null = null;
 
   constructor(sampleRate: number) {
     this.buffer = new ReplayBuffer(sampleRate);
@@ -71,7 +75,10 @@ export class LinkState {
 
   /** A new run: a fresh buffer, and the counters of the link start over. */
   startRun(): void {
+    this.buffer.dispose();
     this.buffer = new ReplayBuffer(this.buffer.sampleRate);
+    this.offlineSince = null;
+    this.replayedUntil = 0;
     this.attempt = 0;
     this.everLive = false;
     this.overflowWarned = false;

@@ -7,8 +7,9 @@ type TranscriptEvent = Extract<ProviderEvent, { kind: 'transcript' }>;
  * A provider's transcript event in session audio time. Providers time audio from the first
  * sample of their connection; `baseMs` is where that connection started in the session.
  */
-export function toSessionText(event: TranscriptEvent, baseMs: number): ProviderText {
+export function toSessionText(event: TranscriptEvent, baseMs: number, provider?: string): ProviderText {
   return {
+    ...(provider === undefined ? {} : { provider }),
     key: event.key,
     text: event.text,
     isFinal: event.isFinal,

@@ -30,7 +30,10 @@ export type ReconnectDecision =
 /**
  * Whether and when to try again. `attempt` counts consecutive failures (0 after a connection
  * went live); an expiry retries at once without counting. Before the first connection ever
- * went live only a few attempts are made, so a wrong URL is reported quickly.
+ * went live only a few attempts are made, so a wrong URL is reported quickly. Once the session
+ * ran, only a refusal no retry can fix (a rejected key, a fatal protocol error) ends it: an
+ * outage of any length is ridden out with capped backoff (`maxReconnectAttempts` is unlimited
+ * unless a caller sets it).
  */
 export function decideReconnect(
   verdict: CloseVerdict,

@@ -1,6 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelay } from '../../platform/backoff.ts';
 import { ReplayBuffer } from './replay-buffer.ts';
+import type { SpillStore } from './spill-file.ts';
+
+/** A spill store in memory: what was appended, and how often it was emptied. */
+class MemorySpill implements SpillStore {
+  samples: number[] = [];
+  resets = 0;
+  disposed = false;
+  append(samples: Int16Array): void {
+    this.samples.push(...samples);
+  }
+  read(offset: number, count: number): Int16Array {
+    return Int16Array.from(this.samples.slice(offset, offset + count));
+  }
+  reset(): void {
+    this.samples = [];
+    this.resets += 1;
+  }
+  dispose(): void {
+    this.disposed = true;
+  }
+}
 
 const frame = (start: number, n = 4): Int16Array => Int16Array.from({ length: n }, (_, i) => start + i);
 const collect = (buffer: ReplayBuffer, from: number): number[] => [...buffer.from(from)].flatMap((c) => [...c.samples]);
@@ -40,6 +61,37 @@ describe('ReplayBuffer', () => {
       [10, 10],
     ]);
     expect([...buffer.from(13)].map((c) => [c.start, c.captureMs])).toEqual([[13, 13]]);
+  });
+});
+
+describe('ReplayBuffer spilled to disk', () => {
+  it('keeps one range: spilled audio first, then memory, in capture order, with capture times', () => {
+    const buffer = new ReplayBuffer(1000);
+    const store = new MemorySpill();
+    buffer.attachSpill(store);
+    for (let i = 0; i < 10; i++) buffer.push(frame(i * 4), 100 + i * 4);
+    buffer.release(2);
+    expect(buffer.spill(22)).toBe(20); // mid-frame
+    expect([buffer.start, buffer.memoryStart, buffer.end, buffer.spilledMs]).toEqual([2, 22, 40, 20]);
+    expect(store.samples).toEqual(Array.from({ length: 20 }, (_, i) => i + 2));
+    expect(collect(buffer, 0)).toEqual(Array.from({ length: 38 }, (_, i) => i + 2));
+    expect(collect(buffer, 30)).toEqual(Array.from({ length: 10 }, (_, i) => i + 30));
+    expect([...buffer.from(5)][0]).toMatchObject({ start: 5, captureMs: 105 });
+    // More spilled later joins the same range.
+    buffer.spill(30);
+    expect(collect(buffer, 20)).toEqual(Array.from({ length: 20 }, (_, i) => i + 20));
+    // A partial release keeps the store; releasing all of it empties it (the disk space comes back).
+    buffer.release(10);
+    expect([store.resets, collect(buffer, 0)[0]]).toEqual([0, 10]);
+    buffer.release(31);
+    expect([store.resets, buffer.spilledMs, collect(buffer, 0)[0]]).toEqual([1, 0, 31]);
+    // The next outage starts the store over at its own first sample.
+    buffer.push(frame(40));
+    buffer.spill(36);
+    expect(store.samples).toEqual([31, 32, 33, 34, 35]);
+    expect(collect(buffer, 0)).toEqual(Array.from({ length: 13 }, (_, i) => i + 31));
+    buffer.dispose();
+    expect(store.disposed).toBe(true);
   });
 });
 

@@ -10,8 +10,11 @@ import type { LinkListener, LinkSetup } from './link-setup.ts';
 /** What the runner borrows from the link that owns it. */
 export interface RotationTools {
   readonly out: AudioOut;
-  /** Opens a connection that reports its events and end to the link like any other. */
-  readonly open: () => ProviderConnection;
+  /**
+   * Opens a connection that reports its events and end to the link like any other: to the
+   * same service as `like` (a repair), else to the service the current connection talks to.
+   */
+  readonly open: (like?: ProviderConnection) => ProviderConnection;
   readonly listener: LinkListener;
 }
 
@@ -131,7 +134,7 @@ export class RotationRunner {
     retiring.repairs += 1;
     const open = (): void => {
       if (this.#state.retiring !== retiring) return;
-      const repair = this.#tools.open();
+      const repair = this.#tools.open(dead);
       this.#tools.listener.orphan(dead.id, repair.id);
       retiring.conn = repair;
       this.#setup.log.warn('the retiring connection ended early; re-sending its unfinished audio', {

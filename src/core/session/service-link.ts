@@ -1,12 +1,14 @@
-import { msToSamples, samplesToMs, type ProviderEvent } from '../providers/types.ts';
+import { msToSamples, samplesToMs, type ProviderAdapter, type ProviderEvent } from '../providers/types.ts';
 import { AudioOut } from './audio-out.ts';
+import { BufferBound } from './buffer-bound.ts';
+import { FailoverRunner } from './failover.ts';
 import { ProviderConnection, type ConnectionEnd } from './connection.ts';
 import type { LinkListener, LinkSetup } from './link-setup.ts';
 import type { LinkState } from './link-state.ts';
 import { toSessionText } from './provider-text.ts';
 import { decideReconnect, judgeEnd } from './reconnect-policy.ts';
 import { RotationRunner } from './rotation-runner.ts';
-import type { ResolvedSessionOptions } from './session-options.ts';
+import type { FailoverOptions, ResolvedSessionOptions } from './session-options.ts';
 
 /**
  * The session's link to the service: one live connection at a time (plus a successor and a
@@ -22,21 +24,41 @@ export class ServiceLink {
   readonly #on: LinkListener;
   readonly #out: AudioOut;
   readonly #rotation: RotationRunner;
+  readonly #bound: BufferBound;
+  readonly #failover: FailoverRunner | null;
   #ids = 0;
 
-  constructor(state: LinkState, setup: LinkSetup, listener: LinkListener) {
+  constructor(state: LinkState, setup: LinkSetup, listener: LinkListener, failover?: FailoverOptions) {
     this.#state = state;
     this.#setup = setup;
     this.#o = setup.options;
     this.#on = listener;
     this.#out = new AudioOut({
       state,
-      pacing: setup.provider.replayPacing,
       sampleRate: setup.provider.sampleRate,
       timers: setup.timers,
       onCaughtUp: (conn) => this.#onCaughtUp(conn),
     });
-    this.#rotation = new RotationRunner(state, setup, { out: this.#out, open: () => this.#open(), listener });
+    this.#rotation = new RotationRunner(state, setup, {
+      out: this.#out,
+      open: (like) => this.#open(like?.adapter ?? state.current?.adapter ?? this.#preferred()),
+      listener,
+    });
+    this.#failover = failover
+      ? new FailoverRunner(state, setup, failover, {
+          connectNow: () => this.#connectNow(),
+          probe: () => this.#probe(),
+          listener,
+        })
+      : null;
+    this.#bound = new BufferBound({
+      state,
+      sampleRate: setup.provider.sampleRate,
+      memoryMs: this.#o.replayBufferMs,
+      spill: setup.spill,
+      log: setup.log,
+      warn: (code, message) => listener.warn(code, message),
+    });
   }
 
   /** Opens the run's first connection and keeps idle connections alive. */
@@ -51,12 +73,16 @@ export class ServiceLink {
 
   /** A frame was buffered: send it if a connection is live, and let rotation look for its moment. */
   onFrame(t0: number, latency: number[] | null): void {
-    this.#boundBuffer();
+    this.#bound.check();
     const conn = this.#state.current;
     if (conn?.live && !conn.endSent) {
       this.#out.sendPending(conn);
       latency?.push(performance.now() - t0);
-      const commit = conn.stream.maybeCommit(msToSamples(this.#o.maxUncommittedMs, this.#setup.provider.sampleRate));
+      // A replay reaches the service all at once and its VAD has not caught up with it yet: only
+      // audio past the replay's unsettled part counts as lingering uncommitted.
+      const replayAllowance = Math.max(0, this.#state.replayedUntil - this.#state.buffer.start);
+      const maxUncommitted = msToSamples(this.#o.maxUncommittedMs, this.#setup.provider.sampleRate) + replayAllowance;
+      const commit = conn.stream.maybeCommit(maxUncommitted);
       if (commit) conn.sendAll(commit);
     }
     this.#rotation.check();
@@ -79,6 +105,26 @@ export class ServiceLink {
     return this.#out.remainingMs(this.#state.current);
   }
 
+  /**
+   * The network came back or the computer woke: a reconnect waiting out its backoff goes now,
+   * and an attempt still connecting (perhaps over a network that is gone) is replaced. The
+   * backoff starts over. True when a connection attempt started.
+   */
+  retryNow(): boolean {
+    const state = this.#state;
+    if (!state.active || state.current?.live) return false;
+    if (state.current === null && !this.#setup.timers.has('reconnect')) return false;
+    this.#setup.log.info('retrying the service now (network up or wake from sleep)');
+    this.#connectNow();
+    return true;
+  }
+
+  /** Who transcribes now, when it is not the session's own service (failover), else null. */
+  get servingProvider(): ProviderAdapter['id'] | null {
+    const conn = this.#state.current;
+    return conn?.live && conn.adapter !== this.#setup.provider ? conn.adapter.id : null;
+  }
+
   /** Closes every connection: normally (a drained stop) or abruptly (failure). */
   close(abruptly: boolean): void {
     const state = this.#state;
@@ -91,30 +137,37 @@ export class ServiceLink {
     state.current = null;
   }
 
-  /** Keeps the replay buffer within its bound; while disconnected that drops the oldest audio. */
-  #boundBuffer(): void {
-    const { buffer, stats } = this.#state;
-    const rate = this.#setup.provider.sampleRate;
-    const excess = buffer.end - buffer.start - msToSamples(this.#o.replayBufferMs, rate);
-    if (excess <= 0) return;
-    buffer.release(buffer.start + excess);
-    if (this.#state.current?.live) return; // sent already; the service simply has not settled it yet
-    stats.droppedMs += samplesToMs(excess, rate);
-    if (this.#state.overflowWarned) return;
-    this.#state.overflowWarned = true;
-    this.#on.warn(
-      'REPLAY_BUFFER_OVERFLOW',
-      `The connection has been down for over ${Math.round(this.#o.replayBufferMs / 1000)} s; the oldest buffered audio is being dropped.`,
-    );
-  }
-
   #connect(): void {
     this.#state.stats.connections += 1;
-    this.#state.current = this.#open();
+    this.#state.current = this.#open(this.#preferred());
   }
 
-  #open(): ProviderConnection {
-    return new ProviderConnection(this.#setup.provider, ++this.#ids, {
+  /** The attempt in progress, or the wait for the next one, gives way to a connection now; the backoff starts over. */
+  #connectNow(): void {
+    const state = this.#state;
+    const pending = state.current;
+    this.#setup.timers.clear('reconnect');
+    state.current = null; // the pending attempt's end, when it comes, is no longer ours to handle
+    pending?.terminate();
+    state.attempt = 0;
+    this.#connect();
+  }
+
+  /** Where new connections go: the session's service, or the engine after a failover. */
+  #preferred(): ProviderAdapter {
+    return this.#failover?.preferred ?? this.#setup.provider;
+  }
+
+  /** While the engine transcribes: a connection to the cloud, switched to by rotation once it is ready. */
+  #probe(): void {
+    const conn = this.#open(this.#setup.provider);
+    this.#state.successor = { conn, ready: false, expiresAtMs: undefined };
+    this.#state.rotationDueAt = performance.now();
+    this.#failover?.probing(conn);
+  }
+
+  #open(adapter: ProviderAdapter): ProviderConnection {
+    return new ProviderConnection(adapter, ++this.#ids, {
       openTransport: this.#setup.openTransport,
       heartbeatIntervalMs: this.#o.heartbeatIntervalMs,
       connectTimeoutMs: this.#o.connectTimeoutMs,
@@ -126,14 +179,16 @@ export class ServiceLink {
 
   #onEvent(conn: ProviderConnection, event: ProviderEvent, receivedAt: number): void {
     if (!this.#state.active) return;
-    const { log, provider } = this.#setup;
+    const { log } = this.#setup;
     switch (event.kind) {
       case 'ready':
         this.#onReady(conn, event.expiresAtMs);
         break;
       case 'transcript': {
-        const baseMs = samplesToMs(conn.base, provider.sampleRate);
-        this.#on.transcript(conn.id, toSessionText(event, baseMs), receivedAt);
+        const baseMs = samplesToMs(conn.base, conn.adapter.sampleRate);
+        // Each segment names its service once a session can switch between services.
+        const service = this.#failover ? conn.adapter.id : undefined;
+        this.#on.transcript(conn.id, toSessionText(event, baseMs, service), receivedAt);
         break;
       }
       case 'settled':
@@ -162,6 +217,7 @@ export class ServiceLink {
     const { successor, retiring, current } = this.#state;
     if (conn === successor?.conn) {
       this.#rotation.successorReady(successor, expiresAtMs);
+      if (this.#state.current === conn) this.#failover?.switched(conn);
     } else if (conn === retiring?.conn) {
       if (!conn.live) this.#rotation.repairReady(conn, retiring);
     } else if (conn === current && !conn.live) {
@@ -178,9 +234,13 @@ export class ServiceLink {
     state.everLive = true;
     state.attempt = 0;
     state.overflowWarned = false;
+    state.offlineSince = null;
+    this.#bound.online();
+    this.#failover?.live(conn);
     this.#on.live();
     const startedAt = performance.now();
     const samples = state.buffer.end - from;
+    state.replayedUntil = state.buffer.end;
     const sentAll = this.#out.sendPending(conn);
     if (samples > 0 && sentAll) state.stats.lastReplay = { samples, ms: performance.now() - startedAt };
     else if (samples > 0) state.replay = { conn, samples, startedAt };
@@ -217,7 +277,8 @@ export class ServiceLink {
   #onEnd(conn: ProviderConnection, end: ConnectionEnd): void {
     const state = this.#state;
     if (conn === state.retiring?.conn) return this.#rotation.endRetiring(true);
-    if (conn === state.successor?.conn) return this.#rotation.successorLost(end);
+    if (conn === state.successor?.conn)
+      return this.#failover?.isProbe(conn) ? this.#failover.probeLost() : this.#rotation.successorLost(end);
     if (conn !== state.current) return;
     state.current = null;
     this.#on.orphan(conn.id);
@@ -233,13 +294,15 @@ export class ServiceLink {
   /** Replaces a lost connection after the policy's backoff, or gives the session up. */
   #reconnect(conn: ProviderConnection, end: ConnectionEnd): void {
     const state = this.#state;
-    const verdict = judgeEnd(this.#setup.provider, conn, end);
+    const verdict = judgeEnd(conn.adapter, conn, end);
     const decision = decideReconnect(verdict, state.attempt, state.everLive, this.#o);
     state.attempt = decision.attempt;
     if (decision.kind === 'give-up') {
       this.#on.fail(decision);
       return;
     }
+    state.offlineSince ??= Date.now();
+    this.#failover?.offline();
     this.#setup.log.warn('connection lost; reconnecting', {
       connection: conn.id,
       attempt: state.attempt,

@@ -2,6 +2,7 @@ import type { FrameSource } from '../../shared/audio-frame.ts';
 import type { ProviderAdapter, ProviderConfig } from '../providers/types.ts';
 import type { Journal } from '../transcript/journal.ts';
 import type { BackoffOptions } from '../../platform/backoff.ts';
+import type { StatFs } from './spill-file.ts';
 import type { OpenTransport } from './transport.ts';
 
 export interface SessionOptions {
@@ -20,12 +21,25 @@ export interface SessionOptions {
   readonly deviceName?: string | null;
   /** Unaccounted audio kept for replay; at least 60 s. Default 120 s. */
   readonly replayBufferMs?: number;
+  /**
+   * Where audio beyond the replay buffer goes during a long outage (`<spillDir>/<sessionId>.spill`,
+   * removed when the run ends). Default: `journalDir`; with neither, the oldest audio is dropped.
+   */
+  readonly spillDir?: string;
+  /** Free disk space never spilled into. Default 256 MB. */
+  readonly spillReserveBytes?: number;
+  /** Warn once the disk holds less than this much more offline audio. Default 60 min. */
+  readonly spillWarnAheadMs?: number;
+  /** How free space is measured (tests inject a nearly full disk). Default fs.statfsSync. */
+  readonly statfs?: StatFs;
+  /** When the cloud service stays unreachable, let the embedded engine transcribe meanwhile (failover.ts). */
+  readonly failover?: FailoverOptions;
   /** Ping interval; a peer that misses one ping is dropped. Default 10 s. */
   readonly heartbeatIntervalMs?: number;
   /** Handshake and set-up (until the service says ready). Default 10 s. */
   readonly connectTimeoutMs?: number;
   readonly backoff?: Partial<BackoffOptions>;
-  /** Consecutive failed reconnects before the session gives up. Default 10. */
+  /** Consecutive failed reconnects before the session gives up. Default: never (outages of any length are ridden out). */
   readonly maxReconnectAttempts?: number;
   /** Rotate this long before the provider's session limit. Default 5 min (10% of shorter limits). */
   readonly rotateBeforeLimitMs?: number;
@@ -43,6 +57,21 @@ export interface SessionOptions {
   readonly measureLatency?: boolean;
   /** How connections reach the service. Default: a WebSocket; socket-free tests script one in memory. */
   readonly openTransport?: OpenTransport;
+}
+
+/** Failover to the embedded engine, as the session's owner sets it up. */
+export interface FailoverOptions {
+  /**
+   * The embedded engine's adapter at the session's sample rate, started on first use. Throws
+   * (MODEL_MISSING) when no offline model is installed: the session then keeps retrying the cloud.
+   */
+  readonly resolve: () => Promise<ProviderAdapter>;
+  /** How long the cloud service may stay unreachable before this computer takes over. Default 15 s. */
+  readonly afterMs?: number;
+  /** Go back to the cloud service once it answers again (a rotation at a turn boundary). Default true. */
+  readonly switchBack?: boolean;
+  /** While on this computer, how often the cloud service is tried. Default 30 s. */
+  readonly probeMs?: number;
 }
 
 export interface ResolvedSessionOptions {
@@ -67,7 +96,7 @@ export function resolveSessionOptions(o: SessionOptions): ResolvedSessionOptions
     heartbeatIntervalMs: o.heartbeatIntervalMs ?? 10_000,
     connectTimeoutMs: o.connectTimeoutMs ?? 10_000,
     backoff: { baseMs: o.backoff?.baseMs ?? 250, maxMs: o.backoff?.maxMs ?? 10_000 },
-    maxReconnectAttempts: o.maxReconnectAttempts ?? 10,
+    maxReconnectAttempts: o.maxReconnectAttempts ?? Infinity,
     rotateBeforeLimitMs: o.rotateBeforeLimitMs ?? 5 * 60_000,
     rotateAfterMs: o.rotateAfterMs ?? null,
     rotationGraceMs: o.rotationGraceMs ?? 60_000,

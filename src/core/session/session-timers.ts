@@ -23,6 +23,10 @@ export class SessionTimers {
     this.#timers.set(name, setInterval(run, ms));
   }
 
+  has(name: string): boolean {
+    return this.#timers.has(name);
+  }
+
   clear(name: string): void {
     const timer = this.#timers.get(name);
     if (timer === undefined) return;

@@ -7,6 +7,7 @@ import { createLogger } from '../../platform/log/logger.ts';
 import { createProvider } from '../providers/index.ts';
 import type { ProviderAdapter } from '../providers/types.ts';
 import type { ProviderText } from '../transcript/transcript-model.ts';
+import { spillSetup } from './buffer-bound.ts';
 import { DrainWaiter } from './drain-waiter.ts';
 import { FinishDeadline, undrainedWarning } from './finish-deadline.ts';
 import { LinkState } from './link-state.ts';
@@ -82,20 +83,28 @@ export class Session extends EventEmitter<SessionEvents> {
       openTransport: options.openTransport ?? openWebSocket,
       timers: this.#timers,
       log: this.#log,
+      spill: spillSetup(options, () => this.#sessionId ?? newSessionId()),
     };
-    this.#link = new ServiceLink(this.#linkState, setup, {
-      live: () => this.#onLive(),
-      reconnecting: () => (this.#linkState.lifecycle === 'stopping' ? this.#publish() : this.#setState('reconnecting')),
-      transcript: (connection, text, receivedAt) => this.#onText(connection, text, receivedAt),
-      warn: (code, message) => this.#warn(code, message),
-      fail: (error) => this.#fail(error),
-      orphan: (connection, heir) => this.#output.orphan(connection, heir),
-      releaseFinals: () => this.#output.releaseHeld(),
-      settled: () => {
-        this.#checkDrained();
-        this.#publishBufferedNow();
+    this.#link = new ServiceLink(
+      this.#linkState,
+      setup,
+      {
+        live: () => this.#onLive(),
+        reconnecting: () =>
+          this.#linkState.lifecycle === 'stopping' ? this.#publish() : this.#setState('reconnecting'),
+        transcript: (connection, text, receivedAt) => this.#onText(connection, text, receivedAt),
+        warn: (code, message) => this.#warn(code, message),
+        clearWarnings: (codes) => this.#clearWarnings(codes),
+        fail: (error) => this.#fail(error),
+        orphan: (connection, heir) => this.#output.orphan(connection, heir),
+        releaseFinals: () => this.#output.releaseHeld(),
+        settled: () => {
+          this.#checkDrained();
+          this.#publishBufferedNow();
+        },
       },
-    });
+      options.failover,
+    );
   }
 
   get state(): SessionState {
@@ -114,7 +123,18 @@ export class Session extends EventEmitter<SessionEvents> {
       bufferedMs: Math.round(this.#linkState.buffer.bufferedMs),
       error: this.#error,
       warnings: [...this.#warnings.list],
+      offlineSince: this.#linkState.offlineSince,
+      spilledMs: Math.round(this.#linkState.buffer.spilledMs),
+      servingProvider: this.#link.servingProvider,
     };
+  }
+
+  /**
+   * The network came back or the computer woke (main calls this; tests too): a reconnect
+   * waiting out its backoff is tried at once. Does nothing while connected or idle.
+   */
+  retryNow(): void {
+    if (this.#link.retryNow()) this.#publish();
   }
 
   /** The current transcript (finals so far and the newest partial). */
@@ -219,6 +239,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.#link.close(false);
     this.#timers.clearAll();
     this.#deadline.reset();
+    this.#linkState.buffer.dispose();
     await this.#output.closeJournal();
     this.#setState('idle');
     // Stopped before the service ever answered: start() resolves with the idle snapshot.
@@ -240,6 +261,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.#link.close(true);
     this.#timers.clearAll();
     this.#deadline.reset();
+    this.#linkState.buffer.dispose();
     this.#output.finish(true);
     this.#opts.source.stop().catch((e: unknown) => this.#log.warn('the audio source failed to stop', e));
     this.#setState('error');

@@ -15,6 +15,8 @@ export interface Transport {
   close(reason: string): void;
   /** Drops the socket at once (dead peer, expiry, giving up). */
   terminate(): void;
+  /** Bytes sent but still queued on our side (the peer or the network is slower than we send); 0 if unknown. */
+  bufferedAmount?(): number;
 }
 
 export interface TransportListener {

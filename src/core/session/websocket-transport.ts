@@ -50,6 +50,9 @@ export const openWebSocket: OpenTransport = (request, options, listener): Transp
     terminate(): void {
       ws.terminate();
     },
+    bufferedAmount(): number {
+      return ws.bufferedAmount;
+    },
   };
 };
 

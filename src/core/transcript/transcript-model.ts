@@ -8,6 +8,8 @@ export interface ProviderText {
   readonly startMs?: number;
   readonly endMs?: number;
   readonly words?: readonly Word[];
+  /** The service that produced it (set once a session can switch services: failover). */
+  readonly provider?: string;
 }
 
 /**
@@ -231,6 +233,7 @@ function toEvent(id: string, text: string, isFinal: boolean, input: ProviderText
           words: input.words.map((w) => ({ text: w.text, startMs: Math.round(w.startMs), endMs: Math.round(w.endMs) })),
         }
       : {}),
+    ...(input.provider === undefined ? {} : { provider: input.provider }),
   };
 }
 

@@ -33,6 +33,18 @@ describe('trayModel', () => {
     expect(error.tooltip).toBe('Earshot — Error: The microphone was disconnected.');
   });
 
+  it('says the session is offline but still recording, and how much audio waits', () => {
+    const offline = trayModel(snap({ state: 'reconnecting', reconnectAttempt: 40, bufferedMs: 185_000 }));
+    expect(offline.status).toBe('Offline — still recording, 3 min buffered');
+    expect(offline.tooltip).toBe('Earshot — Offline — still recording, 3 min buffered');
+    expect(offline.toggle).toEqual({ label: 'Stop listening', enabled: true });
+    expect(trayModel(snap({ state: 'reconnecting', bufferedMs: 42_000 })).status).toBe(
+      'Offline — still recording, 42 s buffered',
+    );
+    const failedOver = trayModel(snap({ state: 'streaming', provider: 'deepgram', servingProvider: 'local' }));
+    expect(failedOver.status).toBe('Offline — transcribing on this computer');
+  });
+
   it('keeps the tooltip within the Windows limit', () => {
     const m = trayModel(snap({ state: 'error', error: { code: 'X', message: 'x'.repeat(500) } }));
     expect(m.tooltip.length).toBeLessThanOrEqual(127);

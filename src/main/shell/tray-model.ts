@@ -1,4 +1,4 @@
-import type { SessionSnapshot } from '../../shared/session.ts';
+import { offlineStatus, type SessionSnapshot } from '../../shared/session.ts';
 
 export const trayIconStates = ['idle', 'listening', 'error'] as const;
 export type TrayIconState = (typeof trayIconStates)[number];
@@ -23,6 +23,8 @@ export function trayModel(snapshot: SessionSnapshot): TrayModel {
 }
 
 function describe(snapshot: SessionSnapshot): Omit<TrayModel, 'tooltip'> {
+  const offline = offlineStatus(snapshot);
+  if (offline) return { icon: 'listening', status: offline, toggle: { label: STOP, enabled: true } };
   switch (snapshot.state) {
     case 'idle':
       return { icon: 'idle', status: 'Not listening', toggle: { label: START, enabled: true } };

@@ -45,6 +45,26 @@ describe('status and error banners', () => {
     expect(screen.getByText(/no words are lost/)).toBeInTheDocument();
   });
 
+  it('says a long outage is offline but still recording, with how much is buffered and kept on disk', () => {
+    show({
+      snapshot: snapshot({ state: 'reconnecting', reconnectAttempt: 42, bufferedMs: 185_000, spilledMs: 125_000 }),
+    });
+    const status = screen.getByRole('status');
+    expect(status).toHaveTextContent('Offline — still recording');
+    expect(status).not.toHaveTextContent('buffered'); // the amount ticks; it is not announced
+    expect(status.parentElement).toHaveTextContent('Offline — still recording· 3 min buffered');
+    expect(screen.getByText(/keeps retrying \(attempt 42\)/)).toBeInTheDocument();
+    expect(screen.getByText(/2 min of it is kept on disk/)).toBeInTheDocument();
+  });
+
+  it('says when this computer transcribes because the cloud service is unreachable', () => {
+    show({
+      snapshot: snapshot({ state: 'streaming', provider: 'deepgram', servingProvider: 'local', startedAt: NOW }),
+    });
+    expect(screen.getByRole('status')).toHaveTextContent('Offline — transcribing on this computer');
+    expect(screen.getByText(/offline model on this computer transcribes/)).toBeInTheDocument();
+  });
+
   it('shows a session error with the one action that fixes it', async () => {
     const error = {
       code: 'PROVIDER_AUTH_FAILED' as const,

@@ -82,6 +82,24 @@ describe('live transcript', () => {
     expect(container.querySelectorAll('[data-segment-id]')).toHaveLength(2);
   });
 
+  it('marks, subtly, the lines this computer wrote while the cloud service was unreachable', async () => {
+    const { container } = await renderApp({
+      'transcript.get': () =>
+        ok({
+          sessionId: 's1',
+          segments: [
+            { ...final(1, 'From the cloud.'), provider: 'deepgram' },
+            { ...final(2, 'Written offline.'), provider: 'local' },
+          ],
+          partial: null,
+        }),
+    });
+    expect(container.querySelector('[data-segment-id="seg-1"] .via')).toBeNull();
+    const offline = container.querySelector('[data-segment-id="seg-2"] .via');
+    expect(offline).toHaveTextContent('this computer');
+    expect(offline).toHaveAttribute('title', expect.stringMatching(/offline model on this computer/));
+  });
+
   it('announces each new final once to screen readers, never the partial', async () => {
     const { main, getByTestId } = await renderApp();
     const announcer = getByTestId('final-announcer');
