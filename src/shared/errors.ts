@@ -177,6 +177,17 @@ export const ERROR_CATALOG = {
     action: 'retry',
   },
 
+  // Keys and addresses (where a saved key may go)
+  PROVIDER_URL_INVALID: {
+    message: 'The speech service address is not usable. Correct it in Settings (wss://… or ws://…).',
+    action: 'open-settings',
+  },
+  PROVIDER_KEY_ORIGIN_CHANGED: {
+    message:
+      'The speech service address changed since its API key was saved, so the key was not sent. Enter the key again in Settings for the new address.',
+    action: 'open-settings',
+  },
+
   // Files and CLI input
   INPUT_NOT_FOUND: { message: 'The input file does not exist.', action: 'retry' },
   INPUT_INVALID: { message: 'The input file is not a 16-bit PCM WAV file.', action: 'retry' },

@@ -5,6 +5,8 @@ import type { ModelsState } from '../../shared/models.ts';
 import { CaptureHost } from '../capture-host/capture-host.ts';
 import { createLogger } from '../../platform/log/logger.ts';
 import { ModelManager } from '../models/model-manager.ts';
+import { keyDestination } from '../secrets/key-destinations.ts';
+import { bindKeysToOrigins } from '../secrets/origin-bound-secrets.ts';
 import { SettingsStore } from '../settings/settings-store.ts';
 import { HistoryStore } from '../transcript/history-store.ts';
 import { CaptionsController } from './captions-controller.ts';
@@ -35,6 +37,8 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   await mkdir(paths.journals, { recursive: true });
   const hub = new EventHub();
   const settings = await SettingsStore.open(options.userDataDir);
+  // Provider keys are saved with, and only handed out for, the origin they were saved for.
+  const secrets = bindKeysToOrigins(options.secrets, (name) => keyDestination(name, settings.get()));
   const history = HistoryStore.open(paths.history);
   const models = new ModelManager({ modelsDir: paths.models });
   const launchCapture = options.launch?.capture ?? ((captureOptions) => new CaptureHost(captureOptions));
@@ -69,7 +73,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
 
   const providers = new ProviderResolver({
     settings,
-    secrets: options.secrets,
+    secrets,
     spawn: options.spawn,
     ...(options.launch?.engine ? { launchEngine: options.launch.engine } : {}),
     engineEntry: options.entries.engine,
@@ -144,7 +148,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     hub,
     capture,
     settings,
-    secrets: options.secrets,
+    secrets,
     session,
     history,
     models,
