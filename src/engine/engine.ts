@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { findVadModel } from '../platform/models/vad-model.ts';
 import { EarshotError } from '../shared/errors.ts';
 import { generateToken } from '../platform/net/tokens.ts';
+import { readTlsFiles } from '../platform/net/tls-files.ts';
 import { DecoderPool } from './decoder-pool.ts';
 import type { ModelInfo } from './decoder-protocol.ts';
 import { loadModelManifest } from '../platform/models/manifest-file.ts';
@@ -61,7 +61,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       `The model ${model.manifest.name} needs the Silero VAD (silero_vad.onnx): put it beside the model folder or pass --vad-model.`,
     );
   }
-  const tls = options.tls ? readTls(options.tls) : undefined;
+  const tls = options.tls ? readTlsFiles(options.tls) : undefined;
   const pool = await DecoderPool.start({
     modelDir: options.modelDir,
     vadModelPath,
@@ -100,13 +100,5 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
         `Port ${options.port} is already in use; choose another with --port.`,
       );
     throw error;
-  }
-}
-
-function readTls(tls: { certFile: string; keyFile: string }): { cert: Buffer; key: Buffer } {
-  try {
-    return { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) };
-  } catch (error) {
-    throw new EarshotError('INPUT_NOT_FOUND', `Cannot read the TLS certificate or key: ${(error as Error).message}`);
   }
 }
