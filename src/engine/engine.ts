@@ -24,6 +24,8 @@ export interface EngineOptions {
   readonly idleTimeoutMs?: number;
   readonly maxBacklogS?: number;
   readonly maxPayload?: number;
+  /** Web page origins allowed to connect from a browser (none by default). */
+  readonly allowedOrigins?: readonly string[];
   readonly env?: NodeJS.ProcessEnv;
 }
 
@@ -79,6 +81,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       ...(options.maxPayload ? { maxPayload: options.maxPayload } : {}),
       ...(options.idleTimeoutMs ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
       ...(options.maxBacklogS ? { maxBacklogS: options.maxBacklogS } : {}),
+      ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
     });
     return {
       url: server.url,
