@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DEFAULT_DEVICE_KEY } from '../shared/devices.ts';
-import { mic } from './testing/fake-audio.ts';
-import { harness, settle, until, type Harness } from './testing/service-harness.ts';
+import { mic } from '../shared/testing/devices.ts';
+import { harnessPerTest, startCapture, until } from './testing/service-harness.ts';
 
 // CaptureService's answers to a device that stalls or vanishes, on an in-memory audio world
 // (testing/fake-audio.ts) under fake timers. The PulseAudio suites (tests/integration/capture*)
@@ -9,30 +9,12 @@ import { harness, settle, until, type Harness } from './testing/service-harness.
 
 const micA = mic('Mic A', 1, true);
 const micB = mic('Mic B', 2);
-const live: Harness[] = [];
-
-function world(): Harness {
-  const h = harness([micA, micB]);
-  live.push(h);
-  return h;
-}
-
-const capture = (deviceKey: string, fallbackToDefault = true) =>
-  ({ type: 'start', deviceKey, sampleRate: 16000, preRollMs: 0, fallbackToDefault }) as const;
-
-beforeEach(() => {
-  vi.useFakeTimers();
-});
-
-afterEach(async () => {
-  for (const h of live.splice(0)) await settle(h.service.shutdown(), 'the service to shut down');
-  vi.useRealTimers();
-});
+const world = harnessPerTest([micA, micB]);
 
 describe('a chosen microphone that goes away', () => {
   it('falls back to the default device when it is lost, and switches back when it returns', async () => {
     const h = world();
-    await h.ask(capture(micB.key));
+    await h.ask(startCapture(micB.key));
     const first = h.audio.latest;
     first.speak(3);
     await until(() => h.audio.presenceWatched.includes(micB.key), 'a presence watch on Mic B');
@@ -61,7 +43,7 @@ describe('a chosen microphone that goes away', () => {
 
   it('stays on the default when the returning device is listed but will not open', async () => {
     const h = world();
-    await h.ask(capture(micB.key));
+    await h.ask(startCapture(micB.key));
     h.audio.latest.speak(1);
     await until(() => h.audio.presenceWatched.includes(micB.key), 'a presence watch on Mic B');
     h.audio.unplug(micB.key);
@@ -79,7 +61,7 @@ describe('a chosen microphone that goes away', () => {
 describe('a stream that stalls', () => {
   it('is reopened on the same device, with no loss reported, when the device still opens', async () => {
     const h = world();
-    await h.ask(capture(micB.key));
+    await h.ask(startCapture(micB.key));
     const first = h.audio.latest;
     first.speak(2);
     first.stall();
@@ -93,7 +75,7 @@ describe('a stream that stalls', () => {
 
   it('is reported lost, and capture falls back, when the reopen fails', async () => {
     const h = world();
-    await h.ask(capture(micB.key));
+    await h.ask(startCapture(micB.key));
     h.audio.latest.speak(2);
     h.audio.makeBusy(micB.key);
     h.audio.latest.stall();
@@ -105,7 +87,7 @@ describe('a stream that stalls', () => {
 
   it('gives a device that opens but never delivers two reopens, then stops with DEVICE_LOST when fallback is off', async () => {
     const h = world();
-    await h.ask(capture(micB.key, false));
+    await h.ask(startCapture(micB.key, { fallbackToDefault: false }));
     for (let opened = 1; opened <= 3; opened++) {
       await until(() => h.audio.streams.length === opened && h.audio.live.length === 1, `open number ${opened}`);
       h.audio.latest.stall();
@@ -119,7 +101,7 @@ describe('a stream that stalls', () => {
 
   it('is treated like a stall when the audio pauses and resumes, or the stream ends by itself', async () => {
     const h = world();
-    await h.ask(capture(micB.key));
+    await h.ask(startCapture(micB.key));
     h.audio.latest.speak(1);
     h.audio.latest.pauseAndResume(400);
     await vi.advanceTimersByTimeAsync(200);
@@ -137,7 +119,7 @@ describe('a stream that stalls', () => {
 describe('"System default" chosen', () => {
   it('follows the system default when it moves to another device', async () => {
     const h = world();
-    await h.ask(capture(DEFAULT_DEVICE_KEY));
+    await h.ask(startCapture(DEFAULT_DEVICE_KEY));
     expect(h.audio.latest.device.key).toBe(micA.key);
     h.audio.latest.speak(2);
 
@@ -157,7 +139,7 @@ describe('"System default" chosen', () => {
 
   it('does not move a microphone chosen by name when the default changes', async () => {
     const h = world();
-    await h.ask(capture(micA.key));
+    await h.ask(startCapture(micA.key));
     h.audio.setDefault(micB.key);
     await until(() => h.of('devices-changed').length === 1, 'devices-changed', 15_000);
     await vi.advanceTimersByTimeAsync(1000);

@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { OpenedStream } from '../shared/capture-protocol.ts';
-import { mic } from './testing/fake-audio.ts';
-import { harness, settle, type Harness } from './testing/service-harness.ts';
+import { mic } from '../shared/testing/devices.ts';
+import { harnessPerTest, settle, startCapture } from './testing/service-harness.ts';
 
 // CaptureService's requests on an in-memory audio world (testing/fake-audio.ts) under fake
 // timers: device switches while audio flows, and requests that arrive faster than devices open.
@@ -9,31 +9,13 @@ import { harness, settle, type Harness } from './testing/service-harness.ts';
 const micA = mic('Mic A', 1, true);
 const micB = mic('Mic B', 2);
 const micC = mic('Mic C', 3);
-const live: Harness[] = [];
-
-function world(): Harness {
-  const h = harness([micA, micB, micC]);
-  live.push(h);
-  return h;
-}
-
-const capture = (deviceKey: string, preRollMs = 0) =>
-  ({ type: 'start', deviceKey, sampleRate: 16000, preRollMs, fallbackToDefault: true }) as const;
+const world = harnessPerTest([micA, micB, micC]);
 const switchTo = (deviceKey: string) => ({ type: 'set-device', deviceKey }) as const;
-
-beforeEach(() => {
-  vi.useFakeTimers();
-});
-
-afterEach(async () => {
-  for (const h of live.splice(0)) await settle(h.service.shutdown(), 'the service to shut down');
-  vi.useRealTimers();
-});
 
 describe('set-device while capturing', () => {
   it('switches the open stream to the new device, frame numbers running on', async () => {
     const h = world();
-    await h.ask(capture(micA.key));
+    await h.ask(startCapture(micA.key));
     const first = h.audio.latest;
     first.speak(2);
 
@@ -48,7 +30,7 @@ describe('set-device while capturing', () => {
 
   it('refuses an unknown device without touching the open stream', async () => {
     const h = world();
-    await h.ask(capture(micA.key));
+    await h.ask(startCapture(micA.key));
     const first = h.audio.latest;
 
     await expect(h.ask(switchTo('ALSA:Mic Z'))).rejects.toMatchObject({ code: 'DEVICE_NOT_FOUND' });
@@ -60,7 +42,7 @@ describe('set-device while capturing', () => {
 
   it('goes back to the previous device when the new one will not open, and says why', async () => {
     const h = world();
-    await h.ask(capture(micA.key));
+    await h.ask(startCapture(micA.key));
     h.audio.makeBusy(micB.key);
 
     await expect(h.ask(switchTo(micB.key))).rejects.toMatchObject({ code: 'DEVICE_OPEN_FAILED' });
@@ -80,7 +62,7 @@ describe('set-device while capturing', () => {
 describe('requests that arrive faster than devices open', () => {
   it('run one at a time, in order: never two streams at once, the last choice wins', async () => {
     const h = world();
-    await h.ask(capture(micA.key));
+    await h.ask(startCapture(micA.key));
     const answered: string[] = [];
     const replies = [micB, micC, micB].map((device) =>
       h.send(switchTo(device.key)).then((value) => {
@@ -98,7 +80,7 @@ describe('requests that arrive faster than devices open', () => {
   it('a start sent while its monitor is still opening waits for it and reuses the warm stream', async () => {
     const h = world();
     const monitoring = h.send({ type: 'monitor', deviceKey: micA.key, sampleRate: 16000 });
-    const starting = h.send(capture(micA.key, 500));
+    const starting = h.send(startCapture(micA.key, { preRollMs: 500 }));
     const [monitored, started] = await settle(Promise.all([monitoring, starting]), 'both replies');
 
     expect(started).toEqual(monitored);
@@ -112,8 +94,8 @@ describe('requests that arrive faster than devices open', () => {
 
   it('a failing request does not block the ones queued behind it', async () => {
     const h = world();
-    await h.ask(capture(micA.key));
-    const busy = h.send(capture(micB.key));
+    await h.ask(startCapture(micA.key));
+    const busy = h.send(startCapture(micB.key));
     const switched = h.send(switchTo(micC.key));
     await expect(settle(busy, 'the second start')).rejects.toMatchObject({ code: 'SESSION_BUSY' });
     expect(((await settle(switched, 'the switch')) as OpenedStream).device.key).toBe(micC.key);

@@ -5,6 +5,7 @@ import type { SessionSnapshot } from '../shared/session.ts';
 import type { Settings } from '../shared/settings.ts';
 import { setupAppCore } from './app-core.ts';
 import { resolveAppPaths } from './app-paths.ts';
+import { createEngineWatch } from './engine-watch.ts';
 import { setupIpc } from './ipc.ts';
 import { setupAppIdentity, setupQuit, setupSingleInstance, setupUserDataDir } from './lifecycle.ts';
 import { setupLogging } from './logging.ts';
@@ -41,7 +42,8 @@ async function start(): Promise<void> {
   setupSessionSecurity(session.defaultSession, paths.renderer);
   setupContentSecurity(paths.renderer);
 
-  const core = await setupAppCore(paths);
+  const engineWatch = createEngineWatch();
+  const core = await setupAppCore(paths, engineWatch);
   const ipc = setupIpc({ ipcMain, handlers: core.handlers, renderer: paths.renderer });
   const settings = await core.handlers['settings.get'](undefined);
   const windowState = await setupWindowState();
@@ -54,6 +56,7 @@ async function start(): Promise<void> {
     showWhenReady: !settings.startHidden,
     bounds: windowState.initial,
     onBoundsChanged: (bounds) => windowState.save(bounds),
+    logFile: logFile.path,
   });
   mainWindow = window;
   ipc.trackWindow(window.window.webContents);
@@ -69,6 +72,7 @@ async function start(): Promise<void> {
   const showShortcutProblem = (status: ShortcutStatus): void =>
     tray.setNotice(status.state === 'failed' ? `Shortcut ${status.accelerator} not set: ${status.reason}` : null);
   showShortcutProblem(shortcut.status);
+  engineWatch.onNotice((notice) => tray.setEngineNotice(notice));
   void applyStartAtLogin(settings.startAtLogin);
 
   core.subscribe(ipc.send);

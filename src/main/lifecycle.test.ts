@@ -3,7 +3,8 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { electronMock, resetElectronMock } from '../../tests/helpers/electron-mock.ts';
 import type { AppCore } from '../core/app/types.ts';
 import { type RotatingFile } from '../platform/log/rotating-file.ts';
-import { setupQuit, setupSingleInstance, setupUserDataDir } from './lifecycle.ts';
+import { QUIT_BUDGET_MS } from '../shared/quit-budget.ts';
+import { QUIT_BACKSTOP_MS, setupQuit, setupSingleInstance, setupUserDataDir } from './lifecycle.ts';
 import type { ShortcutController } from './shortcut.ts';
 import type { TrayController } from './tray.ts';
 import type { MainWindow } from './window.ts';
@@ -62,4 +63,54 @@ describe('quitting', () => {
     expect(logFile.close).toHaveBeenCalled();
     expect(electronMock.app.quitCalls).toBe(2);
   });
+
+  it('gives the core the quit budget as its deadline, and a second quit while saving changes nothing', () => {
+    vi.useFakeTimers({ now: 1_000_000 });
+    try {
+      const parts = quitParts(() => new Promise<void>(() => {}));
+      setupQuit(parts);
+      electronMock.app.quit();
+      expect(parts.core.dispose).toHaveBeenCalledWith({ deadline: 1_000_000 + QUIT_BUDGET_MS });
+      vi.advanceTimersByTime(QUIT_BUDGET_MS / 2);
+      electronMock.app.quit();
+      expect(parts.core.dispose).toHaveBeenCalledOnce();
+      expect(parts.shortcut.dispose).toHaveBeenCalledOnce();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('quits anyway shortly after the budget when the core hangs past its own deadline', async () => {
+    vi.useFakeTimers();
+    try {
+      const parts = quitParts(() => new Promise<void>(() => {}));
+      setupQuit(parts);
+      const quit = new Promise<void>((resolve) => electronMock.app.once('quit', () => resolve()));
+      electronMock.app.quit();
+      await vi.advanceTimersByTimeAsync(QUIT_BUDGET_MS + QUIT_BACKSTOP_MS - 1);
+      expect(parts.tray.destroy).not.toHaveBeenCalled();
+      await vi.advanceTimersByTimeAsync(1);
+      await quit;
+      expect(parts.tray.destroy).toHaveBeenCalledOnce();
+      expect(parts.logFile.close).toHaveBeenCalled();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });
+
+function quitParts(dispose: () => Promise<void>): {
+  core: AppCore;
+  window: MainWindow;
+  tray: TrayController;
+  shortcut: ShortcutController;
+  logFile: RotatingFile;
+} {
+  return {
+    core: { dispose: vi.fn(dispose) } as unknown as AppCore,
+    window: { allowClose: vi.fn(), show: vi.fn() } as unknown as MainWindow,
+    tray: { destroy: vi.fn() } as unknown as TrayController,
+    shortcut: { dispose: vi.fn() } as unknown as ShortcutController,
+    logFile: { close: vi.fn() } as unknown as RotatingFile,
+  };
+}

@@ -2,6 +2,7 @@ import { app } from 'electron';
 import { join, resolve } from 'node:path';
 import type { AppCore } from '../core/app/types.ts';
 import { createLogger } from '../platform/log/logger.ts';
+import { QUIT_BUDGET_MS } from '../shared/quit-budget.ts';
 import type { RotatingFile } from '../platform/log/rotating-file.ts';
 import type { ShortcutController } from './shortcut.ts';
 import type { TrayController } from './tray.ts';
@@ -48,25 +49,36 @@ export interface QuitParts {
   readonly logFile: RotatingFile;
 }
 
-const DISPOSE_TIMEOUT_MS = 8000;
+/**
+ * How long past the quit budget Electron still waits for the core. The core keeps its own
+ * deadline; this only ends a quit that something hung regardless.
+ */
+export const QUIT_BACKSTOP_MS = 1_000;
 
 /**
- * Quitting (menu, tray, OS logout) stops the session with its drain, so the last words are
- * saved, then the child processes, then Electron. Closing the window is not quitting: it
- * hides to the tray, so window-all-closed must not end the app.
+ * Quitting (menu, tray, OS logout) stops the session within the quit budget: its drain as long
+ * as the budget allows, then the words on screen journaled and the journal sealed, then the
+ * child processes, then Electron. Closing the window is not quitting: it hides to the tray, so
+ * window-all-closed must not end the app.
  */
 export function setupQuit(parts: QuitParts): void {
   let disposed = false;
+  let quitting = false;
   app.on('window-all-closed', () => log.debug('all windows closed; still running in the tray'));
   app.on('before-quit', () => parts.window.allowClose());
   app.on('will-quit', (event) => {
     if (disposed) return;
     event.preventDefault();
+    // Asked again while saving (a second Quit, the OS insisting): the first quit's deadline stands.
+    if (quitting) return;
+    quitting = true;
     parts.shortcut.dispose();
-    const timeout = new Promise<void>((resolveTimeout) => setTimeout(resolveTimeout, DISPOSE_TIMEOUT_MS).unref());
+    const deadline = Date.now() + QUIT_BUDGET_MS;
+    const backstopMs = QUIT_BUDGET_MS + QUIT_BACKSTOP_MS;
+    const backstop = new Promise<void>((resolveTimeout) => setTimeout(resolveTimeout, backstopMs).unref());
     Promise.race([
-      parts.core.dispose(),
-      timeout.then(() => log.warn(`shutdown took over ${DISPOSE_TIMEOUT_MS} ms; quitting anyway`)),
+      parts.core.dispose({ deadline }),
+      backstop.then(() => log.warn(`shutdown took over ${backstopMs} ms; quitting anyway`)),
     ])
       .catch((error: unknown) => log.error('error while shutting down', error))
       .finally(() => {

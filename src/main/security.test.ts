@@ -76,6 +76,30 @@ describe('content security', () => {
     expect(win.webContents.tryNavigate('https://evil.example/')).toBe(true);
   });
 
+  it('blocks a navigation to a malformed URL (bad % escapes) instead of letting it through', () => {
+    // decodeURIComponent throws URIError on these; the guard must fail closed.
+    for (const url of [
+      'file:///app/out/renderer/index%E0%A4%A.html',
+      'file:///app/out/renderer/%',
+      'file:///app/out/renderer/index.html%zz',
+      'http://[::1',
+      '',
+    ]) {
+      expect(win.webContents.tryNavigate(url), url).toBe(true);
+    }
+    const redirect = mockEvent({ url: 'file:///app/out/renderer/%ZZindex.html' });
+    win.webContents.emit('will-redirect', redirect);
+    expect(redirect.defaultPrevented).toBe(true);
+    expect(electronMock.shell.opened).toEqual([]);
+  });
+
+  it('blocks a navigation event that carries no URL string at all', () => {
+    const event = mockEvent({ url: undefined });
+    win.webContents.emit('will-navigate', event);
+    expect(event.defaultPrevented).toBe(true);
+    expect(win.webContents.windowOpenHandler!({ url: undefined as unknown as string })).toEqual({ action: 'deny' });
+  });
+
   it('opens a clicked web link in the browser, and nothing else', () => {
     win.webContents.tryNavigate('https://docs.example.com/help');
     expect(electronMock.shell.opened).toEqual(['https://docs.example.com/help']);

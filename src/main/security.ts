@@ -47,13 +47,9 @@ export function setupContentSecurity(renderer: RendererLocation): void {
 }
 
 export function secureContents(contents: WebContents, renderer: RendererLocation): void {
-  const leave = (url: string, how: string): void => {
-    if (isExternalUrlAllowed(url)) {
-      shell.openExternal(url).catch((error: unknown) => log.warn(`could not open ${url} in the browser`, error));
-    } else {
-      log.warn(`blocked ${how} to ${url.slice(0, 200)}`);
-    }
-  };
+  // Each guard decides with isOwnRendererUrl (total: never throws, a URL it cannot read is
+  // foreign) and calls preventDefault before doing anything else that could throw, so a
+  // malformed URL can never let a navigation through.
   contents.on('will-navigate', (event) => {
     if (isOwnRendererUrl(event.url, renderer)) return;
     event.preventDefault();
@@ -62,7 +58,7 @@ export function secureContents(contents: WebContents, renderer: RendererLocation
   contents.on('will-redirect', (event) => {
     if (isOwnRendererUrl(event.url, renderer)) return;
     event.preventDefault();
-    log.warn(`blocked a redirect to ${event.url.slice(0, 200)}`);
+    log.warn(`blocked a redirect to ${describeUrl(event.url)}`);
   });
   contents.setWindowOpenHandler(({ url }) => {
     leave(url, 'a new window');
@@ -72,4 +68,22 @@ export function secureContents(contents: WebContents, renderer: RendererLocation
     event.preventDefault();
     log.warn('blocked a <webview>');
   });
+}
+
+/** A web link goes to the person's browser; anything else is only logged. Never throws. */
+function leave(url: unknown, how: string): void {
+  try {
+    if (typeof url === 'string' && isExternalUrlAllowed(url)) {
+      shell.openExternal(url).catch((error: unknown) => log.warn(`could not open ${url} in the browser`, error));
+    } else {
+      log.warn(`blocked ${how} to ${describeUrl(url)}`);
+    }
+  } catch (error) {
+    log.warn(`blocked ${how}; handing it to the browser failed`, error);
+  }
+}
+
+/** Enough of a URL for the log, whatever it is. */
+function describeUrl(url: unknown): string {
+  return typeof url === 'string' ? url.slice(0, 200) : `a ${typeof url} instead of a URL`;
 }

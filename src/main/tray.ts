@@ -26,6 +26,8 @@ export interface TrayController {
   update(snapshot: SessionSnapshot): void;
   /** A standing note under the status line (e.g. the global shortcut could not be set); null clears it. */
   setNotice(notice: string | null): void;
+  /** While the local engine is down and being restarted, what the person should know; null clears it. */
+  setEngineNotice(notice: string | null): void;
   describe(): TrayDescription;
   destroy(): void;
 }
@@ -45,12 +47,14 @@ export function setupTray(options: TrayOptions): TrayController {
   }
   let model = trayModel(idleSnapshot());
   let notice: string | null = null;
+  let engineNotice: string | null = null;
   const tray = new Tray(images.get(model.icon)!);
   // Windows and Linux: a click shows the window; macOS opens the menu, as people expect there.
   if (process.platform !== 'darwin') tray.on('click', () => options.onShowWindow());
 
   const template = (m: TrayModel): MenuItemConstructorOptions[] => [
     { id: 'status', label: m.status, enabled: false },
+    ...(engineNotice === null ? [] : [{ id: 'engine', label: engineNotice, enabled: false }]),
     ...(notice === null ? [] : [{ id: 'notice', label: notice, enabled: false }]),
     { type: 'separator' },
     { id: 'toggle', label: m.toggle.label, enabled: m.toggle.enabled, click: () => options.onToggle() },
@@ -77,6 +81,11 @@ export function setupTray(options: TrayOptions): TrayController {
     setNotice: (next) => {
       if (next === notice) return;
       notice = next;
+      apply(model);
+    },
+    setEngineNotice: (next) => {
+      if (next === engineNotice) return;
+      engineNotice = next;
       apply(model);
     },
     describe: () => ({

@@ -5,27 +5,22 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { electronMock } from '../../tests/helpers/electron-mock.ts';
 import { isAlive, nextEvent, waitForExit } from '../../tests/helpers/process-events.ts';
-import { ProcessHost, type CrashReport } from '../platform/process/process-host.ts';
+import {
+  FIXTURE_CHILD,
+  fixtureHost,
+  type FixtureCommand,
+  type FixtureReply,
+} from '../platform/process/fixtures/test-child-protocol.ts';
+import type { CrashReport, ProcessHost } from '../platform/process/process-host.ts';
 import { spawnUtilityChild } from './utility-spawn.ts';
 
 vi.mock('electron', () => import('../../tests/helpers/electron-mock.ts'));
 
-/** The same real fixture child the Node process-host tests use. */
-const FIXTURE = fileURLToPath(new URL('../platform/process/fixtures/test-child.ts', import.meta.url));
+const hosts: ProcessHost<FixtureReply, FixtureCommand>[] = [];
 
-type FromChild = { type: 'echo'; value: unknown; pid: number } | { type: 'logged' };
-type ToChild = { type: 'echo'; value: unknown } | { type: 'crash'; how: 'exit' | 'fatal' | 'signal' };
-
-const hosts: ProcessHost<FromChild, ToChild>[] = [];
-
-function host(mode: string): ProcessHost<FromChild, ToChild> {
-  const created = new ProcessHost<FromChild, ToChild>({
-    name: 'fixture',
-    modulePath: FIXTURE,
-    spawn: spawnUtilityChild,
-    env: { FIXTURE_MODE: mode },
-    backoffBaseMs: 20,
-  });
+/** The same real fixture child the Node process-host tests use, forked as a utility process. */
+function host(mode: string): ProcessHost<FixtureReply, FixtureCommand> {
+  const created = fixtureHost(spawnUtilityChild, mode);
   hosts.push(created);
   return created;
 }
@@ -39,7 +34,7 @@ describe('spawnUtilityChild (utilityProcess.fork behind the process host)', () =
     const h = host('normal');
     await h.start();
     const fork = electronMock.utilityProcess.forks.at(-1)!;
-    expect(fork.modulePath).toBe(FIXTURE);
+    expect(fork.modulePath).toBe(FIXTURE_CHILD);
     expect(fork.options).toMatchObject({ serviceName: 'Earshot fixture', stdio: ['ignore', 'inherit', 'pipe'] });
     expect((fork.options['env'] as Record<string, string>)['FIXTURE_MODE']).toBe('normal');
     expect((fork.options['env'] as Record<string, string>)['PATH']).toBe(process.env['PATH']);
@@ -48,7 +43,7 @@ describe('spawnUtilityChild (utilityProcess.fork behind the process host)', () =
   it('completes the ready handshake and carries messages both ways', async () => {
     const h = host('normal');
     await h.start();
-    const reply = nextEvent<[FromChild]>(h, 'message', 'the echo');
+    const reply = nextEvent<[FixtureReply]>(h, 'message', 'the echo');
     h.send({ type: 'echo', value: new Float32Array([0.5]) });
     expect((await reply)[0]).toEqual({ type: 'echo', value: new Float32Array([0.5]), pid: h.pid });
   });

@@ -1,6 +1,8 @@
 import { app, BrowserWindow, type BrowserWindowConstructorOptions } from 'electron';
 import { createLogger } from '../platform/log/logger.ts';
+import { setupRendererRecovery } from './renderer-recovery.ts';
 import type { RendererLocation } from './shell/renderer-location.ts';
+import type { ReloadPolicy } from './shell/renderer-reloads.ts';
 import type { WindowBounds } from './shell/window-state.ts';
 
 const log = createLogger('window');
@@ -56,6 +58,10 @@ export interface MainWindowOptions extends WindowOptionsInput {
   readonly showWhenReady: boolean;
   /** Told where the window is after a person moved or resized it (debounced), to remember it. */
   readonly onBoundsChanged?: (bounds: WindowBounds) => void;
+  /** How often a crashed renderer is reloaded before the crash page shows (tests shorten it). */
+  readonly reloadPolicy?: ReloadPolicy;
+  /** Named on the crash page, so a person can attach it to a report. */
+  readonly logFile?: string | null;
 }
 
 export interface MainWindow {
@@ -83,9 +89,10 @@ export function createMainWindow(options: MainWindowOptions): MainWindow {
     // macOS apps that live in the menu bar drop their dock icon while the window is hidden.
     if (process.platform === 'darwin') app.dock?.hide();
   });
-  window.webContents.on('render-process-gone', (_event, details) => {
-    log.error(`renderer gone (${details.reason}, exit code ${details.exitCode})`);
-    if (details.reason !== 'clean-exit' && !window.isDestroyed()) window.webContents.reload();
+  setupRendererRecovery(window, {
+    renderer: options.renderer,
+    ...(options.reloadPolicy ? { policy: options.reloadPolicy } : {}),
+    logFile: options.logFile ?? null,
   });
 
   window

@@ -17,205 +17,214 @@ export interface ErrorCatalogEntry {
   readonly action: ErrorActionKind;
 }
 
+/** One catalog entry: the message, then the action offered beside it. */
+function entry(message: string, action: ErrorActionKind): ErrorCatalogEntry {
+  return { message, action };
+}
+
 export const ERROR_CATALOG = {
   // IPC and validation
-  IPC_FORBIDDEN_SENDER: {
-    message: 'This request did not come from an Earshot window and was refused.',
-    action: 'retry',
-  },
-  IPC_INVALID_PAYLOAD: {
-    message: 'Earshot received a malformed request. Please report this if it keeps happening.',
-    action: 'retry',
-  },
-  IPC_UNKNOWN_CHANNEL: { message: 'Earshot received a request it does not know. Please report this.', action: 'retry' },
-  INTERNAL: {
-    message: 'Something unexpected went wrong inside Earshot. Details are in the log file.',
-    action: 'retry',
-  },
-  USAGE: { message: 'The command line was not understood. Run `earshot --help` for usage.', action: 'retry' },
-  NOT_AVAILABLE: { message: 'This feature is not available in this build.', action: 'retry' },
-  BRIDGE_DISCONNECTED: {
-    message: 'The connection to Earshot was lost. It reconnects by itself; reload the page if it does not.',
-    action: 'reload',
-  },
-  BRIDGE_UNAVAILABLE: {
-    message:
-      'The web interface could not start: the renderer is not built or the port is taken. Run `npm run build`, or pick another --port.',
-    action: 'retry',
-  },
+  IPC_FORBIDDEN_SENDER: entry('This request did not come from an Earshot window and was refused.', 'retry'),
+  IPC_INVALID_PAYLOAD: entry(
+    'Earshot received a malformed request. Please report this if it keeps happening.',
+    'retry',
+  ),
+  IPC_UNKNOWN_CHANNEL: entry('Earshot received a request it does not know. Please report this.', 'retry'),
+  INTERNAL: entry('Something unexpected went wrong inside Earshot. Details are in the log file.', 'retry'),
+  USAGE: entry('The command line was not understood. Run `earshot --help` for usage.', 'retry'),
+  NOT_AVAILABLE: entry('This feature is not available in this build.', 'retry'),
+  BRIDGE_DISCONNECTED: entry(
+    'The connection to Earshot was lost. It reconnects by itself; reload the page if it does not.',
+    'reload',
+  ),
+  BRIDGE_UNAVAILABLE: entry(
+    'The web interface could not start: the renderer is not built or the port is taken. Run `npm run build`, or pick another --port.',
+    'retry',
+  ),
 
   // Capture
-  DEVICE_NOT_FOUND: {
-    message: 'The selected microphone was not found. Plug it in, or choose another one.',
-    action: 'refresh-devices',
-  },
-  DEVICE_BUSY: {
-    message: 'The microphone is in use by another application. Close that app, or choose another microphone.',
-    action: 'refresh-devices',
-  },
-  DEVICE_LOST: {
-    message:
-      'The microphone was disconnected. Earshot switched to the system default; it will switch back when it returns.',
-    action: 'refresh-devices',
-  },
-  DEVICE_PERMISSION_DENIED: {
-    message: 'Earshot is not allowed to use the microphone. Allow it in your system privacy settings and try again.',
-    action: 'retry',
-  },
-  DEVICE_UNSUPPORTED_FORMAT: {
-    message: 'The microphone does not support any format Earshot can use. Try another microphone.',
-    action: 'refresh-devices',
-  },
-  DEVICE_OPEN_FAILED: {
-    message: 'The microphone could not be opened. Unplug and replug it, or choose another one.',
-    action: 'refresh-devices',
-  },
-  NO_INPUT_DEVICES: { message: 'No microphone was found. Connect one and press refresh.', action: 'refresh-devices' },
-  CAPTURE_CRASHED: {
-    message: 'The audio capture process stopped unexpectedly. Earshot is restarting it.',
-    action: 'retry',
-  },
-  AUDIO_BACKEND_UNAVAILABLE: { message: 'The audio system could not be loaded. Reinstall Earshot.', action: 'retry' },
+  DEVICE_NOT_FOUND: entry(
+    'The selected microphone was not found. Plug it in, or choose another one.',
+    'refresh-devices',
+  ),
+  DEVICE_BUSY: entry(
+    'The microphone is in use by another application. Close that app, or choose another microphone.',
+    'refresh-devices',
+  ),
+  DEVICE_LOST: entry(
+    'The microphone was disconnected. Earshot switched to the system default; it will switch back when it returns.',
+    'refresh-devices',
+  ),
+  DEVICE_PERMISSION_DENIED: entry(
+    'Earshot is not allowed to use the microphone. Allow it in your system privacy settings and try again.',
+    'retry',
+  ),
+  DEVICE_UNSUPPORTED_FORMAT: entry(
+    'The microphone does not support any format Earshot can use. Try another microphone.',
+    'refresh-devices',
+  ),
+  DEVICE_OPEN_FAILED: entry(
+    'The microphone could not be opened. Unplug and replug it, or choose another one.',
+    'refresh-devices',
+  ),
+  NO_INPUT_DEVICES: entry('No microphone was found. Connect one and press refresh.', 'refresh-devices'),
+  CAPTURE_CRASHED: entry('The audio capture process stopped unexpectedly. Earshot is restarting it.', 'retry'),
+  AUDIO_BACKEND_UNAVAILABLE: entry('The audio system could not be loaded. Reinstall Earshot.', 'retry'),
 
   // Engine and models
-  MODEL_MISSING: {
-    message: 'The speech model is not installed. Download it from the Models page.',
-    action: 'open-models',
-  },
-  MODEL_INVALID: {
-    message: 'The speech model files are damaged or incomplete. Delete the model and download it again.',
-    action: 'open-models',
-  },
-  MODEL_DOWNLOAD_FAILED: {
-    message: 'The model download failed. Check your connection and try again; it resumes where it stopped.',
-    action: 'open-models',
-  },
-  MODEL_CHECKSUM_MISMATCH: {
-    message: 'The downloaded model is corrupt (checksum mismatch). It was discarded; download it again.',
-    action: 'open-models',
-  },
-  VAD_MISSING: {
-    message: 'The voice activity model is missing. Reinstall Earshot or pass --vad-model.',
-    action: 'retry',
-  },
-  ENGINE_START_FAILED: {
-    message: 'The local speech engine could not start. Details are in the log file.',
-    action: 'retry',
-  },
-  ENGINE_CRASHED: {
-    message: 'The local speech engine stopped unexpectedly. Earshot is restarting it; no audio is lost.',
-    action: 'retry',
-  },
+  MODEL_MISSING: entry('The speech model is not installed. Download it from the Models page.', 'open-models'),
+  MODEL_INVALID: entry(
+    'The speech model files are damaged or incomplete. Delete the model and download it again.',
+    'open-models',
+  ),
+  MODEL_DOWNLOAD_FAILED: entry(
+    'The model download failed. Check your connection and try again; it resumes where it stopped.',
+    'open-models',
+  ),
+  MODEL_CHECKSUM_MISMATCH: entry(
+    'The downloaded model is corrupt (checksum mismatch). It was discarded; download it again.',
+    'open-models',
+  ),
+  VAD_MISSING: entry('The voice activity model is missing. Reinstall Earshot or pass --vad-model.', 'retry'),
+  ENGINE_START_FAILED: entry('The local speech engine could not start. Details are in the log file.', 'retry'),
+  ENGINE_CRASHED: entry(
+    'The local speech engine stopped unexpectedly. Earshot is restarting it; no audio is lost.',
+    'retry',
+  ),
 
   // Session and providers
-  PROVIDER_AUTH_FAILED: {
-    message: 'The speech service rejected the API key. Check the key in Settings.',
-    action: 'open-settings',
-  },
-  PROVIDER_UNREACHABLE: {
-    message: 'The speech service could not be reached. Earshot keeps your audio and retries.',
-    action: 'retry',
-  },
-  PROVIDER_PROTOCOL: {
-    message: 'The speech service sent something Earshot did not understand. Earshot keeps going.',
-    action: 'retry',
-  },
-  PROVIDER_ERROR: { message: 'The speech service reported an error.', action: 'retry' },
-  PROVIDER_RATE_LIMITED: {
-    message: 'The speech service is rate-limiting this account. Earshot will retry shortly.',
-    action: 'retry',
-  },
-  PROVIDER_KEY_MISSING: {
-    message: 'No API key is set for this speech service. Add one in Settings.',
-    action: 'open-settings',
-  },
-  WS_CLOSED: {
-    message: 'The connection to the speech service closed. Earshot is reconnecting without losing audio.',
-    action: 'retry',
-  },
-  REPLAY_BUFFER_OVERFLOW: {
-    message: 'The connection has been down too long; the oldest buffered audio was dropped.',
-    action: 'retry',
-  },
-  SESSION_BUSY: { message: 'A transcription session is already running. Stop it first.', action: 'retry' },
-  SESSION_NOT_RUNNING: { message: 'No transcription session is running.', action: 'retry' },
-  DRAIN_TIMEOUT: {
-    message: 'The speech service did not deliver the last words in time; everything received is saved.',
+  PROVIDER_AUTH_FAILED: entry('The speech service rejected the API key. Check the key in Settings.', 'open-settings'),
+  PROVIDER_UNREACHABLE: entry(
+    'The speech service could not be reached. Earshot keeps your audio and retries.',
+    'retry',
+  ),
+  PROVIDER_PROTOCOL: entry(
+    'The speech service sent something Earshot did not understand. Earshot keeps going.',
+    'retry',
+  ),
+  PROVIDER_ERROR: entry('The speech service reported an error.', 'retry'),
+  PROVIDER_RATE_LIMITED: entry(
+    'The speech service is rate-limiting this account. Earshot will retry shortly.',
+    'retry',
+  ),
+  PROVIDER_KEY_MISSING: entry('No API key is set for this speech service. Add one in Settings.', 'open-settings'),
+  WS_CLOSED: entry(
+    'The connection to the speech service closed. Earshot is reconnecting without losing audio.',
+    'retry',
+  ),
+  REPLAY_BUFFER_OVERFLOW: entry(
+    'The connection has been down too long; the oldest buffered audio was dropped.',
+    'retry',
+  ),
+  SESSION_BUSY: entry('A transcription session is already running. Stop it first.', 'retry'),
+  SESSION_NOT_RUNNING: entry('No transcription session is running.', 'retry'),
+  DRAIN_TIMEOUT: entry(
+    'The speech service did not deliver the last words in time; everything received is saved.',
+    'retry',
+  ),
+
+  // Quit and crash (issue 14)
+  QUIT_DRAIN_CUT: {
+    message:
+      'Earshot was quitting before the speech service delivered the last words; the words on screen were saved as they were.',
     action: 'retry',
   },
 
   // Storage
-  SETTINGS_CORRUPT: {
-    message: 'Your settings file was unreadable; defaults are in use and the old file was kept beside it.',
-    action: 'retry',
-  },
-  SETTINGS_INVALID: { message: 'That setting cannot be saved: the value is not valid.', action: 'retry' },
-  SETTINGS_WRITE_FAILED: {
+  SETTINGS_CORRUPT: entry(
+    'Your settings file was unreadable; defaults are in use and the old file was kept beside it.',
+    'retry',
+  ),
+  SETTINGS_INVALID: entry('That setting cannot be saved: the value is not valid.', 'retry'),
+  SETTINGS_WRITE_FAILED: entry(
+    'Your settings could not be saved. Check that the Earshot data folder is writable and the disk is not full.',
+    'retry',
+  ),
+  STORAGE_FULL: entry(
+    'The disk is full: the transcript is still shown but is not being saved. Free some space.',
+    'retry',
+  ),
+  STORAGE_READ_ONLY: entry(
+    'The transcript folder is read-only: the transcript is still shown but is not being saved.',
+    'retry',
+  ),
+  STORAGE_FAILED: entry('The transcript could not be saved. It is still shown; check the log file.', 'retry'),
+  SESSION_NOT_FOUND: entry('That session no longer exists in History.', 'retry'),
+  SECRETS_UNAVAILABLE: entry(
+    'The system keychain is not available, so the API key cannot be stored securely.',
+    'open-settings',
+  ),
+  SECRETS_FAILED: entry(
+    'The API key could not be read or saved. Set it again in Settings; details are in the log file.',
+    'retry',
+  ),
+
+  // Stores that heal (issue 14): the data-folder lock, the history index, damaged journals
+  DATA_DIR_IN_USE: {
     message:
-      'Your settings could not be saved. Check that the Earshot data folder is writable and the disk is not full.',
+      'Another Earshot is already using this data folder. Close it first, or give this one another folder (--data-dir).',
     action: 'retry',
   },
-  STORAGE_FULL: {
-    message: 'The disk is full: the transcript is still shown but is not being saved. Free some space.',
+  HISTORY_REBUILT: {
+    message:
+      'The History index was damaged, so Earshot set it aside and rebuilt it from your saved transcripts. Nothing was lost.',
     action: 'retry',
   },
-  STORAGE_READ_ONLY: {
-    message: 'The transcript folder is read-only: the transcript is still shown but is not being saved.',
+  HISTORY_IN_MEMORY: {
+    message:
+      'The History index could not be written, so History is rebuilt in memory for this run. Your transcripts are safe; check that the data folder is writable.',
     action: 'retry',
   },
-  STORAGE_FAILED: {
-    message: 'The transcript could not be saved. It is still shown; check the log file.',
+  JOURNAL_SKIPPED: {
+    message:
+      'A saved transcript file could not be read and is not listed in History. It was left untouched where it is.',
     action: 'retry',
   },
-  SESSION_NOT_FOUND: { message: 'That session no longer exists in History.', action: 'retry' },
-  SECRETS_UNAVAILABLE: {
-    message: 'The system keychain is not available, so the API key cannot be stored securely.',
-    action: 'open-settings',
-  },
-  SECRETS_FAILED: {
-    message: 'The API key could not be read or saved. Set it again in Settings; details are in the log file.',
+  JOURNAL_REPAIRED: {
+    message:
+      'A saved transcript file had a damaged header; its text was read and is listed in History. The file was left as it is.',
     action: 'retry',
   },
 
   // Keys and addresses (where a saved key may go)
-  PROVIDER_URL_INVALID: {
-    message: 'The speech service address is not usable. Correct it in Settings (wss://… or ws://…).',
-    action: 'open-settings',
-  },
-  PROVIDER_KEY_ORIGIN_CHANGED: {
-    message:
-      'The speech service address changed since its API key was saved, so the key was not sent. Enter the key again in Settings for the new address.',
-    action: 'open-settings',
-  },
+  PROVIDER_URL_INVALID: entry(
+    'The speech service address is not usable. Correct it in Settings (wss://… or ws://…).',
+    'open-settings',
+  ),
+  PROVIDER_KEY_ORIGIN_CHANGED: entry(
+    'The speech service address changed since its API key was saved, so the key was not sent. Enter the key again in Settings for the new address.',
+    'open-settings',
+  ),
 
   // Files and CLI input
-  INPUT_NOT_FOUND: { message: 'The input file does not exist.', action: 'retry' },
-  INPUT_INVALID: { message: 'The input file is not a 16-bit PCM WAV file.', action: 'retry' },
-  OUTPUT_FAILED: { message: 'The output file could not be written.', action: 'retry' },
+  INPUT_NOT_FOUND: entry('The input file does not exist.', 'retry'),
+  INPUT_INVALID: entry('The input file is not a 16-bit PCM WAV file.', 'retry'),
+  OUTPUT_FAILED: entry('The output file could not be written.', 'retry'),
 
   // Captions server
-  CAPTIONS_PORT_IN_USE: {
-    message: 'The captions port is already in use. Choose another port in Settings.',
-    action: 'open-settings',
-  },
-  CAPTIONS_HOST_NOT_ALLOWED: {
-    message: 'The captions server only listens on this computer unless network (LAN) access is turned on.',
-    action: 'retry',
-  },
-  CAPTIONS_TOKEN_INVALID: {
-    message: 'The captions token is not usable. Choose another one, or leave it empty to get a random one.',
-    action: 'retry',
-  },
-  CAPTIONS_START_FAILED: {
-    message: 'The captions server could not start. Check the host and port in Settings.',
-    action: 'retry',
+  CAPTIONS_PORT_IN_USE: entry('The captions port is already in use. Choose another port in Settings.', 'open-settings'),
+  CAPTIONS_HOST_NOT_ALLOWED: entry(
+    'The captions server only listens on this computer unless network (LAN) access is turned on.',
+    'retry',
+  ),
+  CAPTIONS_TOKEN_INVALID: entry(
+    'The captions token is not usable. Choose another one, or leave it empty to get a random one.',
+    'retry',
+  ),
+  CAPTIONS_START_FAILED: entry('The captions server could not start. Check the host and port in Settings.', 'retry'),
+
+  // Electron shell (issue 14: renderer crashes)
+  RENDERER_CRASHED: {
+    message:
+      'Earshot’s window kept crashing, so it was not reopened again. Transcription is not affected: a running session keeps recording and saving to History. Press Reload to open the window again.',
+    action: 'reload',
   },
 
   // Packaging (build time: the message names the file and the step)
-  PACKAGING_FAILED: { message: 'A packaging step failed; the message names the step and the file.', action: 'retry' },
-  ELF_INVALID: { message: 'The file is not a 64-bit little-endian ELF library, or it is damaged.', action: 'retry' },
-  ELF_NO_RUNPATH: { message: 'The library has no RUNPATH or RPATH entry to rewrite.', action: 'retry' },
-  ELF_RUNPATH_UNPATCHABLE: { message: 'The library search path cannot be rewritten in place.', action: 'retry' },
+  PACKAGING_FAILED: entry('A packaging step failed; the message names the step and the file.', 'retry'),
+  ELF_INVALID: entry('The file is not a 64-bit little-endian ELF library, or it is damaged.', 'retry'),
+  ELF_NO_RUNPATH: entry('The library has no RUNPATH or RPATH entry to rewrite.', 'retry'),
+  ELF_RUNPATH_UNPATCHABLE: entry('The library search path cannot be rewritten in place.', 'retry'),
 } as const satisfies Record<string, ErrorCatalogEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

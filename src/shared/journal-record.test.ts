@@ -25,6 +25,12 @@ const records: JournalRecord[] = [
       words: [{ text: 'hello', startMs: 100, endMs: 400 }],
     },
   },
+  {
+    type: 'final',
+    at: 1_767_258_002_500,
+    segment: { segmentId: 'seg-2', text: 'and the last', isFinal: true, startMs: 1_000 },
+    promoted: true,
+  },
   { type: 'title', at: 1_767_258_003_000, title: 'Stand-up' },
   { type: 'end', at: 1_767_258_004_000, endedAt: 1_767_258_004_000 },
   { type: 'end', at: 1_767_258_005_000, endedAt: 1_767_258_004_000, recovered: true },

@@ -26,7 +26,11 @@ export const journalHeaderSchema = z.object({
 
 export const journalRecordSchema = z.discriminatedUnion('type', [
   journalHeaderSchema,
-  z.object({ type: z.literal('final'), at: z.number(), segment: segmentSchema }),
+  /**
+   * `promoted`: the words were still a partial when the session had to end (a quit's deadline, a
+   * drain that timed out): kept as they were on screen, never confirmed by the service.
+   */
+  z.object({ type: z.literal('final'), at: z.number(), segment: segmentSchema, promoted: z.boolean().optional() }),
   z.object({ type: z.literal('state'), at: z.number(), state: sessionStateSchema }),
   z.object({ type: z.literal('title'), at: z.number(), title: z.string() }),
   /** `recovered`: written by crash recovery, which sealed a file its session never closed. */

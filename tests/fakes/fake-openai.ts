@@ -30,6 +30,7 @@ export interface FakeOpenAiOptions {
   readonly shape?: 'ga' | 'beta';
   /** Accept `rate: 16000` (the embedded engine's extension). */
   readonly allowRate16k?: boolean;
+  /** `slowEnd` delays the answer to every commit the client asks for (OpenAI's only end of stream). */
   readonly faults?: FaultPlan;
 }
 
@@ -157,7 +158,8 @@ export class FakeOpenAi extends FakeService {
       case 'input_audio_buffer.append':
         return this.#append(conn, state, event.audio);
       case 'input_audio_buffer.commit':
-        return this.#commit(conn, state);
+        // A commit is how a client ends its stream here, so the `slowEnd` fault delays its answer.
+        return this.answerEnd(conn, () => this.#commit(conn, state));
       case 'input_audio_buffer.clear':
         state.current = null;
         this.account(conn, conn.audio.length, 'cleared');

@@ -1,4 +1,4 @@
-import { vi } from 'vitest';
+import { expect, vi } from 'vitest';
 import { samplesPerFrame } from '../../src/shared/audio-frame.ts';
 import type { SessionState } from '../../src/shared/session.ts';
 import type { TranscriptEvent } from '../../src/shared/transcript.ts';
@@ -74,6 +74,13 @@ export async function startScripted(
       }
     },
   };
+}
+
+/** stop() drains: the connection ends its stream, the scripted service answers it, the session is idle. */
+export async function stopScripted(run: ScriptedRun): Promise<void> {
+  const stopped = run.session.stop();
+  await advance(0);
+  expect((await stopped).state).toBe('idle');
 }
 
 /** The text of the finals emitted, in order. */

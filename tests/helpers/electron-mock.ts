@@ -99,6 +99,20 @@ export class MockWebContents extends EventEmitter {
     this.emit('destroyed');
   }
 
+  /** Test helper: the renderer process dies, as Electron reports it (`reason` 'crashed', 'oom', 'clean-exit' …). */
+  goneWith(reason: string, exitCode = reason === 'clean-exit' ? 0 : 139): void {
+    this.emit('render-process-gone', mockEvent(), { reason, exitCode });
+  }
+
+  /**
+   * Test helper: a same-document navigation (a link to `#fragment`) in the main frame. Like
+   * Electron, no `will-navigate`: only `did-navigate-in-page`, after the URL changed.
+   */
+  navigateInPage(url: string): void {
+    this.mainFrame.url = url;
+    this.emit('did-navigate-in-page', mockEvent(), url, true, this.mainFrame.processId, this.mainFrame.routingId);
+  }
+
   /** Test helper: the page tries to navigate; returns true when main prevented it. */
   tryNavigate(url: string): boolean {
     const event = mockEvent({ url, isMainFrame: true, frame: this.mainFrame });

@@ -7,10 +7,10 @@
  */
 import { spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NAUDIODON_ADDON, NAUDIODON_RELEASE_DIR } from '../../build/after-pack.ts';
 import { ORIGIN, readRunpath } from '../../build/elf-runpath.ts';
@@ -22,6 +22,11 @@ const appBuilderRequire = createRequire(
   createRequire(require.resolve('electron-builder/package.json')).resolve('app-builder-lib/package.json'),
 );
 const yaml = appBuilderRequire('js-yaml') as { load(text: string): unknown; dump(value: unknown): string };
+// electron-builder's own asar reader, to see what went into the archive and what stayed out.
+const asar = appBuilderRequire('@electron/asar') as {
+  listPackage(archive: string, options: { isPack: boolean }): string[];
+  extractAll(archive: string, dest: string): void;
+};
 
 const skipReason =
   process.platform !== 'linux'
@@ -29,6 +34,16 @@ const skipReason =
     : !existsSync(join(RELEASE_DIR, NAUDIODON_ADDON))
       ? 'naudiodon is not built (run npm ci)'
       : null;
+
+/**
+ * In a git worktree whose node_modules is a symlink to another checkout's, npm calls the
+ * platform package sherpa-onnx-linux-x64 "extraneous" and electron-builder leaves it out of the
+ * app; a real install (CI, .ci/run, a developer's clone) packs it, and these checks run there.
+ */
+const sherpaSkip =
+  skipReason === null && lstatSync(join(REPO_ROOT, 'node_modules')).isSymbolicLink()
+    ? 'node_modules is a symlink (a git worktree): electron-builder does not see sherpa-onnx-linux-x64'
+    : null;
 
 interface Run {
   readonly code: number | null;
@@ -62,6 +77,7 @@ describe.skipIf(skipReason !== null)(
     let work = '';
     let build: Run = { code: null, output: '' };
     let releaseDir = '';
+    let output = '';
 
     beforeAll(async () => {
       work = await mkdtemp(join(tmpdir(), 'earshot-linux-package-'));
@@ -74,13 +90,14 @@ describe.skipIf(skipReason !== null)(
         string,
         unknown
       >;
-      const output = join(work, 'out');
+      output = join(work, 'out');
       Object.assign(config, {
         directories: { ...(config['directories'] as object), output },
         electronDist,
         electronFuses: null,
-        // The app's own bundle (out/, built by electron-vite) is not needed to test native packaging.
-        files: ['package.json'],
+        // The app's own bundle (out/, built by electron-vite) is not needed to test native
+        // packaging; what the config leaves out of node_modules still is.
+        files: ['package.json', ...(config['files'] as string[]).filter((pattern) => pattern.startsWith('!'))],
         disableSanityCheckAsar: true,
         publish: null,
       });
@@ -108,6 +125,78 @@ describe.skipIf(skipReason !== null)(
       // The build's own addon in node_modules is not written through.
       expect(await readRunpath(join(RELEASE_DIR, NAUDIODON_ADDON))).toBe(buildDir);
     });
+
+    it('unpacks only native binaries; every loader stays in the asar, under its integrity check', () => {
+      expect(build.code, build.output).toBe(0);
+      const unpacked = join(output, 'linux-unpacked', 'resources', 'app.asar.unpacked');
+      const files = readdirSync(unpacked, { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => relative(unpacked, join(entry.parentPath, entry.name)));
+      for (const file of files) expect(file, file).toMatch(/\.(node|so(\.\d+)*|dylib|dll|wasm)$/);
+      const expected = [
+        join('node_modules', 'naudiodon', 'build', 'Release', 'naudiodon.node'),
+        join('node_modules', 'naudiodon', 'build', 'Release', 'libportaudio.so.2'),
+      ];
+      if (!sherpaSkip) {
+        for (const lib of ['sherpa-onnx.node', 'libsherpa-onnx-c-api.so', 'libonnxruntime.so'])
+          expected.push(join('node_modules', 'sherpa-onnx-linux-x64', lib));
+      }
+      expect(files).toEqual(expect.arrayContaining(expected));
+      const packed = asar.listPackage(join(output, 'linux-unpacked', 'resources', 'app.asar'), { isPack: true });
+      const inArchive = (path: string): boolean =>
+        packed.some((line) => line.startsWith('pack ') && line.endsWith(` : ${path}`));
+      // The JavaScript that loads the binaries, and the resampler's WASM (read through Electron's asar fs).
+      for (const path of [
+        '/node_modules/sherpa-onnx-node/addon.js',
+        ...(sherpaSkip ? [] : ['/node_modules/sherpa-onnx-linux-x64/index.js']),
+        '/node_modules/naudiodon/package.json',
+        '/node_modules/@echogarden/speex-resampler-wasm/wasm/speex-resampler-simd.js',
+        '/node_modules/@echogarden/speex-resampler-wasm/wasm/speex-resampler-simd.wasm',
+      ]) {
+        expect(inArchive(path), path).toBe(true);
+      }
+    });
+
+    it('lays the app out so each loader finds its binary (the archive as Electron presents it)', async () => {
+      // Electron shows app.asar as a folder with its unpacked files in place; extractAll builds
+      // that same tree on disk, so plain Node can follow the loaders' own paths through it.
+      const tree = join(work, 'app-tree');
+      asar.extractAll(join(output, 'linux-unpacked', 'resources', 'app.asar'), tree);
+      const script = [
+        "import { createRequire } from 'node:module';",
+        "const require = createRequire(process.argv[1] + '/package.json');",
+        "const { default: createSpeex } = await import(require.resolve('@echogarden/speex-resampler-wasm/simd'));",
+        "console.log('speex', typeof (await createSpeex())._speex_resampler_init);",
+        "const naudiodon = require(process.argv[1] + '/node_modules/naudiodon/build/Release/naudiodon.node');",
+        "console.log('naudiodon', typeof naudiodon.getDevices);",
+        "if (process.argv[2] === 'sherpa') console.log('sherpa', typeof require('sherpa-onnx-node').OnlineRecognizer);",
+      ].join('\n');
+      const args = ['--input-type=module', '-e', script, tree, ...(sherpaSkip ? [] : ['sherpa'])];
+      const loaded = await run(process.execPath, args, 60_000);
+      expect(loaded.code, loaded.output).toBe(0);
+      expect(loaded.output).toContain('speex function');
+      expect(loaded.output).toContain('naudiodon function');
+      if (!sherpaSkip) expect(loaded.output).toContain('sherpa function');
+    });
+
+    it.skipIf(sherpaSkip !== null)(
+      sherpaSkip
+        ? `leaves a sherpa-onnx addon that finds its libraries beside it (skipped: ${sherpaSkip})`
+        : 'leaves a sherpa-onnx addon that finds its libraries beside it',
+      async () => {
+        const addon = join(output, 'linux-unpacked', 'resources', 'app.asar.unpacked', 'node_modules');
+        const script =
+          'const m = { exports: {} }; process.dlopen(m, process.argv[1]);' +
+          'console.log(Object.getOwnPropertyNames(m.exports).length);';
+        const loaded = await run(
+          process.execPath,
+          ['-e', script, join(addon, 'sherpa-onnx-linux-x64', 'sherpa-onnx.node')],
+          30_000,
+        );
+        expect(loaded.code, loaded.output).toBe(0);
+        expect(Number(loaded.output.trim())).toBeGreaterThan(0);
+      },
+    );
 
     it('leaves an addon that loads from the packed app', async () => {
       const script =

@@ -62,8 +62,21 @@ describe('electron-builder.yml', () => {
   });
 
   it('unpacks native code from the asar', () => {
-    expect(config['asarUnpack']).toEqual(expect.arrayContaining(['**/*.node', 'node_modules/sherpa-onnx-*/**']));
-    expect((config['asarUnpack'] as string[]).some((p) => p.startsWith('node_modules/naudiodon/'))).toBe(true);
+    expect(config['asarUnpack']).toEqual(expect.arrayContaining(['**/*.node']));
+    // Every platform's shared libraries: Linux (versioned too), macOS, Windows.
+    expect(config['asarUnpack']).toEqual(
+      expect.arrayContaining(['**/*.so', '**/*.so.+([0-9.])', '**/*.dylib', '**/*.dll']),
+    );
+  });
+
+  it('unpacks nothing but native binaries and WASM: all JavaScript stays under the asar integrity check', () => {
+    const patterns = config['asarUnpack'] as string[];
+    for (const pattern of patterns) {
+      // A pattern names files by a binary extension only: no folders, no whole packages.
+      expect(pattern, pattern).toMatch(/^\*\*\/\*\.(node|so|so\.\+\(\[0-9\.\]\)|dylib|dll|wasm)$/);
+    }
+    // Without this electron-builder unpacks every package holding a binary whole, loaders included.
+    expect(at(config, 'asar', 'smartUnpack')).toBe(false);
   });
 
   it('has an afterPack hook that electron-builder loads, and that fixes the Linux addon only', async () => {
@@ -91,6 +104,25 @@ describe('electron-builder.yml', () => {
       const plist = readFileSync(join(REPO_ROOT, file), 'utf8');
       expect(plist).toMatch(/<key>com\.apple\.security\.device\.audio-input<\/key>\s*<true\/>/);
       expect(plist).toMatch(/<key>com\.apple\.security\.cs\.allow-jit<\/key>\s*<true\/>/);
+    }
+  });
+
+  it('asks macOS for the minimum: JIT for V8 and the microphone, no other runtime exception', () => {
+    const mac = config['mac'] as Config;
+    for (const file of new Set([mac['entitlements'], mac['entitlementsInherit']] as string[])) {
+      const plist = readFileSync(join(REPO_ROOT, file), 'utf8');
+      // The keys themselves, not the comment that explains why they are left out.
+      const withoutComments = plist.replace(/<!--[\s\S]*?-->/g, '');
+      const keys = [...withoutComments.matchAll(/<key>([^<]+)<\/key>\s*<(true|false)\/>/g)].map((m) => [m[1], m[2]]);
+      expect(keys, file).toEqual([
+        ['com.apple.security.cs.allow-jit', 'true'],
+        ['com.apple.security.device.audio-input', 'true'],
+      ]);
+      expect(withoutComments).not.toContain('disable-library-validation');
+      expect(withoutComments).not.toContain('allow-unsigned-executable-memory');
+      // Each omission is explained where the next person will look.
+      expect(plist).toMatch(/disable-library-validation:/);
+      expect(plist).toMatch(/allow-unsigned-executable-memory:/);
     }
   });
 

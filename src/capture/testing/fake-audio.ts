@@ -29,18 +29,6 @@ const PROBE_MS = 60;
 /** presence-watch.ts's helper reports a vanished device within about half a second. */
 const PRESENCE_REPORT_MS = 300;
 
-export function mic(name: string, index: number, isDefault = false): DeviceInfo {
-  return {
-    key: `ALSA:${name}`,
-    name,
-    index,
-    hostApi: 'ALSA',
-    maxInputChannels: 2,
-    defaultSampleRate: 48000,
-    isDefault,
-  };
-}
-
 export class FakeStream implements CaptureStream {
   readonly key: string;
   readonly device: DeviceInfo;

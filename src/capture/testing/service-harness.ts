@@ -1,4 +1,4 @@
-import { vi } from 'vitest';
+import { afterEach, beforeEach, vi } from 'vitest';
 import { CAPTURE_PROTOCOL_VERSION, type CaptureRequest } from '../../shared/capture-protocol.ts';
 import type { DeviceInfo } from '../../shared/devices.ts';
 import { CaptureService } from '../capture-service.ts';
@@ -51,6 +51,37 @@ export function harness(devices: DeviceInfo[]): Harness {
     of,
     seqs: () => of('frame').map((f) => f.seq),
   };
+}
+
+/**
+ * For a test file of harnesses: fake timers in every test, and a maker of harnesses on
+ * `devices`, each shut down after its test.
+ */
+export function harnessPerTest(devices: DeviceInfo[]): () => Harness {
+  const live: Harness[] = [];
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(async () => {
+    for (const h of live.splice(0)) await settle(h.service.shutdown(), 'the service to shut down');
+    vi.useRealTimers();
+  });
+  return () => {
+    const h = harness(devices);
+    live.push(h);
+    return h;
+  };
+}
+
+/**
+ * A `start` request: capture from `deviceKey` at 16 kHz, by default with no pre-roll and
+ * falling back to the default device.
+ */
+export function startCapture(
+  deviceKey: string,
+  { preRollMs = 0, fallbackToDefault = true }: { preRollMs?: number; fallbackToDefault?: boolean } = {},
+): Extract<RequestBody, { type: 'start' }> {
+  return { type: 'start', deviceKey, sampleRate: 16000, preRollMs, fallbackToDefault };
 }
 
 /** Advances fake time until `done()` holds; fails after `withinMs` of fake time, naming what it waited for. */

@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
 import type { DeviceInfo } from '../../shared/devices.ts';
 import { createNodeCaptureHost } from '../../core/capture-host/node-capture-host.ts';
-import { EXIT_OK, type CliCommand } from '../command.ts';
+import { defineCommand, EXIT_OK } from '../command.ts';
 
 const usage = `Usage: earshot devices [--json]
 
@@ -31,17 +30,10 @@ function table(devices: readonly DeviceInfo[]): string {
   return [line(header), ...rows.map(line)].join('\n');
 }
 
-const command: CliCommand = {
-  name: 'devices',
-  summary: 'list the microphones (--json for scripts)',
+const command = defineCommand({
   usage,
-  async run(argv, io) {
-    const { values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: { json: { type: 'boolean', default: false } },
-    });
+  options: { json: { type: 'boolean', default: false } },
+  async run(values, io) {
     const host = createNodeCaptureHost(io.env);
     try {
       const devices = await host.listDevices();
@@ -68,6 +60,6 @@ const command: CliCommand = {
       await host.dispose();
     }
   },
-};
+});
 
 export default command;

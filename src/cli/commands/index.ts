@@ -11,26 +11,15 @@ export interface CommandEntry {
   readonly load: () => Promise<CliCommand>;
 }
 
+/** `load` names its module literally so the bundler keeps each command in a chunk of its own. */
+function entry(name: string, summary: string, load: () => Promise<{ default: CliCommand }>): CommandEntry {
+  return { name, summary, load: async () => (await load()).default };
+}
+
 export const commands: readonly CommandEntry[] = [
-  { name: 'devices', summary: 'list the microphones', load: async () => (await import('./devices.ts')).default },
-  {
-    name: 'record',
-    summary: 'record a microphone to a WAV file (a microphone test)',
-    load: async () => (await import('./record.ts')).default,
-  },
-  {
-    name: 'serve',
-    summary: 'run the offline engine as a WebSocket server',
-    load: async () => (await import('./serve.ts')).default,
-  },
-  {
-    name: 'transcribe',
-    summary: 'transcribe a microphone or WAV file live',
-    load: async () => (await import('./transcribe.ts')).default,
-  },
-  {
-    name: 'ui',
-    summary: 'serve the Earshot window as a local web page (headless, tests)',
-    load: async () => (await import('./ui.ts')).default,
-  },
+  entry('devices', 'list the microphones', () => import('./devices.ts')),
+  entry('record', 'record a microphone to a WAV file (a microphone test)', () => import('./record.ts')),
+  entry('serve', 'run the offline engine as a WebSocket server', () => import('./serve.ts')),
+  entry('transcribe', 'transcribe a microphone or WAV file live', () => import('./transcribe.ts')),
+  entry('ui', 'serve the Earshot window as a local web page (headless, tests)', () => import('./ui.ts')),
 ];

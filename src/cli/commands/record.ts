@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import type { AudioFrame } from '../../shared/audio-frame.ts';
 import { writeWav } from '../../core/sources/wav.ts';
 import { resolveDeviceSelector } from '../../shared/device-list.ts';
@@ -7,7 +6,7 @@ import type { CaptureHost } from '../../core/capture-host/capture-host.ts';
 import { EarshotError } from '../../shared/errors.ts';
 import { toDbfs } from '../../shared/devices.ts';
 import type { ErrorPayload } from '../../shared/result.ts';
-import { EXIT_OK, type CliCommand, type CliIo } from '../command.ts';
+import { defineCommand, EXIT_OK, type CliIo } from '../command.ts';
 import { UsageError } from '../errors.ts';
 
 const usage = `Usage: earshot record --seconds N --out FILE.wav [options]
@@ -26,23 +25,16 @@ Options:
                  system default
 `;
 
-const command: CliCommand = {
-  name: 'record',
-  summary: 'record a microphone to a WAV file (a microphone test)',
+const command = defineCommand({
   usage,
-  async run(argv, io) {
-    const { values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        device: { type: 'string', default: 'default' },
-        rate: { type: 'string', default: '16000' },
-        seconds: { type: 'string' },
-        out: { type: 'string' },
-        'no-fallback': { type: 'boolean', default: false },
-      },
-    });
+  options: {
+    device: { type: 'string', default: 'default' },
+    rate: { type: 'string', default: '16000' },
+    seconds: { type: 'string' },
+    out: { type: 'string' },
+    'no-fallback': { type: 'boolean', default: false },
+  },
+  async run(values, io) {
     const rate = Number(values.rate);
     if (!Number.isInteger(rate) || rate < 8000 || rate > 48000 || rate % 50 !== 0) {
       throw new UsageError(
@@ -83,7 +75,7 @@ const command: CliCommand = {
       await host.dispose();
     }
   },
-};
+});
 
 interface CaptureSpec {
   readonly key: string;

@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
 import { startEngine } from '../../engine/engine.ts';
 import { EarshotError } from '../../shared/errors.ts';
-import { EXIT_OK, type CliCommand } from '../command.ts';
+import { defineCommand, EXIT_OK } from '../command.ts';
 import { UsageError } from '../errors.ts';
 
 const usage = `Usage: earshot serve [options]
@@ -23,27 +22,20 @@ Options:
   --workers N         decode threads (default: one per core, at most 4)
 `;
 
-const command: CliCommand = {
-  name: 'serve',
-  summary: 'run the offline engine as a WebSocket server',
+const command = defineCommand({
   usage,
-  async run(argv, io) {
-    const { values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        'model-dir': { type: 'string' },
-        'vad-model': { type: 'string' },
-        host: { type: 'string', default: '127.0.0.1' },
-        port: { type: 'string', default: '0' },
-        token: { type: 'string' },
-        'allow-remote': { type: 'boolean', default: false },
-        'tls-cert': { type: 'string' },
-        'tls-key': { type: 'string' },
-        workers: { type: 'string' },
-      },
-    });
+  options: {
+    'model-dir': { type: 'string' },
+    'vad-model': { type: 'string' },
+    host: { type: 'string', default: '127.0.0.1' },
+    port: { type: 'string', default: '0' },
+    token: { type: 'string' },
+    'allow-remote': { type: 'boolean', default: false },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
+    workers: { type: 'string' },
+  },
+  async run(values, io) {
     const modelDir = values['model-dir'] ?? io.env['EARSHOT_MODEL_DIR'];
     if (!modelDir)
       throw new EarshotError('MODEL_MISSING', 'No model folder given: pass --model-dir DIR or set EARSHOT_MODEL_DIR.');
@@ -77,6 +69,6 @@ const command: CliCommand = {
     await engine.close();
     return EXIT_OK;
   },
-};
+});
 
 export default command;

@@ -4,6 +4,7 @@ import { createMicrophoneSource } from '../../core/sources/microphone-source.ts'
 import { createNodeCaptureHost } from '../../core/capture-host/node-capture-host.ts';
 import { startCaptionsServer, type CaptionsServer } from '../../core/captions/server.ts';
 import { startLocalEngine, type LocalEngine } from '../../core/engine-host/launcher.ts';
+import { acquireDirLock } from '../../platform/fs/dir-lock.ts';
 import { spawnNodeChild } from '../../platform/process/node-spawn.ts';
 import { EarshotError } from '../../shared/errors.ts';
 import type { CliIo } from '../command.ts';
@@ -12,6 +13,21 @@ import type { DeviceNotice } from './transcribe-output.ts';
 /** Something `transcribe` started and must close on the way out, in reverse order. */
 export interface Resource {
   close(): Promise<void>;
+}
+
+/**
+ * Takes the journal folder for this run, before interrupted sessions in it are sealed: a
+ * second Earshot writing there would seal this run's open journal as "recovered". Released
+ * when the run ends (the resource), or by the process exiting.
+ */
+export function lockJournalDir(journalDir: string): Resource {
+  const lock = acquireDirLock(journalDir, {
+    kind: 'earshot transcribe',
+    folder: 'journal folder',
+    stopHint: 'let it finish, or stop it with Ctrl+C',
+    alternative: 'give this one another folder with --journal-dir DIR',
+  });
+  return { close: () => Promise.resolve(lock.release()) };
 }
 
 /** Starts the embedded engine as a child process (model from --model-dir or EARSHOT_MODEL_DIR). */

@@ -1,6 +1,5 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { FrameSource } from '../../shared/audio-frame.ts';
 import { createWavSource } from '../../core/sources/wav-source.ts';
 import { createProvider } from '../../core/providers/index.ts';
@@ -8,10 +7,18 @@ import type { ProviderAdapter } from '../../core/providers/types.ts';
 import { Session } from '../../core/session/session.ts';
 import { recoverInterruptedSessions } from '../../core/transcript/journal-reader.ts';
 import { EarshotError } from '../../shared/errors.ts';
+import { QUIT_BUDGET_MS, sessionDeadline } from '../../shared/quit-budget.ts';
 import { providerIdSchema, type ProviderId } from '../../shared/session.ts';
-import { EXIT_OK, type CliCommand, type CliIo } from '../command.ts';
+import { defineCommand, EXIT_OK, type CliIo } from '../command.ts';
 import { UsageError } from '../errors.ts';
-import { limitSource, openMicrophone, startCaptions, startEmbeddedEngine, type Resource } from './transcribe-setup.ts';
+import {
+  limitSource,
+  lockJournalDir,
+  openMicrophone,
+  startCaptions,
+  startEmbeddedEngine,
+  type Resource,
+} from './transcribe-setup.ts';
 import { cliProviderKey } from './transcribe-key.ts';
 import { TranscriptPrinter } from './transcribe-output.ts';
 
@@ -52,39 +59,33 @@ Output:
   --captions-token T    token for the captions server (default: random, printed)
   --captions-host H     address for the captions server (default 127.0.0.1)
 
-Exits 0 after draining at the end of the input or on Ctrl+C; otherwise prints
-error[CODE]: message and exits non-zero.
+Exits 0 after draining at the end of the input or on Ctrl+C / SIGTERM (a quit: it waits
+for the last words at most ${QUIT_BUDGET_MS / 1000} s, then saves the words on screen as they are);
+otherwise prints error[CODE]: message and exits non-zero.
 `;
 
-const command: CliCommand = {
-  name: 'transcribe',
-  summary: 'transcribe a microphone or WAV file live',
+const command = defineCommand({
   usage,
-  async run(argv, io) {
-    const { values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        device: { type: 'string' },
-        input: { type: 'string' },
-        realtime: { type: 'boolean', default: false },
-        fast: { type: 'boolean', default: false },
-        seconds: { type: 'string' },
-        provider: { type: 'string' },
-        url: { type: 'string' },
-        'api-key-env': { type: 'string' },
-        model: { type: 'string' },
-        language: { type: 'string' },
-        'model-dir': { type: 'string' },
-        'vad-model': { type: 'string' },
-        format: { type: 'string', default: 'text' },
-        'journal-dir': { type: 'string' },
-        'captions-port': { type: 'string' },
-        'captions-token': { type: 'string' },
-        'captions-host': { type: 'string' },
-      },
-    });
+  options: {
+    device: { type: 'string' },
+    input: { type: 'string' },
+    realtime: { type: 'boolean', default: false },
+    fast: { type: 'boolean', default: false },
+    seconds: { type: 'string' },
+    provider: { type: 'string' },
+    url: { type: 'string' },
+    'api-key-env': { type: 'string' },
+    model: { type: 'string' },
+    language: { type: 'string' },
+    'model-dir': { type: 'string' },
+    'vad-model': { type: 'string' },
+    format: { type: 'string', default: 'text' },
+    'journal-dir': { type: 'string' },
+    'captions-port': { type: 'string' },
+    'captions-token': { type: 'string' },
+    'captions-host': { type: 'string' },
+  },
+  async run(values, io) {
     if (values.realtime && values.fast) throw new UsageError('--realtime and --fast exclude each other.');
     if ((values.realtime || values.fast) && !values.input)
       throw new UsageError('--realtime and --fast pace an --input file.');
@@ -110,10 +111,10 @@ const command: CliCommand = {
       values['journal-dir'] ??
       io.env['EARSHOT_JOURNAL_DIR'] ??
       join(io.env['XDG_DATA_HOME'] ?? join(homedir(), '.local', 'share'), 'earshot', 'journal');
+    const resources: Resource[] = [lockJournalDir(journalDir)];
     for (const recovered of recoverInterruptedSessions(journalDir))
       printer.recovered(recovered.header.sessionId, recovered.segments.length, recovered.path);
 
-    const resources: Resource[] = [];
     try {
       const provider = await resolveProvider(providerId, values, io, resources);
       let source: FrameSource = values.input
@@ -155,7 +156,7 @@ const command: CliCommand = {
       for (const resource of resources.reverse()) await resource.close();
     }
   },
-};
+});
 
 async function runSession(
   session: Session,
@@ -171,7 +172,10 @@ async function runSession(
   await Promise.race([session.start(), aborted]);
   await Promise.race([source.ended, aborted, failed]);
   const error = session.snapshot.error;
-  const final = await session.stop();
+  // Ctrl+C or SIGTERM is a quit: done within the quit budget, like the app. The end of the input is not.
+  const final = io.signal.aborted
+    ? await session.finishBy(sessionDeadline(Date.now() + QUIT_BUDGET_MS, Date.now()))
+    : await session.stop();
   printer.end(session.journalPath);
   if (error) throw new EarshotError(error.code as never, error.message);
   return final.state === 'idle' ? EXIT_OK : 1;

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { createRequire } from 'node:module';
 import { createAppCore } from '../../core/app/app-core.ts';
 import type { AppCore } from '../../core/app/types.ts';
@@ -15,7 +14,8 @@ import { spawnNodeChild } from '../../platform/process/node-spawn.ts';
 import { withEnvSecrets } from '../../core/secrets/env-secrets.ts';
 import { FileSecretStore } from '../../core/secrets/file-secret-store.ts';
 import { EarshotError } from '../../shared/errors.ts';
-import { EXIT_OK, type CliCommand, type CliIo } from '../command.ts';
+import { QUIT_BUDGET_MS } from '../../shared/quit-budget.ts';
+import { defineCommand, EXIT_OK } from '../command.ts';
 import { UsageError } from '../errors.ts';
 
 const usage = `Usage: earshot ui [--port P] [--host 127.0.0.1] [--data-dir DIR] [--model-dir DIR]
@@ -37,7 +37,9 @@ Options:
   --tls-cert FILE     serve https/wss with this certificate (PEM) …
   --tls-key FILE      … and this key (PEM); required with --allow-remote
   --data-dir DIR      settings, history and models (default: $EARSHOT_DATA_DIR, else the
-                      desktop app's folder, so History is shared; do not run both at once)
+                      desktop app's folder, so History is shared). One Earshot at a time
+                      uses a data folder: while the desktop app has it, this one says so
+                      and stops
   --model-dir DIR     a model folder to use instead of the installed ones
   --vad-model FILE    the Silero VAD model (default: found beside the models)
   --renderer-dir DIR  the built page (default: out/renderer; build it with \`npm run build\`)
@@ -98,28 +100,21 @@ async function waitForAbort(signal: AbortSignal): Promise<void> {
   await new Promise<void>((done) => signal.addEventListener('abort', () => done(), { once: true }));
 }
 
-const command: CliCommand = {
-  name: 'ui',
-  summary: 'serve the Earshot window as a local web page (headless machines, tests)',
+const command = defineCommand({
   usage,
-  async run(argv, io: CliIo) {
-    const { values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        port: { type: 'string', default: '0' },
-        host: { type: 'string', default: '127.0.0.1' },
-        'data-dir': { type: 'string' },
-        'model-dir': { type: 'string' },
-        'vad-model': { type: 'string' },
-        'renderer-dir': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        'allow-remote': { type: 'boolean', default: false },
-        'tls-cert': { type: 'string' },
-        'tls-key': { type: 'string' },
-      },
-    });
+  options: {
+    port: { type: 'string', default: '0' },
+    host: { type: 'string', default: '127.0.0.1' },
+    'data-dir': { type: 'string' },
+    'model-dir': { type: 'string' },
+    'vad-model': { type: 'string' },
+    'renderer-dir': { type: 'string' },
+    json: { type: 'boolean', default: false },
+    'allow-remote': { type: 'boolean', default: false },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
+  },
+  async run(values, io) {
     const port = parsePort(values.port);
     const host = values.host;
     const tlsFiles = remoteAccess(host, values);
@@ -170,10 +165,12 @@ const command: CliCommand = {
       await waitForAbort(io.signal);
       return EXIT_OK;
     } finally {
+      // Ctrl+C or SIGTERM is a quit: the same budget as the app's, counted from here.
+      const deadline = Date.now() + QUIT_BUDGET_MS;
       await bridge?.close();
-      await core?.dispose();
+      await core?.dispose({ deadline });
     }
   },
-};
+});
 
 export default command;

@@ -1,14 +1,17 @@
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EarshotError, errorMessage } from '../../shared/errors.ts';
 import type { ModelsState } from '../../shared/models.ts';
 import { CaptureHost } from '../capture-host/capture-host.ts';
+import { beforeDeadline } from '../../platform/deadline.ts';
+import { acquireDirLock, type DirLock, type DirLockOptions } from '../../platform/fs/dir-lock.ts';
+import { ensurePrivateDir } from '../../platform/fs/private-files.ts';
 import { createLogger } from '../../platform/log/logger.ts';
+import { QUIT_BUDGET_MS, sessionDeadline } from '../../shared/quit-budget.ts';
 import { ModelManager } from '../models/model-manager.ts';
 import { keyDestination } from '../secrets/key-destinations.ts';
 import { bindKeysToOrigins } from '../secrets/origin-bound-secrets.ts';
 import { SettingsStore } from '../settings/settings-store.ts';
-import { HistoryStore } from '../transcript/history-store.ts';
+import { openHistory } from '../transcript/history-open.ts';
 import { CaptionsController } from './captions-controller.ts';
 import { EventHub } from './event-hub.ts';
 import { buildHandlerTable } from './handler-table.ts';
@@ -33,13 +36,37 @@ export function dataPaths(userDataDir: string): { journals: string; history: str
  * Electron main, `earshot ui` (web bridge) and the end-to-end tests all start here.
  */
 export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
+  // First, before anything is read: a second Earshot would seal this one's running journal.
+  const lock = acquireDirLock(options.userDataDir, lockOwner(options.transport));
+  try {
+    return await assembleAppCore(options, lock);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+/** How the data-folder lock names this process to a second Earshot, and how to stop it or go elsewhere. */
+function lockOwner(transport: AppCoreOptions['transport']): DirLockOptions {
+  return transport === 'ipc'
+    ? { kind: 'desktop app', stopHint: 'quit it from its tray menu' }
+    : {
+        kind: 'earshot ui',
+        stopHint: 'stop it with Ctrl+C in its terminal',
+        alternative: 'start this one with --data-dir DIR',
+      };
+}
+
+async function assembleAppCore(options: AppCoreOptions, lock: DirLock): Promise<AppCore> {
   const paths = dataPaths(options.userDataDir);
-  await mkdir(paths.journals, { recursive: true });
+  ensurePrivateDir(paths.journals);
   const hub = new EventHub();
   const settings = await SettingsStore.open(options.userDataDir);
   // Provider keys are saved with, and only handed out for, the origin they were saved for.
   const secrets = bindKeysToOrigins(options.secrets, (name) => keyDestination(name, settings.get()));
-  const history = HistoryStore.open(paths.history);
+  // A damaged index is rebuilt from the journals and a damaged journal is left out: both
+  // become notices, never a failed start. Interrupted sessions are sealed as recovered.
+  const { store: history, recovered, notices: historyNotices } = await openHistory(paths.history, paths.journals);
   const models = new ModelManager({ modelsDir: paths.models });
   const launchCapture = options.launch?.capture ?? ((captureOptions) => new CaptureHost(captureOptions));
   const capture = launchCapture({
@@ -49,8 +76,6 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   });
   const captions = new CaptionsController(hub, options.secrets);
 
-  // A session the last run left open (crash, kill) is sealed and listed as recovered.
-  const { recovered } = history.syncJournals(paths.journals);
   if (recovered.length > 0)
     log.warn(`recovered ${recovered.length} interrupted session(s): ${recovered.map((s) => s.id).join(', ')}`);
 
@@ -112,9 +137,12 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     },
     onTranscript: (event) => captions.publishTranscript(event),
     onSnapshot: (snapshot) => captions.publishSession(snapshot.state),
-    startupNotices: settings.recoveredFrom
-      ? [{ code: 'SETTINGS_CORRUPT', message: `${errorMessage('SETTINGS_CORRUPT')} (${settings.recoveredFrom})` }]
-      : [],
+    startupNotices: [
+      ...(settings.recoveredFrom
+        ? [{ code: 'SETTINGS_CORRUPT', message: `${errorMessage('SETTINGS_CORRUPT')} (${settings.recoveredFrom})` }]
+        : []),
+      ...historyNotices,
+    ],
   });
 
   capture.on('devicesChanged', (devices) => hub.emit('devicesChanged', devices));
@@ -161,11 +189,19 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   return {
     handlers,
     subscribe: (sink) => hub.subscribe(sink),
-    dispose: () => {
+    dispose: (disposeOptions = {}) => {
       disposing ??= (async () => {
-        await session.dispose();
-        await Promise.allSettled([capture.dispose(), providers.dispose(), captions.dispose()]);
+        const deadline = disposeOptions.deadline ?? Date.now() + QUIT_BUDGET_MS;
+        // The session gets the budget less the reserve: sealing, indexing and the children come after.
+        await session.dispose(sessionDeadline(deadline, Date.now()));
+        const stopped = await beforeDeadline(
+          Promise.allSettled([capture.dispose(), providers.dispose(), captions.dispose()]),
+          deadline,
+          'late' as const,
+        );
+        if (stopped === 'late') log.warn('the child processes had not stopped by the quit deadline; quitting anyway');
         history.close();
+        lock.release();
       })();
       return disposing;
     },

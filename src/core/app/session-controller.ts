@@ -3,6 +3,7 @@ import { EarshotError } from '../../shared/errors.ts';
 import { idleSnapshot, type SessionSnapshot, type StartOptions } from '../../shared/session.ts';
 import type { Segment, TranscriptEvent, TranscriptSnapshot } from '../../shared/transcript.ts';
 import { createMicrophoneSource } from '../sources/microphone-source.ts';
+import { beforeDeadline } from '../../platform/deadline.ts';
 import { createLogger } from '../../platform/log/logger.ts';
 import { createProvider, type ProviderAdapter } from '../providers/index.ts';
 import { Session } from '../session/session.ts';
@@ -112,8 +113,25 @@ export class SessionController {
     this.#deps.hub.emit('transcriptCleared', null);
   }
 
-  async dispose(): Promise<void> {
-    await this.stop().catch((error: unknown) => log.error('stop on dispose failed', error));
+  /**
+   * Quitting: the session is over by `deadline` (a Date.now() time), its journal sealed and handed
+   * to History, even if the service is slow to drain or a start is still connecting.
+   */
+  async dispose(deadline: number): Promise<void> {
+    try {
+      // A session that exists is stopped where it is; only one still being set up is waited for
+      // (a start that fails has published its error already).
+      if (this.#starting && !this.#session)
+        await beforeDeadline(this.#starting, deadline, null).catch((error: unknown) =>
+          log.debug('the session being started on quit did not start', error),
+        );
+      const session = this.#session;
+      if (!session) return;
+      await session.finishBy(deadline);
+      await this.#finish(session);
+    } catch (error) {
+      log.error('stop on quit failed', error);
+    }
   }
 
   async #start(options: StartOptions): Promise<SessionSnapshot> {

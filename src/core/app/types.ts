@@ -13,8 +13,12 @@ export interface AppCore {
   readonly handlers: HandlerTable;
   /** Subscribes a front end to every event; returns the unsubscribe. */
   subscribe(sink: EventSink): () => void;
-  /** Stops the session (draining), the child processes and the servers. */
-  dispose(): Promise<void>;
+  /**
+   * Stops the session (draining), the child processes and the servers, all by `deadline` (a
+   * Date.now() time; default: QUIT_BUDGET_MS from now). A drain still running near the deadline
+   * is cut short: the partials on screen are journaled as promoted finals and the journal sealed.
+   */
+  dispose(options?: { readonly deadline?: number }): Promise<void>;
 }
 
 /** What a key store must do: keys go in, are used by providers, and never go back out to a UI. */

@@ -2,62 +2,39 @@ import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nextEvent } from '../../../tests/helpers/process-events.ts';
 import { CAPTURE_PROTOCOL_VERSION, type CaptureRequest } from '../../shared/capture-protocol.ts';
-import type { DeviceInfo } from '../../shared/devices.ts';
+import { mic } from '../../shared/testing/devices.ts';
 import { EarshotError } from '../../shared/errors.ts';
 import type { AudioFrame } from '../../shared/audio-frame.ts';
-import { parentEnvelopeSchema, type ChildControl, type ChildEnvelope } from '../../shared/process-envelope.ts';
-import type { ChildHandle, SpawnChild, SpawnOptions } from '../../platform/process/types.ts';
+import { parentEnvelopeSchema } from '../../shared/process-envelope.ts';
+import { FakeChild, type ShutdownAnswer } from '../../platform/process/testing/fake-child.ts';
+import type { SpawnChild } from '../../platform/process/types.ts';
 import { CaptureHost } from './capture-host.ts';
 
 /**
  * A scripted stand-in for the capture process, speaking the real protocol in the process
- * envelope over the same ChildHandle interface. The real process is exercised in
- * tests/integration/capture*.test.ts; this covers what the host must do with any child:
- * replies, events, restarts, bad messages. It emits `request` for each message it receives.
+ * envelope. The real process is exercised in tests/integration/capture*.test.ts; this covers
+ * what the host must do with any child: replies, events, restarts, bad messages. It says ready
+ * once the host listens, answers each request through `respond`, and emits `request` for each.
  */
-class FakeChild extends EventEmitter<{ request: [CaptureRequest] }> implements ChildHandle {
-  static spawned: FakeChild[] = [];
-  readonly pid: number;
-  readonly received: CaptureRequest[] = [];
-  options: SpawnOptions | null = null;
-  killed: (string | undefined)[] = [];
-  #onMessage: ((m: unknown) => void) | null = null;
-  #onExit: ((code: number | null, signal: string | null) => void) | null = null;
-  respond: (request: CaptureRequest, child: FakeChild) => void = (request, child) => child.reply(request.id, null);
+class CaptureChild extends FakeChild {
+  readonly requests: CaptureRequest[] = [];
+  readonly events = new EventEmitter<{ request: [CaptureRequest] }>();
+  respond: (request: CaptureRequest, child: CaptureChild) => void = (request, child) => child.reply(request.id, null);
 
-  constructor(pid: number) {
-    super();
-    this.pid = pid;
-  }
-  postMessage(raw: unknown): void {
+  override onShutdown: ShutdownAnswer = 'exit-soon';
+
+  override postMessage(raw: unknown): void {
+    super.postMessage(raw);
     const envelope = parentEnvelopeSchema.parse(raw);
-    if ('control' in envelope) {
-      // The host's one control word: shutdown.
-      queueMicrotask(() => this.#onExit?.(0, null));
-      return;
-    }
+    if ('control' in envelope) return;
     const message = envelope.message as CaptureRequest;
-    this.received.push(message);
-    this.emit('request', message);
+    this.requests.push(message);
+    this.events.emit('request', message);
     queueMicrotask(() => this.respond(message, this));
   }
-  onMessage(listener: (message: unknown) => void): void {
-    this.#onMessage = listener;
+  override onMessage(listener: (message: unknown) => void): void {
+    super.onMessage(listener);
     queueMicrotask(() => this.control({ type: 'ready' }));
-  }
-  onExit(listener: (code: number | null, signal: string | null) => void): void {
-    this.#onExit = listener;
-  }
-  onStderr(): void {}
-  kill(signal?: string): void {
-    this.killed.push(signal);
-    queueMicrotask(() => this.#onExit?.(null, 'SIGKILL'));
-  }
-  send(message: unknown): void {
-    this.#onMessage?.({ message } satisfies ChildEnvelope);
-  }
-  control(control: ChildControl): void {
-    this.#onMessage?.({ control } satisfies ChildEnvelope);
   }
   reply(id: number, value: unknown): void {
     this.send({ v: CAPTURE_PROTOCOL_VERSION, type: 'reply', id, ok: true, value });
@@ -74,30 +51,17 @@ class FakeChild extends EventEmitter<{ request: [CaptureRequest] }> implements C
       timing: { callbackMs: 1, sentMs: 2 },
     });
   }
-  crash(): void {
-    this.#onExit?.(null, 'SIGSEGV');
-  }
-  exit(code: number): void {
-    this.#onExit?.(code, null);
-  }
 }
 
-const device: DeviceInfo = {
-  key: 'ALSA:mic',
-  name: 'mic',
-  index: 1,
-  hostApi: 'ALSA',
-  maxInputChannels: 2,
-  defaultSampleRate: 48000,
-  isDefault: true,
-};
+const device = mic('mic', 1, true);
+const v = CAPTURE_PROTOCOL_VERSION;
 const opened = { device, deviceRate: 48000, deviceChannels: 1, sessionRate: 16000 };
 
+let spawned: CaptureChild[] = [];
 const spawnFake: SpawnChild = (options) => {
-  const child = new FakeChild(1000 + FakeChild.spawned.length);
-  child.options = options;
+  const child = new CaptureChild(1000 + spawned.length, options);
   child.respond = (request, c) => c.reply(request.id, request.type === 'list-devices' ? [device] : opened);
-  FakeChild.spawned.push(child);
+  spawned.push(child);
   return child;
 };
 
@@ -112,9 +76,18 @@ function newHost(timeoutMs?: number): CaptureHost {
   return host;
 }
 
+/** A capturing host whose capture process will ask for helpers (and so answers nothing itself). */
+async function hostAskedForHelpers(): Promise<{ host: CaptureHost; capture: CaptureChild }> {
+  const host = newHost();
+  await host.start({ deviceKey: 'ALSA:mic', sampleRate: 16000 });
+  const capture = spawned[0]!;
+  capture.respond = () => {};
+  return { host, capture };
+}
+
 afterEach(async () => {
   await Promise.all(hosts.splice(0).map((h) => h.dispose()));
-  FakeChild.spawned = [];
+  spawned = [];
 });
 
 describe('CaptureHost', () => {
@@ -122,7 +95,7 @@ describe('CaptureHost', () => {
     const host = newHost();
     expect(await host.listDevices()).toEqual([device]);
     expect(await host.start({ deviceKey: 'ALSA:mic', sampleRate: 16000 })).toEqual({ device });
-    const [list, start] = FakeChild.spawned[0]!.received;
+    const [list, start] = spawned[0]!.requests;
     expect(list).toMatchObject({ v: CAPTURE_PROTOCOL_VERSION, type: 'list-devices', refresh: false });
     expect(start).toMatchObject({
       type: 'start',
@@ -137,7 +110,7 @@ describe('CaptureHost', () => {
   it('turns an error reply into an EarshotError with its code and message', async () => {
     const host = newHost();
     await host.listDevices();
-    FakeChild.spawned[0]!.respond = (request, child) =>
+    spawned[0]!.respond = (request, child) =>
       child.send({
         v: CAPTURE_PROTOCOL_VERSION,
         type: 'reply',
@@ -157,7 +130,7 @@ describe('CaptureHost', () => {
     host.on('frame', (f) => frames.push(f));
     host.on('level', (l) => levels.push(l));
     await host.start({ deviceKey: 'ALSA:mic', sampleRate: 16000 });
-    const child = FakeChild.spawned[0]!;
+    const child = spawned[0]!;
     child.frame(0);
     child.send({ v: CAPTURE_PROTOCOL_VERSION, type: 'level', level: { rmsDb: -20, peakDb: -6 } });
     child.send({ v: 99, type: 'level', level: { rmsDb: 0, peakDb: 0 } });
@@ -172,7 +145,7 @@ describe('CaptureHost', () => {
     const host = newHost();
     await host.start({ deviceKey: 'ALSA:mic', sampleRate: 16000 });
     expect(() =>
-      FakeChild.spawned[0]!.send({
+      spawned[0]!.send({
         v: CAPTURE_PROTOCOL_VERSION,
         type: 'error',
         error: { code: 'DEVICE_LOST', message: 'gone' },
@@ -187,12 +160,12 @@ describe('CaptureHost', () => {
     host.on('frame', (f) => frames.push(f));
     host.on('error', (e) => errors.push(e));
     await host.start({ deviceKey: 'ALSA:mic', sampleRate: 16000, fallbackToDefault: false });
-    const first = FakeChild.spawned[0]!;
+    const first = spawned[0]!;
     first.frame(0);
     first.frame(1);
     const resumed = new Promise<CaptureRequest>((resolve) => {
       const poll = setInterval(() => {
-        const start = FakeChild.spawned[1]?.received.find((r) => r.type === 'start');
+        const start = spawned[1]?.requests.find((r) => r.type === 'start');
         if (start) {
           clearInterval(poll);
           resolve(start);
@@ -204,16 +177,16 @@ describe('CaptureHost', () => {
     expect(errors).toEqual([expect.objectContaining({ code: 'CAPTURE_CRASHED' })]);
     const restartRequest = await resumed;
     expect(restartRequest).toMatchObject({ deviceKey: 'ALSA:mic', fallbackToDefault: false, preRollMs: 0 });
-    FakeChild.spawned[1]!.frame(0);
+    spawned[1]!.frame(0);
     expect(frames.map((f) => f.seq)).toEqual([0, 1, 2]);
   });
 
   it('fails a request outstanding when the process crashes, then answers the next one from the restarted process', async () => {
     const host = newHost();
     await host.listDevices();
-    const first = FakeChild.spawned[0]!;
+    const first = spawned[0]!;
     first.respond = () => {};
-    const asked = nextEvent<[CaptureRequest]>(first, 'request', 'the refresh request to reach the process');
+    const asked = nextEvent<[CaptureRequest]>(first.events, 'request', 'the refresh request to reach the process');
     const outstanding = host.refreshDevices();
     await asked;
     first.crash();
@@ -223,26 +196,22 @@ describe('CaptureHost', () => {
     });
     // Not capturing, so no error event; the next call waits for the restarted process.
     expect(await host.listDevices()).toEqual([device]);
-    expect(FakeChild.spawned).toHaveLength(2);
-    expect(FakeChild.spawned[1]!.received).toEqual([expect.objectContaining({ type: 'list-devices' })]);
+    expect(spawned).toHaveLength(2);
+    expect(spawned[1]!.requests).toEqual([expect.objectContaining({ type: 'list-devices' })]);
   });
 
   it('fails a request the process never answers, naming it', async () => {
     const host = newHost(200);
     await host.listDevices();
-    FakeChild.spawned[0]!.respond = () => {};
+    spawned[0]!.respond = () => {};
     await expect(host.refreshDevices()).rejects.toThrow(/did not answer within 0.2 s \(list-devices\)/);
   });
 
   it('starts the helpers the capture process asks for with its own spawner and entry, relays their words, ends them with it', async () => {
-    const v = CAPTURE_PROTOCOL_VERSION;
-    const host = newHost();
-    await host.start({ deviceKey: 'ALSA:mic', sampleRate: 16000 });
-    const capture = FakeChild.spawned[0]!;
-    capture.respond = () => {};
+    const { host, capture } = await hostAskedForHelpers();
     capture.send({ v, type: 'spawn-helper', id: 1, mode: 'watch', key: 'ALSA:mic' });
     capture.send({ v, type: 'spawn-helper', id: 2, mode: 'probe', key: null });
-    const [watcher, probe] = FakeChild.spawned.slice(1);
+    const [watcher, probe] = spawned.slice(1);
     expect(watcher!.options).toMatchObject({ modulePath: '/fake', args: ['--watch', 'ALSA:mic'] });
     expect(probe!.options).toMatchObject({ modulePath: '/fake', args: ['--probe'] });
     expect(host.helperPids).toEqual([watcher!.pid, probe!.pid]);
@@ -250,9 +219,9 @@ describe('CaptureHost', () => {
     const result = { v, type: 'probe-result', devices: [device], openable: null, cpuMs: 50 };
     probe!.send(result);
     // Its last word relayed to the capture process; then it is asked to stop, and it does.
-    expect(capture.received.at(-1)).toEqual({ v, type: 'helper-message', id: 2, message: result });
+    expect(capture.requests.at(-1)).toEqual({ v, type: 'helper-message', id: 2, message: result });
     await new Promise((resolve) => setImmediate(resolve));
-    expect(capture.received.at(-1)).toMatchObject({ v, type: 'helper-exit', id: 2, detail: 'stopped' });
+    expect(capture.requests.at(-1)).toMatchObject({ v, type: 'helper-exit', id: 2, detail: 'stopped' });
     expect(host.helperPids).toEqual([watcher!.pid]);
 
     // The capture process asks to stop the watcher: it is asked to exit.
@@ -262,27 +231,23 @@ describe('CaptureHost', () => {
 
     // A helper still running when the capture process dies is killed with it.
     capture.send({ v, type: 'spawn-helper', id: 3, mode: 'watch', key: 'ALSA:mic' });
-    const orphan = FakeChild.spawned.at(-1)!;
+    const orphan = spawned.at(-1)!;
     capture.crash();
-    expect(orphan.killed).toEqual(['SIGKILL']);
+    expect(orphan.kills).toEqual(['SIGKILL']);
     await new Promise((resolve) => setImmediate(resolve));
     expect(host.helperPids).toEqual([]);
   });
 
   it('relays a helper’s own failure to the capture process as its exit detail, and its log lines to the log', async () => {
-    const v = CAPTURE_PROTOCOL_VERSION;
-    const host = newHost();
-    await host.start({ deviceKey: 'ALSA:mic', sampleRate: 16000 });
-    const capture = FakeChild.spawned[0]!;
-    capture.respond = () => {};
+    const { capture } = await hostAskedForHelpers();
     capture.send({ v, type: 'spawn-helper', id: 4, mode: 'probe', key: 'ALSA:mic' });
-    const probe = FakeChild.spawned[1]!;
+    const probe = spawned[1]!;
     probe.control({ type: 'log', level: 'debug', message: 'enumerating' });
     probe.control({ type: 'fatal', error: { name: 'EarshotError', message: 'The audio library could not be loaded' } });
     // Its fatal word is no helper message: nothing is relayed until it is gone.
-    expect(capture.received.filter((m) => (m as { id?: number }).id === 4)).toEqual([]);
+    expect(capture.requests.filter((m) => (m as { id?: number }).id === 4)).toEqual([]);
     probe.exit(1);
-    expect(capture.received.at(-1)).toEqual({
+    expect(capture.requests.at(-1)).toEqual({
       v,
       type: 'helper-exit',
       id: 4,

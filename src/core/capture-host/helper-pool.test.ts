@@ -4,89 +4,22 @@ import {
   type HelperNoticeBody,
   type SpawnHelperRequest,
 } from '../../shared/capture-protocol.ts';
-import type { DeviceInfo } from '../../shared/devices.ts';
-import {
-  parentEnvelopeSchema,
-  SHUTDOWN_ENVELOPE,
-  type ChildControl,
-  type ChildEnvelope,
-} from '../../shared/process-envelope.ts';
-import type { ChildHandle, SpawnOptions } from '../../platform/process/types.ts';
+import { mic } from '../../shared/testing/devices.ts';
+import { SHUTDOWN_ENVELOPE } from '../../shared/process-envelope.ts';
+import { FakeChild, fakeSpawner } from '../../platform/process/testing/fake-child.ts';
 import { HelperPool, type HelperExit } from './helper-pool.ts';
 
-/**
- * A helper process stand-in over the real ChildHandle interface, speaking in the process
- * envelope as ParentPort does; real helpers run in tests/integration.
- */
-class FakeHelper implements ChildHandle {
-  readonly pid: number;
-  readonly options: SpawnOptions;
-  readonly received: unknown[] = [];
-  readonly kills: (string | undefined)[] = [];
-  #onMessage: (m: unknown) => void = () => {};
-  #onExit: (code: number | null, signal: string | null) => void = () => {};
-  #onStderr: (text: string) => void = () => {};
-  exitOnShutdown = true;
-
-  constructor(pid: number, options: SpawnOptions) {
-    this.pid = pid;
-    this.options = options;
-  }
-  postMessage(message: unknown): void {
-    this.received.push(message);
-    const envelope = parentEnvelopeSchema.parse(message);
-    if ('control' in envelope && envelope.control.type === 'shutdown' && this.exitOnShutdown) this.#onExit(0, null);
-  }
-  onMessage(listener: (message: unknown) => void): void {
-    this.#onMessage = listener;
-  }
-  onExit(listener: (code: number | null, signal: string | null) => void): void {
-    this.#onExit = listener;
-  }
-  onStderr(listener: (text: string) => void): void {
-    this.#onStderr = listener;
-  }
-  kill(signal?: NodeJS.Signals): void {
-    this.kills.push(signal);
-    this.#onExit(null, signal ?? 'SIGTERM');
-  }
-  say(message: unknown): void {
-    this.#onMessage({ message } satisfies ChildEnvelope);
-  }
-  control(control: ChildControl): void {
-    this.#onMessage({ control } satisfies ChildEnvelope);
-  }
-  /** What a stray `process.send` outside ParentPort would deliver. */
-  sayBare(raw: unknown): void {
-    this.#onMessage(raw);
-  }
-  stderr(text: string): void {
-    this.#onStderr(text);
-  }
-  exit(code: number | null, signal: string | null = null): void {
-    this.#onExit(code, signal);
-  }
-}
-
-const device: DeviceInfo = {
-  key: 'ALSA:mic',
-  name: 'mic',
-  index: 1,
-  hostApi: 'ALSA',
-  maxInputChannels: 2,
-  defaultSampleRate: 48000,
-  isDefault: true,
-};
+const device = mic('mic', 1, true);
 const v = CAPTURE_PROTOCOL_VERSION;
 
 function setup(spawnError?: Error): {
   pool: HelperPool;
-  helpers: FakeHelper[];
+  helpers: FakeChild[];
   notices: HelperNoticeBody[];
   exits: HelperExit[];
   nextNotice: (what: string, timeoutMs: number) => Promise<HelperNoticeBody>;
 } {
-  const helpers: FakeHelper[] = [];
+  const { spawn, children: helpers } = fakeSpawner((pid, options) => new FakeChild(pid, options), 5000);
   const notices: HelperNoticeBody[] = [];
   const exits: HelperExit[] = [];
   let waiter: ((notice: HelperNoticeBody) => void) | null = null;
@@ -104,9 +37,7 @@ function setup(spawnError?: Error): {
   const pool = new HelperPool({
     spawn: (options) => {
       if (spawnError) throw spawnError;
-      const helper = new FakeHelper(5000 + helpers.length, options);
-      helpers.push(helper);
-      return helper;
+      return spawn(options);
     },
     modulePath: '/app/capture.js',
     env: { PULSE_SERVER: 'unix:/tmp/pulse' },
@@ -169,7 +100,7 @@ describe('HelperPool', () => {
     const { pool, helpers, notices, exits } = setup();
     pool.spawn(probe(7, 'ALSA:mic'));
     const result = { v, type: 'probe-result', devices: [device], openable: true, cpuMs: 95.5 };
-    helpers[0]!.say(result);
+    helpers[0]!.send(result);
     expect(notices[0]).toEqual({ type: 'helper-message', id: 7, message: result });
     expect(helpers[0]!.received).toEqual([SHUTDOWN_ENVELOPE]);
     expect(notices[1]).toMatchObject({ type: 'helper-exit', id: 7, code: 0, detail: 'stopped' });
@@ -181,10 +112,10 @@ describe('HelperPool', () => {
     const { pool, helpers, notices } = setup();
     pools.push(pool);
     pool.spawn({ v, type: 'spawn-helper', id: 1, mode: 'watch', key: 'ALSA:mic' });
-    helpers[0]!.say({ v, type: 'watch-present' });
+    helpers[0]!.send({ v, type: 'watch-present' });
     expect(helpers[0]!.received).toEqual([]);
     expect(pool.pids).toEqual([5000]);
-    helpers[0]!.say({ v, type: 'watch-gone', cpuMs: 40 });
+    helpers[0]!.send({ v, type: 'watch-gone', cpuMs: 40 });
     expect(notices.map((n) => n.type)).toEqual(['helper-message', 'helper-message', 'helper-exit']);
     expect(helpers[0]!.received).toEqual([SHUTDOWN_ENVELOPE]);
   });
@@ -199,7 +130,7 @@ describe('HelperPool', () => {
       error: { name: 'EarshotError', message: 'The audio library could not be loaded' },
     });
     helpers[0]!.exit(1);
-    helpers[1]!.stderr('ALSA lib something\nSegmentation fault in PaContext\n');
+    helpers[1]!.writeStderr('ALSA lib something\nSegmentation fault in PaContext\n');
     helpers[1]!.exit(null, 'SIGSEGV');
     helpers[2]!.exit(3);
     expect(notices).toEqual([
@@ -219,11 +150,11 @@ describe('HelperPool', () => {
     const { pool, helpers, notices } = setup();
     pools.push(pool);
     pool.spawn(probe(1));
-    helpers[0]!.say({ v, type: 'probe-result', devices: 'all of them', openable: null, cpuMs: 1 });
-    helpers[0]!.say({ v: v + 1, type: 'watch-present' });
-    helpers[0]!.say({ v, type: 'format-disk' });
+    helpers[0]!.send({ v, type: 'probe-result', devices: 'all of them', openable: null, cpuMs: 1 });
+    helpers[0]!.send({ v: v + 1, type: 'watch-present' });
+    helpers[0]!.send({ v, type: 'format-disk' });
     // A real result, but outside the envelope (not through ParentPort): dropped too.
-    helpers[0]!.sayBare({ v, type: 'probe-result', devices: [device], openable: null, cpuMs: 1 });
+    helpers[0]!.sayRaw({ v, type: 'probe-result', devices: [device], openable: null, cpuMs: 1 });
     expect(notices).toEqual([]);
     expect(helpers[0]!.received).toEqual([]);
   });
@@ -231,7 +162,7 @@ describe('HelperPool', () => {
   it('kills a helper that does not stop when asked', async () => {
     const { pool, helpers, nextNotice } = setup();
     pool.spawn(probe(1));
-    helpers[0]!.exitOnShutdown = false;
+    helpers[0]!.onShutdown = 'hang';
     const exited = nextNotice('the helper to be killed after the 50 ms stop timeout', 2000);
     pool.stop(1);
     expect(helpers[0]!.kills).toEqual([]);
@@ -248,7 +179,7 @@ describe('HelperPool', () => {
     expect(notices).toEqual([]);
     expect(pool.pids).toEqual([]);
     // A late word from a killed helper goes nowhere.
-    helpers[1]!.say({ v, type: 'watch-gone', cpuMs: 1 });
+    helpers[1]!.send({ v, type: 'watch-gone', cpuMs: 1 });
     expect(notices).toEqual([]);
   });
 

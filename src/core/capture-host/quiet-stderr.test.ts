@@ -1,48 +1,31 @@
 import { describe, expect, it } from 'vitest';
-import type { ChildHandle } from '../../platform/process/types.ts';
+import { FakeChild } from '../../platform/process/testing/fake-child.ts';
 import { isAudioStackNoise, withQuietAudioStderr } from './quiet-stderr.ts';
 
 describe('withQuietAudioStderr', () => {
   it('drops ALSA/JACK enumeration chatter and keeps everything else', () => {
-    let stderrListener: (text: string) => void = () => {};
-    const fake: ChildHandle = {
-      pid: 42,
-      postMessage: () => {},
-      onMessage: () => {},
-      onExit: () => {},
-      onStderr: (l) => (stderrListener = l),
-      kill: () => {},
-    };
+    const fake = new FakeChild(42);
     const child = withQuietAudioStderr(() => fake)({ modulePath: '/x', name: 'capture' });
     const seen: string[] = [];
     child.onStderr((t) => seen.push(t));
-    stderrListener(
+    fake.writeStderr(
       "ALSA lib confmisc.c:855:(parse_card) cannot find card '0'\njack server is not running or cannot be started\n",
     );
-    stderrListener(
+    fake.writeStderr(
       'Segmentation fault in PaContext\nALSA lib pcm.c:2666:(snd_pcm_open_noupdate) Unknown PCM sysdefault\n',
     );
-    stderrListener('ALSA lib conf');
-    stderrListener("misc.c:855:(parse_card) cannot find card '0'\nreal problem\n");
+    fake.writeStderr('ALSA lib conf');
+    fake.writeStderr("misc.c:855:(parse_card) cannot find card '0'\nreal problem\n");
     expect(seen).toEqual(['Segmentation fault in PaContext\n', 'real problem\n']);
     expect(child.pid).toBe(42);
   });
 
   it('drops the PortAudio banners from a piped stdout and passes other lines on', () => {
-    let stdoutListener: (text: string) => void = () => {};
-    const fake: ChildHandle = {
-      pid: 7,
-      postMessage: () => {},
-      onMessage: () => {},
-      onExit: () => {},
-      onStderr: () => {},
-      onStdout: (l) => (stdoutListener = l),
-      kill: () => {},
-    };
+    const fake = new FakeChild(7);
     const child = withQuietAudioStderr(() => fake)({ modulePath: '/x', name: 'capture' });
     const seen: string[] = [];
     child.onStdout?.((t) => seen.push(t));
-    stdoutListener('PortAudio V19.6.0-devel, revision unknown\nInput device name is earshot_mic_b\nsomething else\n');
+    fake.writeStdout('PortAudio V19.6.0-devel, revision unknown\nInput device name is earshot_mic_b\nsomething else\n');
     expect(seen).toEqual(['something else\n']);
   });
 

@@ -7,10 +7,11 @@ import {
   type EngineChildConfig,
   type EngineChildMessage,
 } from '../../shared/engine-process.ts';
-import { parentEnvelopeSchema, type ChildEnvelope } from '../../shared/process-envelope.ts';
+import type { ChildEnvelope } from '../../shared/process-envelope.ts';
 import { spawnNodeChild } from '../../platform/process/node-spawn.ts';
 import { ProcessHost } from '../../platform/process/process-host.ts';
-import type { ChildHandle, SpawnChild, SpawnOptions } from '../../platform/process/types.ts';
+import { FakeChild, type ShutdownAnswer } from '../../platform/process/testing/fake-child.ts';
+import type { SpawnChild, SpawnOptions } from '../../platform/process/types.ts';
 import { ENGINE_ENTRY } from './entry.ts';
 import { startLocalEngine, type LocalEngine } from './launcher.ts';
 
@@ -23,41 +24,23 @@ type Script = (config: EngineChildConfig, say: (envelope: ChildEnvelope) => void
 
 const MODEL = { name: 'scripted', kind: 'online', sampleRate: 16_000, language: 'en' } as const;
 
-class ScriptedEngine implements ChildHandle {
-  readonly pid = 4242;
-  #onMessage: (raw: unknown) => void = () => {};
-  readonly #onExit: ((code: number | null, signal: string | null) => void)[] = [];
-  #exited = false;
+/** An engine child that plays its script once the host has subscribed, as a real process would be. */
+class ScriptedEngine extends FakeChild {
+  override onShutdown: ShutdownAnswer = 'exit-soon';
 
   constructor(options: SpawnOptions, script: Script) {
+    super(4242, options);
     const config = parseEngineConfig(options.env?.[ENGINE_CONFIG_ENV]);
-    // After the host has subscribed to everything, as a real process would be.
     setImmediate(() =>
       script(
         config,
-        (envelope) => this.#onMessage(envelope),
-        (code) => this.#exit(code),
+        (envelope) => this.sayRaw(envelope),
+        (code) => this.exit(code),
       ),
     );
   }
-  postMessage(raw: unknown): void {
-    const envelope = parentEnvelopeSchema.parse(raw);
-    if ('control' in envelope) queueMicrotask(() => this.#exit(0));
-  }
-  onMessage(listener: (raw: unknown) => void): void {
-    this.#onMessage = listener;
-  }
-  onExit(listener: (code: number | null, signal: string | null) => void): void {
-    this.#onExit.push(listener);
-  }
-  onStderr(): void {}
-  kill(): void {
-    this.#exit(137);
-  }
-  #exit(code: number): void {
-    if (this.#exited) return;
-    this.#exited = true;
-    for (const listener of this.#onExit) listener(code, null);
+  override kill(): void {
+    this.exit(137);
   }
 }
 

@@ -10,7 +10,7 @@ import {
 } from '../../shared/engine-process.ts';
 import { EarshotError, isErrorCode } from '../../shared/errors.ts';
 import { createLogger } from '../../platform/log/logger.ts';
-import { ProcessHost } from '../../platform/process/process-host.ts';
+import { ProcessHost, type CrashReport } from '../../platform/process/process-host.ts';
 import type { SpawnChild } from '../../platform/process/types.ts';
 import { ENGINE_ENTRY } from './entry.ts';
 
@@ -29,15 +29,34 @@ export interface StartLocalEngineOptions {
   readonly workers?: number;
   /** The decode worker module, where a bundler moved it. */
   readonly workerPath?: string;
-  /** Restart policy, passed to ProcessHost (tests shorten it). */
+  /** Restart policy (ENGINE_RESTART_POLICY unless given; tests shorten it). */
   readonly backoffBaseMs?: number;
+  readonly backoffMaxMs?: number;
+  /** Restarts after the engine has been up once; unlimited by default. */
   readonly maxRestarts?: number;
+  /** Crashes before its first `ready` that end the start (a model that crashes on load always will). */
+  readonly startAttempts?: number;
 }
+
+/**
+ * How the engine comes back after a crash. Once it has run, it is restarted for as long as
+ * the app runs: a crash loop slows to one attempt per `backoffMaxMs` but never stops, so
+ * local transcription recovers by itself when whatever killed it (memory pressure, a driver,
+ * a bad input) goes away. Before it has ever been ready, a few crashes end the start with
+ * ENGINE_START_FAILED instead: that engine would only crash again.
+ */
+export const ENGINE_RESTART_POLICY = {
+  backoffBaseMs: 250,
+  backoffMaxMs: 15_000,
+  maxRestarts: Number.POSITIVE_INFINITY,
+  startAttempts: 3,
+} as const;
 
 export type { ModelInfo };
 
 interface LocalEngineEvents {
-  crash: [reason: string];
+  /** The process died; `attempt` counts crashes since it was last stable, `willRestart` says if it comes back. */
+  crash: [reason: string, attempt: number, willRestart: boolean];
   restarted: [];
 }
 
@@ -87,9 +106,21 @@ export async function startLocalEngine(options: StartLocalEngineOptions): Promis
     modulePath: options.modulePath ?? ENGINE_ENTRY,
     name: 'engine',
     env: { [ENGINE_CONFIG_ENV]: config },
-    ...(options.backoffBaseMs !== undefined ? { backoffBaseMs: options.backoffBaseMs } : {}),
-    ...(options.maxRestarts !== undefined ? { maxRestarts: options.maxRestarts } : {}),
+    backoffBaseMs: options.backoffBaseMs ?? ENGINE_RESTART_POLICY.backoffBaseMs,
+    backoffMaxMs: options.backoffMaxMs ?? ENGINE_RESTART_POLICY.backoffMaxMs,
+    maxRestarts: options.maxRestarts ?? ENGINE_RESTART_POLICY.maxRestarts,
   });
+  const startAttempts = options.startAttempts ?? ENGINE_RESTART_POLICY.startAttempts;
+  let startCrashes = 0;
+  let lastStartCrash = '';
+  const countStartCrash = (report: CrashReport): void => {
+    startCrashes += 1;
+    lastStartCrash = report.reason;
+    // Stopping makes start() reject; the unlimited restarts are for an engine that once ran.
+    // After the host has finished handling this crash (it schedules the restart we cancel).
+    if (startCrashes >= startAttempts) queueMicrotask(() => void processHost.stop());
+  };
+  processHost.on('crash', countStartCrash);
   let listening: Extract<EngineChildMessage, { type: 'listening' }> | null = null;
   let startFailure: EarshotError | null = null;
   processHost.on('message', (raw) => {
@@ -117,10 +148,13 @@ export async function startLocalEngine(options: StartLocalEngineOptions): Promis
     await processHost.start();
   } catch (error) {
     await processHost.stop();
-    throw (
-      startFailure ??
-      new EarshotError('ENGINE_START_FAILED', `The engine process did not start: ${(error as Error).message}`)
-    );
+    const why =
+      startCrashes >= startAttempts
+        ? `it crashed ${startCrashes} times while starting (${lastStartCrash})`
+        : (error as Error).message;
+    throw startFailure ?? new EarshotError('ENGINE_START_FAILED', `The engine process did not start: ${why}`);
+  } finally {
+    processHost.off('crash', countStartCrash);
   }
   const ready = listening as Extract<EngineChildMessage, { type: 'listening' }> | null;
   if (!ready)
@@ -129,8 +163,8 @@ export async function startLocalEngine(options: StartLocalEngineOptions): Promis
   let crashed = false;
   processHost.on('crash', (report) => {
     crashed = true;
-    log.error(`engine crashed: ${report.reason}`);
-    engine.emit('crash', report.reason);
+    log.error(`engine crashed: ${report.reason} (attempt ${report.attempt})`);
+    engine.emit('crash', report.reason, report.attempt, report.willRestart);
   });
   processHost.on('ready', () => {
     if (!crashed) return;

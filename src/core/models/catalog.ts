@@ -6,11 +6,9 @@ import type { ModelKind } from '../../shared/models.ts';
  * published sha256 could be found the entry says so, and the download is then checked
  * by its exact size (when known) and the archive's own bzip2 CRCs during extraction.
  */
-export interface CatalogEntry {
-  readonly id: string;
-  readonly name: string;
-  readonly kind: ModelKind;
-  readonly language: string;
+
+/** A file the catalog downloads, with what is publicly known to check it by. */
+export interface PublishedFile {
   readonly url: string;
   /** Bytes of the download. */
   readonly sizeBytes: number;
@@ -20,6 +18,13 @@ export interface CatalogEntry {
   readonly sha256: string | null;
   readonly checksumNote?: string;
   readonly license: string;
+}
+
+export interface CatalogEntry extends PublishedFile {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: ModelKind;
+  readonly language: string;
   readonly description: string;
   readonly isDefault: boolean;
   readonly archive: 'tar.bz2';
@@ -30,15 +35,9 @@ export interface CatalogEntry {
 }
 
 /** A single-file asset (the VAD): installed as `<modelsDir>/<id>/<fileName>`. */
-export interface AssetEntry {
+export interface AssetEntry extends PublishedFile {
   readonly id: string;
-  readonly url: string;
   readonly fileName: string;
-  readonly sizeBytes: number;
-  readonly sizeExact: boolean;
-  readonly sha256: string | null;
-  readonly checksumNote?: string;
-  readonly license: string;
 }
 
 const RELEASE = 'https://github.com/k2-fsa/sherpa-onnx/releases/download/asr-models';
@@ -70,7 +69,7 @@ const manifest = (
   kind: ModelKind,
   license: string,
   source: string,
-  files: string[],
+  files: readonly string[],
   sherpa: Record<string, unknown>,
   extra: Record<string, unknown> = {},
 ): Record<string, unknown> => ({
@@ -82,7 +81,7 @@ const manifest = (
   needsVad: kind === 'offline',
   license,
   source,
-  files,
+  files: [...files],
   sherpa,
   ...extra,
 });
@@ -102,14 +101,42 @@ const MOONSHINE_FILES = [
   'tokens.txt',
 ];
 const PARAKEET_FILES = ['encoder.int8.onnx', 'decoder.int8.onnx', 'joiner.int8.onnx', 'tokens.txt'];
+const PARAKEET_SHERPA = transducer('encoder.int8.onnx', 'decoder.int8.onnx', 'joiner.int8.onnx', {
+  modelType: 'nemo_transducer',
+});
+
+/** What a catalog model says of itself; its address, archive and manifest follow from it. */
+interface ReleaseModel extends Omit<CatalogEntry, 'language' | 'url' | 'archive' | 'manifest'> {
+  /** The model's name in its manifest (the catalog's `name` adds the quantization). */
+  readonly manifestName: string;
+  readonly files: readonly string[];
+  readonly sherpa: Record<string, unknown>;
+  /** Manifest fields beyond the common ones (the recognizer's output frame length). */
+  readonly manifestExtra?: Record<string, unknown>;
+}
+
+/**
+ * An English model from sherpa-onnx's `asr-models` release: the archive is named after the
+ * folder it unpacks into, and the manifest names the archive as its source.
+ */
+function releaseModel({ manifestName, files, sherpa, manifestExtra, ...model }: ReleaseModel): CatalogEntry {
+  const url = `${RELEASE}/${model.archiveRoot}.tar.bz2`;
+  return {
+    ...model,
+    language: 'en',
+    url,
+    archive: 'tar.bz2',
+    manifest: manifest(manifestName, model.kind, model.license, url, files, sherpa, manifestExtra),
+  };
+}
 
 export const MODEL_CATALOG: readonly CatalogEntry[] = [
-  {
+  releaseModel({
     id: 'zipformer-en-streaming',
     name: 'Streaming Zipformer (English)',
+    manifestName: 'Streaming Zipformer (English)',
     kind: 'online',
-    language: 'en',
-    url: `${RELEASE}/${ZIPFORMER}.tar.bz2`,
+    archiveRoot: ZIPFORMER,
     sizeBytes: 201_336_340,
     sizeExact: false,
     sha256: null,
@@ -119,28 +146,20 @@ export const MODEL_CATALOG: readonly CatalogEntry[] = [
     license: 'Apache-2.0',
     description: 'Real-time streaming recognizer: words appear as you speak. The default.',
     isDefault: true,
-    archive: 'tar.bz2',
-    archiveRoot: ZIPFORMER,
-    manifest: manifest(
-      'Streaming Zipformer (English)',
-      'online',
-      'Apache-2.0',
-      `${RELEASE}/${ZIPFORMER}.tar.bz2`,
-      [...ZIP_FILES],
-      {
-        ...transducer(ZIP_FILES[0], ZIP_FILES[1], ZIP_FILES[2]),
-        rule1MinTrailingSilence: 2.4,
-        rule2MinTrailingSilence: 0.8,
-        rule3MinUtteranceLength: 20,
-      },
-    ),
-  },
-  {
+    files: ZIP_FILES,
+    sherpa: {
+      ...transducer(ZIP_FILES[0], ZIP_FILES[1], ZIP_FILES[2]),
+      rule1MinTrailingSilence: 2.4,
+      rule2MinTrailingSilence: 0.8,
+      rule3MinUtteranceLength: 20,
+    },
+  }),
+  releaseModel({
     id: 'moonshine-tiny-en',
     name: 'Moonshine tiny (English, int8)',
+    manifestName: 'Moonshine tiny (English)',
     kind: 'offline',
-    language: 'en',
-    url: `${RELEASE}/sherpa-onnx-moonshine-tiny-en-int8.tar.bz2`,
+    archiveRoot: 'sherpa-onnx-moonshine-tiny-en-int8',
     sizeBytes: 107_600_000,
     sizeExact: false,
     sha256: 'd5fe6ec4334fef36255b2a4010412cad4c007e33103fec62fb5d17cad88086f2',
@@ -148,26 +167,16 @@ export const MODEL_CATALOG: readonly CatalogEntry[] = [
     license: 'MIT',
     description: 'Small and fast; text settles when you pause.',
     isDefault: false,
-    archive: 'tar.bz2',
-    archiveRoot: 'sherpa-onnx-moonshine-tiny-en-int8',
-    manifest: manifest(
-      'Moonshine tiny (English)',
-      'offline',
-      'MIT',
-      `${RELEASE}/sherpa-onnx-moonshine-tiny-en-int8.tar.bz2`,
-      MOONSHINE_FILES,
-      moonshine(),
-      {
-        outputFrameMs: 40,
-      },
-    ),
-  },
-  {
+    files: MOONSHINE_FILES,
+    sherpa: moonshine(),
+    manifestExtra: { outputFrameMs: 40 },
+  }),
+  releaseModel({
     id: 'moonshine-base-en',
     name: 'Moonshine base (English, int8)',
+    manifestName: 'Moonshine base (English)',
     kind: 'offline',
-    language: 'en',
-    url: `${RELEASE}/sherpa-onnx-moonshine-base-en-int8.tar.bz2`,
+    archiveRoot: 'sherpa-onnx-moonshine-base-en-int8',
     sizeBytes: 274_000_000,
     sizeExact: false,
     sha256: null,
@@ -176,26 +185,16 @@ export const MODEL_CATALOG: readonly CatalogEntry[] = [
     license: 'MIT',
     description: 'More accurate than tiny, still light.',
     isDefault: false,
-    archive: 'tar.bz2',
-    archiveRoot: 'sherpa-onnx-moonshine-base-en-int8',
-    manifest: manifest(
-      'Moonshine base (English)',
-      'offline',
-      'MIT',
-      `${RELEASE}/sherpa-onnx-moonshine-base-en-int8.tar.bz2`,
-      MOONSHINE_FILES,
-      moonshine(),
-      {
-        outputFrameMs: 40,
-      },
-    ),
-  },
-  {
+    files: MOONSHINE_FILES,
+    sherpa: moonshine(),
+    manifestExtra: { outputFrameMs: 40 },
+  }),
+  releaseModel({
     id: 'parakeet-tdt-0.6b-v2-int8',
     name: 'Parakeet TDT 0.6B v2 (English, int8)',
+    manifestName: 'Parakeet TDT 0.6B v2 (English)',
     kind: 'offline',
-    language: 'en',
-    url: `${RELEASE}/sherpa-onnx-nemo-parakeet-tdt-0.6b-v2-int8.tar.bz2`,
+    archiveRoot: 'sherpa-onnx-nemo-parakeet-tdt-0.6b-v2-int8',
     sizeBytes: 482_000_000,
     sizeExact: false,
     sha256: null,
@@ -204,24 +203,16 @@ export const MODEL_CATALOG: readonly CatalogEntry[] = [
     license: 'CC-BY-4.0',
     description: 'Highest accuracy for English, with punctuation; needs a fast CPU.',
     isDefault: false,
-    archive: 'tar.bz2',
-    archiveRoot: 'sherpa-onnx-nemo-parakeet-tdt-0.6b-v2-int8',
-    manifest: manifest(
-      'Parakeet TDT 0.6B v2 (English)',
-      'offline',
-      'CC-BY-4.0',
-      `${RELEASE}/sherpa-onnx-nemo-parakeet-tdt-0.6b-v2-int8.tar.bz2`,
-      PARAKEET_FILES,
-      transducer('encoder.int8.onnx', 'decoder.int8.onnx', 'joiner.int8.onnx', { modelType: 'nemo_transducer' }),
-      { outputFrameMs: 80 },
-    ),
-  },
-  {
+    files: PARAKEET_FILES,
+    sherpa: PARAKEET_SHERPA,
+    manifestExtra: { outputFrameMs: 80 },
+  }),
+  releaseModel({
     id: 'parakeet-tdt-0.6b-v3-int8',
     name: 'Parakeet TDT 0.6B v3 (25 European languages, int8)',
+    manifestName: 'Parakeet TDT 0.6B v3',
     kind: 'offline',
-    language: 'en',
-    url: `${RELEASE}/sherpa-onnx-nemo-parakeet-tdt-0.6b-v3-int8.tar.bz2`,
+    archiveRoot: 'sherpa-onnx-nemo-parakeet-tdt-0.6b-v3-int8',
     sizeBytes: 487_170_055,
     sizeExact: true,
     sha256: '5793d0fd397c5778d2cf2126994d58e9d56b1be7c04d13c7a15bb1b4eafb16bf',
@@ -229,18 +220,10 @@ export const MODEL_CATALOG: readonly CatalogEntry[] = [
     license: 'CC-BY-4.0',
     description: 'Parakeet v3: English plus 24 European languages, with punctuation.',
     isDefault: false,
-    archive: 'tar.bz2',
-    archiveRoot: 'sherpa-onnx-nemo-parakeet-tdt-0.6b-v3-int8',
-    manifest: manifest(
-      'Parakeet TDT 0.6B v3',
-      'offline',
-      'CC-BY-4.0',
-      `${RELEASE}/sherpa-onnx-nemo-parakeet-tdt-0.6b-v3-int8.tar.bz2`,
-      PARAKEET_FILES,
-      transducer('encoder.int8.onnx', 'decoder.int8.onnx', 'joiner.int8.onnx', { modelType: 'nemo_transducer' }),
-      { outputFrameMs: 80 },
-    ),
-  },
+    files: PARAKEET_FILES,
+    sherpa: PARAKEET_SHERPA,
+    manifestExtra: { outputFrameMs: 80 },
+  }),
 ];
 
 export const VAD_ASSET: AssetEntry = {

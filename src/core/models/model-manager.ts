@@ -6,7 +6,14 @@ import { loadModelManifest, MANIFEST_FILE } from '../../platform/models/manifest
 import { EarshotError, toErrorPayload } from '../../shared/errors.ts';
 import type { CatalogModel, InstalledModel, ModelProgress, ModelsState } from '../../shared/models.ts';
 import { createLogger } from '../../platform/log/logger.ts';
-import { MODEL_CATALOG, VAD_ASSET, defaultCatalogEntry, type AssetEntry, type CatalogEntry } from './catalog.ts';
+import {
+  MODEL_CATALOG,
+  VAD_ASSET,
+  defaultCatalogEntry,
+  type AssetEntry,
+  type CatalogEntry,
+  type PublishedFile,
+} from './catalog.ts';
 import { downloadFile, type FetchLike } from './download.ts';
 import { extractTarBz2 } from './extract.ts';
 import { findVadModel, type FindVadOptions } from '../../platform/models/vad-model.ts';
@@ -161,23 +168,14 @@ export class ModelManager extends EventEmitter<ManagerEvents> {
     let received = 0;
     let total = entry.sizeBytes;
     try {
-      await downloadFile({
-        url: entry.url,
-        partPath: part,
-        expectedBytes: entry.sizeExact ? entry.sizeBytes : undefined,
-        sha256: entry.sha256,
-        signal,
-        ...(this.#fetch ? { fetch: this.#fetch } : {}),
-        ...(this.#stallTimeoutMs ? { stallTimeoutMs: this.#stallTimeoutMs } : {}),
-        onProgress: (r, t) => {
-          received = r;
-          total = t || total;
-          const now = performance.now();
-          if (now - lastEmit >= 100 || r === t) {
-            lastEmit = now;
-            emit('downloading', r, total);
-          }
-        },
+      await this.#download(entry, part, signal, (r, t) => {
+        received = r;
+        total = t || total;
+        const now = performance.now();
+        if (now - lastEmit >= 100 || r === t) {
+          lastEmit = now;
+          emit('downloading', r, total);
+        }
       });
       emit('verifying', received, total);
       if (signal.aborted) throw new EarshotError('MODEL_DOWNLOAD_FAILED', 'The download was cancelled.');
@@ -214,18 +212,28 @@ export class ModelManager extends EventEmitter<ManagerEvents> {
     const asset = this.#vadAsset;
     const dir = join(this.modelsDir, asset.id);
     const part = join(this.modelsDir, WORK_DIR, `${asset.id}.part`);
-    await downloadFile({
-      url: asset.url,
-      partPath: part,
-      expectedBytes: asset.sizeExact ? asset.sizeBytes : undefined,
-      sha256: asset.sha256,
+    await this.#download(asset, part, signal, () => {});
+    await mkdir(dir, { recursive: true });
+    await rename(part, join(dir, asset.fileName));
+  }
+
+  /** Downloads (or resumes) `file` into `partPath`, checked by its exact size when known and its sum. */
+  #download(
+    file: PublishedFile,
+    partPath: string,
+    signal: AbortSignal,
+    onProgress: (receivedBytes: number, totalBytes: number) => void,
+  ): Promise<void> {
+    return downloadFile({
+      url: file.url,
+      partPath,
+      expectedBytes: file.sizeExact ? file.sizeBytes : undefined,
+      sha256: file.sha256,
       signal,
       ...(this.#fetch ? { fetch: this.#fetch } : {}),
       ...(this.#stallTimeoutMs ? { stallTimeoutMs: this.#stallTimeoutMs } : {}),
-      onProgress: () => {},
+      onProgress,
     });
-    await mkdir(dir, { recursive: true });
-    await rename(part, join(dir, asset.fileName));
   }
 
   async #entries(): Promise<string[]> {

@@ -1,16 +1,18 @@
-import { chmod, mkdir, readFile, stat } from 'node:fs/promises';
+import { chmod, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { EarshotError } from '../../shared/errors.ts';
 import type { SecretStore } from '../app/types.ts';
 import { createLogger } from '../../platform/log/logger.ts';
 import { isErrno, setAside, writeFileAtomic } from '../../platform/fs/atomic-file.ts';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../../platform/fs/private-files.ts';
 import { assertSecretName } from './secret-name.ts';
+import { SerialQueue } from '../../platform/serial-queue.ts';
 
 const log = createLogger('file-secrets');
 
 export const SECRETS_FILE_NAME = 'secrets.json';
-const OWNER_ONLY = 0o600;
+const OWNER_ONLY = PRIVATE_FILE_MODE;
 
 const fileSchema = z.object({ version: z.literal(1), secrets: z.record(z.string(), z.string()) });
 type SecretsFile = z.infer<typeof fileSchema>;
@@ -28,7 +30,7 @@ type SecretsFile = z.infer<typeof fileSchema>;
 export class FileSecretStore implements SecretStore {
   readonly path: string;
   readonly #dir: string;
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #queue = new SerialQueue();
 
   constructor(dir: string) {
     this.#dir = dir;
@@ -37,7 +39,7 @@ export class FileSecretStore implements SecretStore {
 
   async get(name: string): Promise<string | null> {
     assertSecretName(name);
-    await this.#queue;
+    await this.#queue.idle();
     return (await this.#read()).secrets[name] ?? null;
   }
 
@@ -64,7 +66,7 @@ export class FileSecretStore implements SecretStore {
     const task = async (): Promise<void> => {
       const file = await this.#read();
       change(file);
-      await mkdir(this.#dir, { recursive: true, mode: 0o700 });
+      ensurePrivateDir(this.#dir);
       try {
         // The temp file is created 0600 and renamed over, so the key is never readable by others.
         await writeFileAtomic(this.path, `${JSON.stringify(file, null, 2)}\n`, { mode: OWNER_ONLY });
@@ -78,8 +80,8 @@ export class FileSecretStore implements SecretStore {
         );
       }
     };
-    const run = this.#queue.then(task, task);
-    this.#queue = run.catch((error: unknown) => log.debug('secret update failed', error));
+    const run = this.#queue.run(task);
+    void run.catch((error: unknown) => log.debug('secret update failed', error));
     return run;
   }
 

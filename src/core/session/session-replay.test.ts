@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { concat } from '../../../tests/fakes/scripted-service.ts';
-import { advance, finalTexts, startScripted, type ScriptedRun } from '../../../tests/fakes/scripted-session.ts';
+import { advance, finalTexts, startScripted, stopScripted } from '../../../tests/fakes/scripted-session.ts';
 
 /**
  * Reconnects without sockets: a scripted in-memory service (tests/fakes/scripted-service.ts)
@@ -14,13 +14,6 @@ afterEach(() => {
   vi.useRealTimers();
   vi.restoreAllMocks();
 });
-
-/** stop() drains: the connection ends its stream, the scripted service answers it. */
-async function stop(run: ScriptedRun): Promise<void> {
-  const stopped = run.session.stop();
-  await advance(0);
-  expect((await stopped).state).toBe('idle');
-}
 
 describe('Session reconnect (scripted service, fake timers)', () => {
   it('replays exactly the audio the service had not accounted for, after a backoff', async () => {
@@ -60,7 +53,7 @@ describe('Session reconnect (scripted service, fake timers)', () => {
 
     await run.speak(200); // live audio follows the replay on the same connection
     expect(second.audio).toEqual(run.source.captured().subarray(6_400));
-    await stop(run);
+    await stopScripted(run);
     expect(second.controls).toEqual(['end']);
     // Accounted: connection 1 up to 0.4 s, connection 2 the rest — together the captured audio.
     expect(concat([first.audio.subarray(0, 6_400), second.audio])).toEqual(run.source.captured());
@@ -85,7 +78,7 @@ describe('Session reconnect (scripted service, fake timers)', () => {
     expect(run.session.state).toBe('streaming');
     expect(run.session.snapshot.reconnectAttempt).toBe(0);
     expect(third.audio).toEqual(run.source.captured());
-    await stop(run);
+    await stopScripted(run);
   });
 
   it('drops a peer that stops answering pings and replays its unaccounted audio on the next connection', async () => {
@@ -100,6 +93,6 @@ describe('Session reconnect (scripted service, fake timers)', () => {
     await advance(100);
     const second = run.service.connection(2);
     expect(second.audio).toEqual(run.source.captured().subarray(3_200));
-    await stop(run);
+    await stopScripted(run);
   });
 });

@@ -1,5 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { advance, FRAME, finalTexts, startScripted, type ScriptedRun } from '../../../tests/fakes/scripted-session.ts';
+import {
+  advance,
+  FRAME,
+  finalTexts,
+  startScripted,
+  stopScripted,
+  type ScriptedRun,
+} from '../../../tests/fakes/scripted-session.ts';
 
 /**
  * Rotation without sockets: a scripted in-memory service (tests/fakes/scripted-service.ts)
@@ -18,12 +25,6 @@ async function speakUntilSwitch(run: ScriptedRun, ms: number): Promise<void> {
   const first = run.service.connection(1);
   for (let t = 0; t < ms && !first.controls.includes('end'); t += 20) await run.speak(20);
   expect(first.controls, 'rotation switched away from connection 1').toEqual(['end']);
-}
-
-async function stop(run: ScriptedRun): Promise<void> {
-  const stopped = run.session.stop();
-  await advance(0);
-  expect((await stopped).state).toBe('idle');
 }
 
 describe('Session rotation (scripted service, fake timers)', () => {
@@ -52,7 +53,7 @@ describe('Session rotation (scripted service, fake timers)', () => {
     // Connection 1 accounted for everything it had (it answered its end of stream): closed normally.
     expect(first.closedWith).toEqual({ code: 1000, reason: 'done' });
     expect(run.session.state).toBe('streaming');
-    await stop(run);
+    await stopScripted(run);
     expect(run.service.connections).toHaveLength(2);
     expect(run.warnings).toEqual([]);
   });
@@ -87,7 +88,7 @@ describe('Session rotation (scripted service, fake timers)', () => {
     await advance(0);
     expect(repair.closedWith).toEqual({ code: 1000, reason: 'done' });
     expect(run.session.snapshot.bufferedMs).toBeLessThan(1_000); // the retiring range was released
-    await stop(run);
+    await stopScripted(run);
     expect(run.service.connections).toHaveLength(3);
     expect(run.warnings).toEqual([]);
   });
@@ -114,7 +115,7 @@ describe('Session rotation (scripted service, fake timers)', () => {
     expect(run.session.segments.map((s) => s.text)).toEqual(['first words', 'later words']);
     const starts = run.session.segments.map((s) => s.startMs ?? NaN);
     expect(starts).toEqual([...starts].sort((x, y) => x - y));
-    await stop(run);
+    await stopScripted(run);
     expect(run.warnings).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import { createProvider } from '../providers/index.ts';
 import type { ProviderAdapter } from '../providers/types.ts';
 import type { ProviderText } from '../transcript/transcript-model.ts';
 import { DrainWaiter } from './drain-waiter.ts';
+import { FinishDeadline, undrainedWarning } from './finish-deadline.ts';
 import { LinkState } from './link-state.ts';
 import { openSessionJournal } from './session-journal.ts';
 import { ServiceLink } from './service-link.ts';
@@ -55,6 +56,7 @@ export class Session extends EventEmitter<SessionEvents> {
   readonly #timers = new SessionTimers();
   readonly #warnings = new SessionWarnings();
   readonly #drainWaiter = new DrainWaiter(this.#timers);
+  readonly #deadline = new FinishDeadline();
   readonly #linkState: LinkState;
   readonly #link: ServiceLink;
   #sessionId: string | null = null;
@@ -148,6 +150,16 @@ export class Session extends EventEmitter<SessionEvents> {
     return this.#stopPromise;
   }
 
+  /**
+   * Quitting: stop() that is over by `deadline` (a Date.now() time) whatever the service does,
+   * also when a stop is already draining. Finals that arrive before it are kept as always; the
+   * partials still on screen then become finals marked `promoted` in the journal, which is sealed.
+   */
+  async finishBy(deadline: number): Promise<SessionSnapshot> {
+    if (this.state !== 'idle' && this.state !== 'error') this.#deadline.set(deadline);
+    return this.stop();
+  }
+
   async #run(): Promise<SessionSnapshot> {
     this.#runs += 1;
     this.#sessionId = this.#runs === 1 && this.#opts.sessionId ? this.#opts.sessionId : newSessionId();
@@ -189,7 +201,8 @@ export class Session extends EventEmitter<SessionEvents> {
     this.#setState('stopping');
     this.#link.cancelRotation();
     try {
-      await this.#opts.source.stop();
+      // A capture process that does not answer must not hold up a quit.
+      await this.#deadline.race(this.#opts.source.stop(), undefined);
     } catch (error) {
       this.#log.warn('the audio source failed to stop cleanly', error);
     }
@@ -197,17 +210,15 @@ export class Session extends EventEmitter<SessionEvents> {
     // A paced replay still going out extends the wait by the time it needs.
     const waiting = this.#drainWaiter.wait(this.#o.drainTimeoutMs, () => this.#link.sendingMs());
     this.#checkDrained();
-    const drained = await waiting;
+    const drained = await this.#deadline.race(waiting, false);
     if (this.state !== 'stopping') return this.snapshot; // failed while draining
-    if (!drained) {
-      this.#warn(
-        'DRAIN_TIMEOUT',
-        `${this.provider.label} did not deliver the last words within ${Math.round(this.#o.drainTimeoutMs / 1000)} s; everything received is saved.`,
-      );
-    }
+    const shortfall = drained ? null : undrainedWarning(this.provider.label, this.#o.drainTimeoutMs, this.#deadline);
+    if (shortfall) this.#warn(shortfall.code, shortfall.message);
+    this.#drainWaiter.done(); // a wait the deadline cut short is over as well
     this.#output.finish(!drained);
     this.#link.close(false);
     this.#timers.clearAll();
+    this.#deadline.reset();
     await this.#output.closeJournal();
     this.#setState('idle');
     // Stopped before the service ever answered: start() resolves with the idle snapshot.
@@ -228,6 +239,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.#error = { code: error.code, message: error.message };
     this.#link.close(true);
     this.#timers.clearAll();
+    this.#deadline.reset();
     this.#output.finish(true);
     this.#opts.source.stop().catch((e: unknown) => this.#log.warn('the audio source failed to stop', e));
     this.#setState('error');

@@ -13,6 +13,8 @@ export class TranscriptOutput {
   #model = new TranscriptModel();
   #journal: Journal | null = null;
   #journalPath: string | null = null;
+  /** After `finish()`: whatever a closing connection still says is neither shown nor journaled. */
+  #finished = false;
 
   constructor(emit: (event: TranscriptEvent) => void) {
     this.#emit = emit;
@@ -36,10 +38,12 @@ export class TranscriptOutput {
     this.#model = new TranscriptModel();
     this.#journal = journal;
     this.#journalPath = journal?.path ?? null;
+    this.#finished = false;
   }
 
   /** Provider text of `connection`; `hold`: its finals wait for `releaseHeld()`. Returns how many events went out. */
   apply(connection: number, text: ProviderText, hold: boolean): number {
+    if (this.#finished) return 0;
     const events = this.#model.apply(connection, text, hold);
     for (const event of events) this.#publish(event);
     return events.length;
@@ -52,12 +56,18 @@ export class TranscriptOutput {
 
   /** The earlier audio is done (or given up): the held finals follow. */
   releaseHeld(): void {
+    if (this.#finished) return;
     for (const event of this.#model.releaseHeld()) this.#publish(event);
   }
 
-  /** The run is over: open partials become finals (`promote`: the service never answered) or are retracted. */
+  /**
+   * The run is over: open partials become finals (`promote`: the service never answered; the
+   * journal marks them `promoted`) or are retracted. Nothing is published after this.
+   */
   finish(promote: boolean): void {
-    for (const event of this.#model.finish(promote)) this.#publish(event);
+    if (this.#finished) return;
+    this.#finished = true;
+    for (const event of this.#model.finish(promote)) this.#publish(event, this.#model.wasPromoted(event.segmentId));
   }
 
   appendState(state: SessionState): void {
@@ -77,9 +87,9 @@ export class TranscriptOutput {
     journal?.close().catch(onError);
   }
 
-  #publish(event: TranscriptEvent): void {
+  #publish(event: TranscriptEvent, promoted = false): void {
     // Journal first: a final the person saw must survive a crash that follows.
-    if (event.isFinal) this.#journal?.appendFinal(event as Segment);
+    if (event.isFinal) this.#journal?.appendFinal(event as Segment, promoted);
     this.#emit(event);
   }
 }

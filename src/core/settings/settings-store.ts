@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EarshotError } from '../../shared/errors.ts';
 import {
@@ -11,6 +11,7 @@ import {
 } from '../../shared/settings.ts';
 import { createLogger } from '../../platform/log/logger.ts';
 import { isErrno, setAside, writeFileAtomic } from '../../platform/fs/atomic-file.ts';
+import { ensurePrivateDir, ensurePrivateFile, PRIVATE_FILE_MODE } from '../../platform/fs/private-files.ts';
 import { SerialQueue } from '../../platform/serial-queue.ts';
 
 const log = createLogger('settings');
@@ -46,8 +47,10 @@ export class SettingsStore extends EventEmitter<SettingsEvents> {
   }
 
   static async open(dir: string): Promise<SettingsStore> {
-    await mkdir(dir, { recursive: true });
+    ensurePrivateDir(dir);
     const path = join(dir, SETTINGS_FILE_NAME);
+    // Owner-only like everything in the data folder (older builds wrote it 0644).
+    ensurePrivateFile(path);
     const loaded = await load(path);
     if (loaded.kind === 'ok') return new SettingsStore(path, loaded.settings, null, null);
     if (loaded.kind === 'missing') return new SettingsStore(path, defaultSettings(), null, null);
@@ -100,7 +103,7 @@ export class SettingsStore extends EventEmitter<SettingsEvents> {
       );
     }
     try {
-      await writeFileAtomic(this.path, `${JSON.stringify(settings, null, 2)}\n`);
+      await writeFileAtomic(this.path, `${JSON.stringify(settings, null, 2)}\n`, { mode: PRIVATE_FILE_MODE });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       throw new EarshotError('SETTINGS_WRITE_FAILED', `${ERROR_SAVE_PREFIX} ${this.path}: ${reason}`, { cause: error });

@@ -1,5 +1,13 @@
-/** The history index's tables. `segments_fts` is an FTS5 index over the finals' text. */
+/**
+ * How long SQLite waits for a lock another connection holds before it reports SQLITE_BUSY.
+ * WAL lets readers and the writer work at once; the timeout covers checkpoints and a second
+ * connection (another tool reading the index) instead of failing at once.
+ */
+export const BUSY_TIMEOUT_MS = 5_000;
+
+/** The history index's settings and tables. `segments_fts` is an FTS5 index over the finals' text. */
 export const HISTORY_SCHEMA = `
+PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS};
 PRAGMA journal_mode = WAL;
 PRAGMA foreign_keys = ON;
 CREATE TABLE IF NOT EXISTS sessions (

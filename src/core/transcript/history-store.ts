@@ -1,14 +1,36 @@
-import { appendFileSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import { rmSync, statSync } from 'node:fs';
+import type { DatabaseSync } from 'node:sqlite';
 import { EarshotError } from '../../shared/errors.ts';
 import type { SessionDetail, SessionSummary } from '../../shared/history.ts';
 import type { Segment } from '../../shared/transcript.ts';
 import { createLogger } from '../../platform/log/logger.ts';
-import { listJournalFiles, readJournal, recoverInterruptedSessions, type JournalContents } from './journal-reader.ts';
-import { HISTORY_SCHEMA, toFtsTerms, type SessionRow } from './history-schema.ts';
+import {
+  inspectJournal,
+  listJournalFiles,
+  recoverInterruptedSessions,
+  type JournalContents,
+} from './journal-reader.ts';
+import { appendTitle, defaultTitle, toSummary } from './history-rows.ts';
+import { openIndexDatabase } from './history-database.ts';
+import { toFtsTerms, type SessionRow } from './history-schema.ts';
 
 const log = createLogger('history');
+
+/** A journal left out of the index, and why (it is named to the person, never deleted). */
+export interface SkippedJournal {
+  readonly path: string;
+  readonly reason: string;
+}
+
+/** What syncing the index with the journal folder did. */
+export interface JournalSync {
+  readonly indexed: number;
+  /** Interrupted sessions sealed now (crash, kill). */
+  readonly recovered: SessionSummary[];
+  readonly skipped: SkippedJournal[];
+  /** Journals listed although their header was damaged or missing. */
+  readonly repaired: string[];
+}
 
 /**
  * Past sessions, searchable: an SQLite index (node:sqlite, FTS5 over the finals) built from
@@ -30,20 +52,14 @@ export class HistoryStore {
     this.#db = db;
   }
 
-  /** Opens (creating if needed) the index at `path`; ':memory:' for a throwaway one. */
+  /**
+   * Opens (creating if needed) the index at `path`; ':memory:' for a throwaway one. Throws
+   * STORAGE_FAILED when the file is not a sound SQLite database (not SQLite at all, truncated,
+   * damaged pages) or cannot be opened; openHistory() (history-open.ts) then sets it aside and
+   * rebuilds it from the journals.
+   */
   static open(path: string): HistoryStore {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    let db: DatabaseSync;
-    try {
-      db = new DatabaseSync(path);
-      db.exec(HISTORY_SCHEMA);
-    } catch (error) {
-      throw new EarshotError(
-        'STORAGE_FAILED',
-        `The history index at ${path} could not be opened: ${(error as Error).message}`,
-      );
-    }
-    return new HistoryStore(db);
+    return new HistoryStore(openIndexDatabase(path));
   }
 
   close(): void {
@@ -54,13 +70,13 @@ export class HistoryStore {
    * Seals interrupted sessions (crash, kill) and indexes every journal that is new or changed.
    * `running`: ids of sessions in progress right now, which must not be sealed.
    */
-  syncJournals(
-    journalDir: string,
-    running: ReadonlySet<string> = new Set(),
-  ): { indexed: number; recovered: SessionSummary[] } {
-    const recovered = recoverInterruptedSessions(journalDir, running).map((contents) => this.#upsert(contents));
+  syncJournals(journalDir: string, running: ReadonlySet<string> = new Set()): JournalSync {
+    const sealed = recoverInterruptedSessions(journalDir, running);
+    const recovered = sealed.map((contents) => this.#upsert(contents));
     let indexed = recovered.length;
     const recoveredIds = new Set(recovered.map((s) => s.id));
+    const skipped: SkippedJournal[] = [];
+    const repaired = sealed.filter((contents) => contents.headerRepaired).map((contents) => contents.path);
     for (const path of listJournalFiles(journalDir)) {
       const stat = statSync(path, { throwIfNoEntry: false });
       if (!stat) continue;
@@ -68,15 +84,25 @@ export class HistoryStore {
         .prepare('SELECT journal_size AS size, journal_mtime AS mtime, id FROM sessions WHERE journal_path = ?')
         .get(path) as { size: number; mtime: number; id: string } | undefined;
       if (row && ((row.size === stat.size && row.mtime === stat.mtimeMs) || recoveredIds.has(row.id))) continue;
-      if (this.indexJournal(path)) indexed += 1;
+      // One bad file costs only itself: it is named in a notice and the others still load.
+      const read = inspectJournal(path);
+      if (!read.ok) {
+        skipped.push({ path, reason: read.reason });
+        continue;
+      }
+      if (read.contents.headerRepaired) repaired.push(path);
+      this.#upsert(read.contents);
+      indexed += 1;
     }
-    return { indexed, recovered };
+    return { indexed, recovered, skipped, repaired };
   }
 
   /** Indexes (or re-indexes) one journal; null when it holds no readable session. */
   indexJournal(path: string): SessionSummary | null {
-    const contents = readJournal(path);
-    return contents ? this.#upsert(contents) : null;
+    const read = inspectJournal(path);
+    if (read.ok) return this.#upsert(read.contents);
+    log.warn('journal not indexed', { path, reason: read.reason });
+    return null;
   }
 
   list(): SessionSummary[] {
@@ -259,41 +285,5 @@ export class HistoryStore {
         lines: contents.skippedLines,
       });
     return toSummary(this.#row(header.sessionId)!);
-  }
-}
-
-function toSummary(row: SessionRow): SessionSummary {
-  return {
-    id: row.id,
-    title: row.title,
-    startedAt: row.started_at,
-    endedAt: row.ended_at,
-    durationMs: row.duration_ms,
-    segmentCount: row.segment_count,
-    provider: row.provider,
-    recovered: row.recovered === 1,
-  };
-}
-
-/** The first words said, or the start time when nothing was said. */
-function defaultTitle(segments: readonly Segment[], startedAt: number): string {
-  const words = segments
-    .map((s) => s.text)
-    .join(' ')
-    .split(/\s+/)
-    .filter(Boolean);
-  if (words.length > 0) return words.slice(0, 8).join(' ') + (words.length > 8 ? '…' : '');
-  return `Session ${new Date(startedAt).toISOString().slice(0, 16).replace('T', ' ')}`;
-}
-
-function appendTitle(path: string, title: string): void {
-  try {
-    const raw = readFileSync(path);
-    // A file torn mid-line by a crash gets a newline first so the title is a line of its own.
-    const prefix = raw.length === 0 || raw[raw.length - 1] === 0x0a ? '' : '\n';
-    appendFileSync(path, `${prefix}${JSON.stringify({ type: 'title', at: Date.now(), title })}\n`);
-  } catch (error) {
-    // The index has the new title; only a rebuild from journals would forget it.
-    log.warn('could not record the new title in the journal', { path, message: (error as Error).message });
   }
 }

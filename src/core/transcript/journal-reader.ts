@@ -1,5 +1,5 @@
-import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import {
   formatJournalLine,
   JOURNAL_VERSION,
@@ -21,24 +21,46 @@ export interface JournalContents {
   /** Time of the last record of any kind: the best guess of when an interrupted session died. */
   readonly lastAt: number;
   readonly skippedLines: number;
+  /** The header line was missing or damaged; the header is rebuilt from what the file still says. */
+  readonly headerRepaired: boolean;
 }
+
+/** A journal read: its contents, or why it holds nothing that can be listed. */
+export type JournalRead =
+  | { readonly ok: true; readonly contents: JournalContents }
+  | { readonly ok: false; readonly path: string; readonly reason: string };
 
 const log = createLogger('journal');
 
+/** A journal's contents, or null (logged) when the file holds no readable session. */
 export function readJournal(path: string): JournalContents | null {
+  const read = inspectJournal(path);
+  if (read.ok) return read.contents;
+  log.warn('journal skipped', { path, reason: read.reason });
+  return null;
+}
+
+/**
+ * Reads one journal, never throwing: an unreadable file, or one without a header line, says
+ * why it was skipped. A header that lacks a field or has one of the wrong type does not cost
+ * the finals after it: the header is rebuilt from its usable fields (the file name stands in
+ * for a missing session id) and `headerRepaired` is set, so the person can be told.
+ */
+export function inspectJournal(path: string): JournalRead {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    log.warn('journal unreadable', { path, message: (error as Error).message });
-    return null;
+    return { ok: false, path, reason: `it could not be read (${(error as Error).message})` };
   }
   let header: JournalHeader | null = null;
+  let damagedHeader: Record<string, unknown> | null = null;
   const segments: Segment[] = [];
   const seen = new Set<string>();
   let title: string | null = null;
   let endedAt: number | null = null;
   let recovered = false;
+  let firstAt = Number.POSITIVE_INFINITY;
   let lastAt = 0;
   let skippedLines = 0;
   for (const line of text.split('\n')) {
@@ -46,9 +68,13 @@ export function readJournal(path: string): JournalContents | null {
     const record = parseJournalLine(line);
     if (!record) {
       skippedLines += 1; // torn by a crash or a full disk, or a record this build does not know
+      damagedHeader ??= header ? null : headerLike(line);
       continue;
     }
-    if (record.type !== 'header') lastAt = Math.max(lastAt, record.at);
+    if (record.type !== 'header') {
+      lastAt = Math.max(lastAt, record.at);
+      firstAt = Math.min(firstAt, record.at);
+    }
     switch (record.type) {
       case 'header':
         if (!header) {
@@ -73,9 +99,68 @@ export function readJournal(path: string): JournalContents | null {
         break;
     }
   }
-  if (!header) return null;
+  const headerRepaired = header === null;
+  if (!header) {
+    if (!damagedHeader) return { ok: false, path, reason: noHeaderReason(skippedLines, segments.length) };
+    header = repairHeader(path, damagedHeader, Number.isFinite(firstAt) ? firstAt : modifiedAt(path));
+    lastAt = Math.max(lastAt, header.startedAt);
+    log.warn('journal header missing or damaged; rebuilt it from the rest of the file', { path });
+  }
   if (header.version > JOURNAL_VERSION) log.warn('journal from a newer Earshot; reading what is understood', { path });
-  return { path, header, segments, title, endedAt, recovered, lastAt, skippedLines };
+  return {
+    ok: true,
+    contents: { path, header, segments, title, endedAt, recovered, lastAt, skippedLines, headerRepaired },
+  };
+}
+
+/** Why a file without any header line is no journal of ours: it says nothing of whose session it was. */
+function noHeaderReason(skippedLines: number, finals: number): string {
+  if (skippedLines === 0 && finals === 0) return 'the file is empty';
+  if (finals > 0) return 'it has no header line, so it is no Earshot session';
+  return `none of its ${skippedLines} lines is a transcript record`;
+}
+
+/** The line as an object when it is JSON that says it is a header (one the schema refused). */
+function headerLike(line: string): Record<string, unknown> | null {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch (error) {
+    if (error instanceof SyntaxError) return null;
+    throw error;
+  }
+  if (typeof raw !== 'object' || raw === null) return null;
+  const record = raw as Record<string, unknown>;
+  return record['type'] === 'header' ? record : null;
+}
+
+/** A header from a damaged one's usable fields; the rest gets neutral values. */
+function repairHeader(path: string, raw: Record<string, unknown>, fallbackStart: number): JournalHeader {
+  const text = (key: string): string | null => {
+    const value = raw[key];
+    return typeof value === 'string' && value !== '' ? value : null;
+  };
+  const number = (key: string): number | null => {
+    const value = raw[key];
+    return typeof value === 'number' && Number.isFinite(value) ? value : null;
+  };
+  const header: JournalHeader = {
+    type: 'header',
+    version: number('version') ?? JOURNAL_VERSION,
+    sessionId: text('sessionId') ?? basename(path, '.jsonl'),
+    startedAt: number('startedAt') ?? fallbackStart,
+    provider: text('provider') ?? 'unknown',
+    deviceKey: text('deviceKey'),
+    deviceName: text('deviceName'),
+    sampleRate: number('sampleRate') ?? 0,
+  };
+  const title = text('title');
+  return title === null ? header : { ...header, title };
+}
+
+/** When the file was last written: the start time of a session whose header and records lack one. */
+function modifiedAt(path: string): number {
+  return statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
 }
 
 /** Every journal file in a folder, sorted by name (session ids start with a timestamp). */

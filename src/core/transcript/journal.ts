@@ -77,8 +77,9 @@ export class Journal {
     return this.#failing;
   }
 
-  appendFinal(segment: Segment): void {
-    this.#append({ type: 'final', at: Date.now(), segment }, true);
+  /** `promoted`: words that were still a partial when the session had to end (never confirmed by the service). */
+  appendFinal(segment: Segment, promoted = false): void {
+    this.#append({ type: 'final', at: Date.now(), segment, ...(promoted ? { promoted: true } : {}) }, true);
   }
 
   appendState(state: SessionState): void {

@@ -121,6 +121,8 @@ describe('TranscriptModel', () => {
       ]);
       expect(model.segments.map((s) => s.text)).toEqual(['first', 'Middle.', 'last']);
       expect(model.heldCount).toBe(0);
+      // The held final was the service's own; only the partials were promoted.
+      expect(['seg-3', 'seg-1', 'seg-2'].map((id) => model.wasPromoted(id))).toEqual([true, false, true]);
     });
   });
 });

@@ -42,6 +42,8 @@ export class TranscriptModel {
   #held: { connection: number; id: string; text: string; input: ProviderText }[] = [];
   /** Partials last shown with `hold`: their audio comes after the held finals'. */
   readonly #late = new Set<string>();
+  /** Finals made by `finish(true)` from partials: words the service never confirmed. */
+  readonly #promoted = new Set<string>();
 
   get segments(): readonly Segment[] {
     return this.#segments;
@@ -54,6 +56,11 @@ export class TranscriptModel {
   snapshot(sessionId: string | null): TranscriptSnapshot {
     const partials = this.partials;
     return { sessionId, segments: [...this.#segments], partial: partials.at(-1) ?? null };
+  }
+
+  /** True for a final `finish(true)` made from a partial (the journal marks it as such). */
+  wasPromoted(segmentId: string): boolean {
+    return this.#promoted.has(segmentId);
   }
 
   /** Finals kept back, waiting for `releaseHeld()`. */
@@ -146,6 +153,7 @@ export class TranscriptModel {
   #close(id: string, partial: TranscriptEvent, promote: boolean): TranscriptEvent[] {
     if (!promote || !partial.text) return this.#retract(id);
     this.#finalized.add(id);
+    this.#promoted.add(id);
     this.#partials.delete(id);
     const final = { ...partial, isFinal: true } as Segment;
     this.#segments.push(final);

@@ -18,6 +18,22 @@ describe('isOwnRendererUrl', () => {
     expect(isOwnRendererUrl('not a url', file)).toBe(false);
   });
 
+  it('treats malformed URLs and % escapes as foreign, never throwing', () => {
+    for (const url of [
+      'file:///opt/Earshot/resources/app.asar/out/renderer/index%E0%A4%A.html',
+      'file:///opt/Earshot/resources/app.asar/out/renderer/%',
+      'file:///opt/Earshot/resources/app.asar/out/renderer/index.html%zz',
+      '%',
+      '',
+    ]) {
+      expect(() => isOwnRendererUrl(url, file), url).not.toThrow();
+      expect(isOwnRendererUrl(url, file), url).toBe(false);
+    }
+    expect(isOwnRendererUrl(undefined, file)).toBe(false);
+    expect(isOwnRendererUrl(42, dev)).toBe(false);
+    expect(isExternalUrlAllowed(undefined)).toBe(false);
+  });
+
   it('accepts the dev server origin only', () => {
     expect(isOwnRendererUrl('http://localhost:5173/src/App.svelte', dev)).toBe(true);
     expect(isOwnRendererUrl('http://localhost:5174/', dev)).toBe(false);

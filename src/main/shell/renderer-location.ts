@@ -21,8 +21,13 @@ export function devServerRenderer(url: string): RendererLocation {
   return { kind: 'dev-server', url: parsed.href, origin: parsed.origin };
 }
 
-/** True when `url` is our renderer page: the exact index file, or any page of the dev server. */
-export function isOwnRendererUrl(url: string, location: RendererLocation): boolean {
+/**
+ * True when `url` is our renderer page: the exact index file, or any page of the dev server.
+ * Total: it never throws. Navigation guards and IPC sender checks ask it first, so anything it
+ * cannot read (not a string, not a URL, malformed `%` escapes) is foreign.
+ */
+export function isOwnRendererUrl(url: unknown, location: RendererLocation): boolean {
+  if (typeof url !== 'string') return false;
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -31,16 +36,25 @@ export function isOwnRendererUrl(url: string, location: RendererLocation): boole
   }
   if (location.kind === 'dev-server') return parsed.origin === location.origin;
   const own = new URL(location.url);
-  // Every file:// page shares the opaque "null" origin, so compare the path itself.
-  return (
-    parsed.protocol === 'file:' &&
-    parsed.host === own.host &&
-    decodeURIComponent(parsed.pathname) === decodeURIComponent(own.pathname)
-  );
+  if (parsed.protocol !== 'file:' || parsed.host !== own.host) return false;
+  // Every file:// page shares the opaque "null" origin, so compare the path itself, decoded
+  // (Chromium and Node may escape the same path differently).
+  const path = decodePath(parsed.pathname);
+  return path !== null && path === decodePath(own.pathname);
+}
+
+/** The decoded path, or null when its `%` escapes are malformed (decodeURIComponent throws URIError). */
+function decodePath(pathname: string): string | null {
+  try {
+    return decodeURIComponent(pathname);
+  } catch {
+    return null;
+  }
 }
 
 /** Links a person clicks open in their browser, and only web links: no file:, smb:, custom schemes. */
-export function isExternalUrlAllowed(url: string): boolean {
+export function isExternalUrlAllowed(url: unknown): boolean {
+  if (typeof url !== 'string') return false;
   try {
     const parsed = new URL(url);
     return (

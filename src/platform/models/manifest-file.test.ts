@@ -5,6 +5,22 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { OFFLINE_TEST_MODEL } from '../../../tests/helpers/paths.ts';
 import { loadModelManifest } from './manifest-file.ts';
 
+/** What loading a broken model folder throws: an EarshotError with `code`, its message naming `what`. */
+const failure = (code: string, what: string): Error =>
+  expect.objectContaining({ code, message: expect.stringContaining(what) as unknown }) as Error;
+
+/** Writes a manifest that differs from a well-formed one only in `fields`. */
+function writeManifest(path: string, fields: Record<string, unknown>): void {
+  const manifest = {
+    name: 'x',
+    kind: 'offline',
+    sampleRate: 16000,
+    files: ['model.onnx'],
+    sherpa: { modelConfig: {} },
+  };
+  writeFileSync(path, JSON.stringify({ ...manifest, ...fields }));
+}
+
 describe('loadModelManifest', () => {
   const dirs: string[] = [];
   const copy = (): string => {
@@ -31,69 +47,22 @@ describe('loadModelManifest', () => {
     expect(() => loadModelManifest(join(tmpdir(), 'nowhere-xyz'))).toThrow(/nowhere-xyz/);
     const dir = copy();
     rmSync(join(dir, 'tokens.txt'));
-    expect(() => loadModelManifest(dir)).toThrow(
-      expect.objectContaining({
-        code: 'MODEL_MISSING',
-        message: expect.stringContaining('tokens.txt') as unknown,
-      }) as Error,
-    );
+    expect(() => loadModelManifest(dir)).toThrow(failure('MODEL_MISSING', 'tokens.txt'));
     rmSync(join(dir, 'earshot-model.json'));
-    expect(() => loadModelManifest(dir)).toThrow(
-      expect.objectContaining({
-        code: 'MODEL_MISSING',
-        message: expect.stringContaining('earshot-model.json') as unknown,
-      }) as Error,
-    );
+    expect(() => loadModelManifest(dir)).toThrow(failure('MODEL_MISSING', 'earshot-model.json'));
   });
 
   it('MODEL_INVALID names the file and field: bad JSON, a bad field, a path outside the folder, an empty file', () => {
     const dir = copy();
     const manifest = join(dir, 'earshot-model.json');
     writeFileSync(manifest, '{ nope');
-    expect(() => loadModelManifest(dir)).toThrow(
-      expect.objectContaining({
-        code: 'MODEL_INVALID',
-        message: expect.stringContaining(manifest) as unknown,
-      }) as Error,
-    );
-    writeFileSync(
-      manifest,
-      JSON.stringify({
-        name: 'x',
-        kind: 'sideways',
-        sampleRate: 16000,
-        files: ['model.onnx'],
-        sherpa: { modelConfig: {} },
-      }),
-    );
+    expect(() => loadModelManifest(dir)).toThrow(failure('MODEL_INVALID', manifest));
+    writeManifest(manifest, { kind: 'sideways' });
     expect(() => loadModelManifest(dir)).toThrow(/field "kind"/);
-    writeFileSync(
-      manifest,
-      JSON.stringify({
-        name: 'x',
-        kind: 'offline',
-        sampleRate: 16000,
-        files: ['../../etc/passwd.txt'],
-        sherpa: { modelConfig: {} },
-      }),
-    );
+    writeManifest(manifest, { files: ['../../etc/passwd.txt'] });
     expect(() => loadModelManifest(dir)).toThrow(/outside the model folder/);
-    writeFileSync(
-      manifest,
-      JSON.stringify({
-        name: 'x',
-        kind: 'offline',
-        sampleRate: 16000,
-        files: ['tokens.txt'],
-        sherpa: { modelConfig: { tokens: 'tokens.txt' } },
-      }),
-    );
+    writeManifest(manifest, { files: ['tokens.txt'], sherpa: { modelConfig: { tokens: 'tokens.txt' } } });
     writeFileSync(join(dir, 'tokens.txt'), '');
-    expect(() => loadModelManifest(dir)).toThrow(
-      expect.objectContaining({
-        code: 'MODEL_INVALID',
-        message: expect.stringContaining('tokens.txt') as unknown,
-      }) as Error,
-    );
+    expect(() => loadModelManifest(dir)).toThrow(failure('MODEL_INVALID', 'tokens.txt'));
   });
 });

@@ -2,56 +2,28 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SHUTDOWN_ENVELOPE } from '../../shared/process-envelope.ts';
 import { setLogSink, type LogRecord } from '../log/logger.ts';
 import { ProcessHost } from './process-host.ts';
-import type { ChildHandle, SpawnChild } from './types.ts';
+import { FakeChild, fakeSpawner } from './testing/fake-child.ts';
 
 /**
- * ProcessHost against scripted children, on fake timers: what the real-process tests
+ * ProcessHost against fake children, on fake timers: what the real-process tests
  * (process-host.test.ts) cannot pin down — the exact restart delays, and what crosses the wire.
  */
-class ScriptedChild implements ChildHandle {
-  readonly pid: number;
-  readonly received: unknown[] = [];
-  #onMessage: (raw: unknown) => void = () => {};
-  readonly #onExit: ((code: number | null, signal: string | null) => void)[] = [];
-
-  constructor(pid: number) {
-    this.pid = pid;
-  }
-  postMessage(message: unknown): void {
-    this.received.push(message);
-  }
-  onMessage(listener: (raw: unknown) => void): void {
-    this.#onMessage = listener;
-  }
-  onExit(listener: (code: number | null, signal: string | null) => void): void {
-    this.#onExit.push(listener);
-  }
-  onStderr(): void {}
-  kill(): void {
-    for (const listener of this.#onExit) listener(null, 'SIGKILL');
-  }
-  say(raw: unknown): void {
-    this.#onMessage(raw);
-  }
-  exit(code: number | null): void {
-    for (const listener of this.#onExit) listener(code, null);
-  }
-}
-
-let children: ScriptedChild[] = [];
-const spawn: SpawnChild = () => {
-  const child = new ScriptedChild(100 + children.length);
-  children.push(child);
-  return child;
-};
+let children: FakeChild[] = [];
 
 function newHost(): ProcessHost<unknown, unknown> {
-  return new ProcessHost({ name: 'scripted', modulePath: '/scripted', spawn, backoffBaseMs: 1000, maxRestarts: 3 });
+  const fakes = fakeSpawner((pid, options) => new FakeChild(pid, options), 100);
+  children = fakes.children;
+  return new ProcessHost({
+    name: 'scripted',
+    modulePath: '/scripted',
+    spawn: fakes.spawn,
+    backoffBaseMs: 1000,
+    maxRestarts: 3,
+  });
 }
 
 beforeEach(() => {
   vi.useFakeTimers();
-  children = [];
 });
 
 afterEach(() => {
@@ -63,7 +35,7 @@ describe('ProcessHost restart backoff', () => {
   it('waits the doubling delay ±20% before each restart', async () => {
     const host = newHost();
     const started = host.start();
-    children[0]!.say({ control: { type: 'ready' } });
+    children[0]!.sayRaw({ control: { type: 'ready' } });
     await started;
     // Attempt n waits 1000 · 2^(n-1) ms, ±20%: nothing before the band opens, a new child by its end.
     for (const [attempt, cap] of [
@@ -93,10 +65,10 @@ describe('ProcessHost envelope', () => {
     host.on('message', (m) => heard.push(m));
     const started = host.start();
     const child = children[0]!;
-    child.say({ control: { type: 'ready' } });
+    child.sayRaw({ control: { type: 'ready' } });
     await started;
     host.send({ type: 'shutdown' });
-    child.say({ message: { type: 'ready' } });
+    child.sayRaw({ message: { type: 'ready' } });
     expect(heard).toEqual([{ type: 'ready' }]);
     const stopped = host.stop(1000);
     child.exit(0);
@@ -113,9 +85,9 @@ describe('ProcessHost envelope', () => {
     host.on('message', (m) => heard.push(m));
     const started = host.start();
     const child = children[0]!;
-    child.say({ type: 'ready' });
-    child.say({ control: { type: 'reboot' } });
-    child.say({ control: { type: 'ready' }, message: 'both at once' });
+    child.sayRaw({ type: 'ready' });
+    child.sayRaw({ control: { type: 'reboot' } });
+    child.sayRaw({ control: { type: 'ready' }, message: 'both at once' });
     expect(host.state).toBe('starting');
     expect(heard).toEqual([]);
     expect(records.filter((r) => r.message.includes('outside the process envelope'))).toHaveLength(3);

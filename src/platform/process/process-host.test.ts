@@ -1,51 +1,30 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isAlive, nextEvent, waitForExit } from '../../../tests/helpers/process-events.ts';
 import { setLogSink, type LogRecord } from '../log/logger.ts';
 import { spawnNodeChild } from './node-spawn.ts';
-import { ProcessHost, type CrashReport, type ProcessHostOptions } from './process-host.ts';
+import { fixtureHost, type FixtureCommand, type FixtureReply } from './fixtures/test-child-protocol.ts';
+import type { CrashReport, ProcessHost, ProcessHostOptions } from './process-host.ts';
 
-const FIXTURE = fileURLToPath(new URL('./fixtures/test-child.ts', import.meta.url));
+const hosts: ProcessHost<FixtureReply, FixtureCommand>[] = [];
 
-type FromChild =
-  | { type: 'echo'; value: unknown; pid: number }
-  | { type: 'logged' }
-  | { type: 'wrote' }
-  // The fixture's own messages named like the host's control words (see the envelope test).
-  | { type: 'ready' | 'log' | 'fatal'; [field: string]: unknown };
-type ToChild =
-  | { type: 'echo'; value: unknown }
-  | { type: 'log' }
-  | { type: 'say'; message: FromChild }
-  | { type: 'stdout'; lines: number }
-  | { type: 'crash'; how: 'exit' | 'fatal' | 'signal' };
-
-const hosts: ProcessHost<FromChild, ToChild>[] = [];
-
-function host(mode: string, options: Partial<ProcessHostOptions> = {}): ProcessHost<FromChild, ToChild> {
-  const created = new ProcessHost<FromChild, ToChild>({
-    name: 'fixture',
-    modulePath: FIXTURE,
-    spawn: spawnNodeChild,
-    env: { FIXTURE_MODE: mode, ...options.env },
-    readyTimeoutMs: 10_000,
-    backoffBaseMs: 20,
-    backoffMaxMs: 100,
-    ...options,
-  });
+function host(mode: string, options: Partial<ProcessHostOptions> = {}): ProcessHost<FixtureReply, FixtureCommand> {
+  const created = fixtureHost(spawnNodeChild, mode, options);
   hosts.push(created);
   return created;
 }
 
-async function echo(h: ProcessHost<FromChild, ToChild>, value: unknown): Promise<Extract<FromChild, { type: 'echo' }>> {
-  const reply = nextEvent<[FromChild]>(h, 'message', `echo of ${JSON.stringify(value)}`, {
+async function echo(
+  h: ProcessHost<FixtureReply, FixtureCommand>,
+  value: unknown,
+): Promise<Extract<FixtureReply, { type: 'echo' }>> {
+  const reply = nextEvent<[FixtureReply]>(h, 'message', `echo of ${JSON.stringify(value)}`, {
     accept: (m) => m.type === 'echo',
   });
   h.send({ type: 'echo', value });
-  return (await reply)[0] as Extract<FromChild, { type: 'echo' }>;
+  return (await reply)[0] as Extract<FixtureReply, { type: 'echo' }>;
 }
 
 afterEach(async () => {
@@ -177,7 +156,7 @@ describe('ProcessHost with real child processes', () => {
     const h = host('normal');
     await h.start();
     const logged = nextEvent(h, 'message', 'the child to confirm it logged', {
-      accept: (m: FromChild) => m.type === 'logged',
+      accept: (m: FixtureReply) => m.type === 'logged',
     });
     h.send({ type: 'log' });
     await logged;
@@ -196,13 +175,13 @@ describe('ProcessHost with real child processes', () => {
     setLogSink((r) => records.push(r), 'debug');
     const h = host('normal');
     await h.start();
-    const lookalikes: FromChild[] = [
+    const lookalikes: FixtureReply[] = [
       { type: 'ready', of: 'the child’s own protocol' },
       { type: 'log', level: 'error', message: 'a protocol message, not a log line' },
       { type: 'fatal', error: { name: 'Error', message: 'a protocol message, not a crash reason' } },
     ];
     for (const message of lookalikes) {
-      const heard = nextEvent<[FromChild]>(h, 'message', `the child’s own ${message.type} message`);
+      const heard = nextEvent<[FixtureReply]>(h, 'message', `the child’s own ${message.type} message`);
       h.send({ type: 'say', message });
       expect((await heard)[0]).toEqual(message);
     }
@@ -234,7 +213,7 @@ describe('ProcessHost with real child processes', () => {
     await h.start();
     // More than a pipe holds: were stdout not drained, the child would block and never answer.
     const wrote = nextEvent(h, 'message', `the child to finish writing ${LINES} stdout lines`, {
-      accept: (m: FromChild) => m.type === 'wrote',
+      accept: (m: FixtureReply) => m.type === 'wrote',
     });
     h.send({ type: 'stdout', lines: LINES });
     await wrote;

@@ -1,7 +1,7 @@
 import { cleanup, fireEvent, waitFor, within } from '@testing-library/svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SessionSummary } from '../../shared/history.ts';
-import type { ModelsState } from '../../shared/models.ts';
+import type { CatalogModel, ModelsState } from '../../shared/models.ts';
 import { fail, ok } from '../../shared/result.ts';
 import { idleSnapshot, type SessionSnapshot } from '../../shared/session.ts';
 import { device } from './testing/fake-transport.ts';
@@ -32,6 +32,24 @@ const installed: ModelsState = {
   activeModelId: 'small',
   diskUsageBytes: 80_000_000,
 };
+
+/** A model the catalog offers, with what a test checks spelled out and the rest plain. */
+const offered = (model: Pick<CatalogModel, 'id' | 'name' | 'sizeBytes'> & Partial<CatalogModel>): CatalogModel => ({
+  kind: 'online',
+  language: 'en',
+  license: 'MIT',
+  description: '',
+  isDefault: true,
+  ...model,
+});
+
+/** Nothing installed and nothing in use: the first-run offer applies. */
+const offering = (model: CatalogModel): ModelsState => ({
+  installed: [],
+  catalog: [model],
+  activeModelId: null,
+  diskUsageBytes: 0,
+});
 
 describe('Start and Stop', () => {
   afterEach(cleanup);
@@ -94,23 +112,14 @@ describe('first run without a model', () => {
   afterEach(cleanup);
 
   it('offers the default model with its size on Start, downloads it with progress, then starts', async () => {
-    const empty: ModelsState = {
-      installed: [],
-      catalog: [
-        {
-          id: 'zipformer-en',
-          name: 'Streaming Zipformer (English)',
-          kind: 'online',
-          language: 'en',
-          sizeBytes: 71_000_000,
-          license: 'Apache-2.0',
-          description: '',
-          isDefault: true,
-        },
-      ],
-      activeModelId: null,
-      diskUsageBytes: 0,
-    };
+    const empty = offering(
+      offered({
+        id: 'zipformer-en',
+        name: 'Streaming Zipformer (English)',
+        sizeBytes: 71_000_000,
+        license: 'Apache-2.0',
+      }),
+    );
     const { main, screen, user } = await renderApp({ 'models.list': () => ok(empty) });
     await user.click(screen.getByRole('button', { name: /^Start/ }));
     expect(main.callsTo('session.start')).toHaveLength(0);
@@ -155,23 +164,7 @@ describe('first run without a model', () => {
   });
 
   it('stops waiting when the download is cancelled', async () => {
-    const empty: ModelsState = {
-      installed: [],
-      catalog: [
-        {
-          id: 'm',
-          name: 'M',
-          kind: 'online',
-          language: 'en',
-          sizeBytes: 1000,
-          license: 'MIT',
-          description: '',
-          isDefault: true,
-        },
-      ],
-      activeModelId: null,
-      diskUsageBytes: 0,
-    };
+    const empty = offering(offered({ id: 'm', name: 'M', sizeBytes: 1000 }));
     const { main, app, screen, user } = await renderApp({ 'models.list': () => ok(empty) });
     await user.click(screen.getByRole('button', { name: /^Start/ }));
     await user.click(await screen.findByRole('button', { name: /Download .* and start/ }));
@@ -216,6 +209,22 @@ describe('settings', () => {
       subscribers: 2,
     });
     expect(await screen.findByText('2 subscribers connected')).toBeInTheDocument();
+  });
+
+  it('saves a text field when it is left, and describes a field by its hint', async () => {
+    const { main, screen, user } = await renderApp();
+    await user.click(screen.getByRole('button', { name: 'Settings' }));
+    const language = screen.getByLabelText('Language');
+    expect(language).toHaveAccessibleDescription('A language code such as en, de or fr.');
+    await user.clear(language);
+    await user.type(language, ' de ');
+    expect(main.callsTo('settings.update')).toEqual([]);
+    await user.tab();
+    expect(main.callsTo('settings.update')).toEqual([{ language: 'de' }]);
+    expect(screen.getByLabelText('OpenAI-compatible server URL')).toHaveAttribute('type', 'url');
+    expect(screen.getByLabelText('Pre-roll (ms)')).toHaveAccessibleDescription(
+      'Audio kept from just before Start, so the first word is not cut off.',
+    );
   });
 
   it('follows a pinned theme and otherwise the system', async () => {
@@ -320,16 +329,15 @@ describe('models', () => {
     const state: ModelsState = {
       ...installed,
       catalog: [
-        {
+        offered({
           id: 'parakeet',
           name: 'Parakeet TDT 0.6B',
           kind: 'offline',
-          language: 'en',
           sizeBytes: 640_000_000,
           license: 'CC-BY-4.0',
           description: 'Most accurate.',
           isDefault: false,
-        },
+        }),
       ],
     };
     const { main, screen, user } = await renderApp({ 'models.list': () => ok(state) });

@@ -54,13 +54,7 @@ export const clientEventSchema = z.discriminatedUnion('type', [
 export type ClientEvent = z.infer<typeof clientEventSchema>;
 export type ClientEventType = ClientEvent['type'];
 
-const CLIENT_EVENT_TYPES: ReadonlySet<string> = new Set<ClientEventType>([
-  'session.update',
-  'transcription_session.update',
-  'input_audio_buffer.append',
-  'input_audio_buffer.commit',
-  'input_audio_buffer.clear',
-]);
+const CLIENT_EVENT_TYPES: ReadonlySet<string> = new Set(clientEventSchema.options.map((o) => o.shape.type.value));
 
 export function isClientEventType(type: unknown): type is ClientEventType {
   return typeof type === 'string' && CLIENT_EVENT_TYPES.has(type);

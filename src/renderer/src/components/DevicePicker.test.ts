@@ -1,6 +1,7 @@
 import { cleanup, waitFor, within } from '@testing-library/svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ok } from '../../../shared/result.ts';
+import { idleSnapshot, type SessionSnapshot } from '../../../shared/session.ts';
 import { defaultSettings } from '../../../shared/settings.ts';
 import { device } from '../testing/fake-transport.ts';
 import { renderApp } from '../testing/render-app.ts';
@@ -80,17 +81,13 @@ describe('microphone dropdown', () => {
   });
 
   it('clears the lost note when main reports capturing from that microphone again', async () => {
-    const streaming = (deviceName: string) => ({
-      state: 'streaming' as const,
+    const streaming = (deviceName: string): SessionSnapshot => ({
+      ...idleSnapshot('local'),
+      state: 'streaming',
       sessionId: 's1',
-      provider: 'local' as const,
       deviceKey: micB.key,
       deviceName,
       startedAt: Date.now(),
-      reconnectAttempt: 0,
-      bufferedMs: 0,
-      error: null,
-      warnings: [],
     });
     const { screen, main } = await renderApp({
       'devices.list': () => ok([micA, micB]),
@@ -111,18 +108,7 @@ describe('microphone dropdown', () => {
     const { screen, main } = await renderApp({ 'devices.list': () => ok([micA, micB]) });
     main.emit('deviceLost', { lostKey: micB.key, lostName: 'Mic B', fallbackKey: 'default', message: 'lost' });
     await screen.findByText(/Mic B was disconnected/);
-    main.emit('status', {
-      state: 'idle',
-      sessionId: null,
-      provider: 'local',
-      deviceKey: null,
-      deviceName: null,
-      startedAt: null,
-      reconnectAttempt: 0,
-      bufferedMs: 0,
-      error: null,
-      warnings: [],
-    });
+    main.emit('status', idleSnapshot('local'));
     await waitFor(() => expect(screen.queryByText(/Mic B was disconnected/)).not.toBeInTheDocument());
   });
 
