@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { findVadModel } from '../platform/models/vad-model.ts';
 import { EarshotError } from '../shared/errors.ts';
 import { generateToken } from '../platform/net/tokens.ts';
+import { readTlsFiles } from '../platform/net/tls-files.ts';
 import { DecoderPool } from './decoder-pool.ts';
 import type { ModelInfo } from './decoder-protocol.ts';
 import { loadModelManifest } from '../platform/models/manifest-file.ts';
@@ -24,6 +24,8 @@ export interface EngineOptions {
   readonly idleTimeoutMs?: number;
   readonly maxBacklogS?: number;
   readonly maxPayload?: number;
+  /** Web page origins allowed to connect from a browser (none by default). */
+  readonly allowedOrigins?: readonly string[];
   readonly env?: NodeJS.ProcessEnv;
 }
 
@@ -61,7 +63,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       `The model ${model.manifest.name} needs the Silero VAD (silero_vad.onnx): put it beside the model folder or pass --vad-model.`,
     );
   }
-  const tls = options.tls ? readTls(options.tls) : undefined;
+  const tls = options.tls ? readTlsFiles(options.tls) : undefined;
   const pool = await DecoderPool.start({
     modelDir: options.modelDir,
     vadModelPath,
@@ -79,6 +81,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       ...(options.maxPayload ? { maxPayload: options.maxPayload } : {}),
       ...(options.idleTimeoutMs ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
       ...(options.maxBacklogS ? { maxBacklogS: options.maxBacklogS } : {}),
+      ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
     });
     return {
       url: server.url,
@@ -100,13 +103,5 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
         `Port ${options.port} is already in use; choose another with --port.`,
       );
     throw error;
-  }
-}
-
-function readTls(tls: { certFile: string; keyFile: string }): { cert: Buffer; key: Buffer } {
-  try {
-    return { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) };
-  } catch (error) {
-    throw new EarshotError('INPUT_NOT_FOUND', `Cannot read the TLS certificate or key: ${(error as Error).message}`);
   }
 }

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createLogger } from '../platform/log/logger.ts';
+import { hostAllowed, isLoopbackHost, type HostRule } from '../platform/net/host-guard.ts';
 import { presentedToken } from '../platform/net/presented-token.ts';
 import { tokenMatches } from '../platform/net/token-compare.ts';
 import { refuseUpgrade } from '../platform/net/upgrade-refusal.ts';
@@ -30,6 +31,12 @@ export interface EngineServerOptions {
   /** A connection with no frames and no pings for this long is closed. */
   readonly idleTimeoutMs?: number;
   readonly maxBacklogS?: number;
+  /**
+   * Web page origins (`https://app.example`) allowed to connect from a browser. A browser
+   * always names the page in `Origin`; without this list every page is refused, so a site the
+   * person visits cannot reach the engine on this machine. Non-browser clients send no Origin.
+   */
+  readonly allowedOrigins?: readonly string[];
 }
 
 export interface EngineServer {
@@ -59,7 +66,19 @@ export async function startEngineServer(options: EngineServerOptions): Promise<E
     handleProtocols: selectProtocol,
   });
 
+  // Bound to loopback, the engine answers loopback names only (DNS rebinding); exposed on
+  // purpose (--allow-remote, a token), it answers whatever name the network uses, as the captions server does.
+  const hostRule: HostRule = isLoopbackHost(options.host)
+    ? { names: 'loopback', allowMissing: true }
+    : { names: 'any' };
+  const allowedOrigins = new Set(options.allowedOrigins ?? []);
+
   http.on('request', (request, response) => {
+    if (!hostAllowed(request, hostRule)) {
+      response.writeHead(421, { 'content-type': 'text/plain' });
+      response.end('Misdirected request.\n');
+      return;
+    }
     const path = new URL(request.url ?? '/', 'http://engine').pathname;
     if (path === '/health') {
       response.writeHead(200, { 'content-type': 'application/json' });
@@ -73,6 +92,15 @@ export async function startEngineServer(options: EngineServerOptions): Promise<E
   http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', (error) => log.warn(`upgrade socket error: ${error.message}`));
     const path = new URL(request.url ?? '/', 'http://engine').pathname;
+    if (!hostAllowed(request, hostRule)) {
+      log.warn(`refused a connection addressed to ${request.headers.host ?? 'no host'}`);
+      return refuseUpgrade(socket, 421, 'This engine only answers requests addressed to this computer.');
+    }
+    const origin = request.headers.origin;
+    if (origin !== undefined && !allowedOrigins.has(origin)) {
+      log.warn(`refused a browser connection from ${origin.slice(0, 200)}`);
+      return refuseUpgrade(socket, 403, 'Web pages may not connect to this engine.');
+    }
     if (path !== REALTIME_PATH) return refuseUpgrade(socket, 404, `Only ${REALTIME_PATH} is served.`);
     const presented = presentedToken(request, { bearer: true, subprotocolPrefix: KEY_PROTOCOL_PREFIX });
     if (!tokenMatches(presented, options.token)) {

@@ -1,3 +1,7 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { electronMock } from '../../tests/helpers/electron-mock.ts';
 import { isAlive, nextEvent, waitForExit } from '../../tests/helpers/process-events.ts';
@@ -68,4 +72,44 @@ describe('spawnUtilityChild (utilityProcess.fork behind the process host)', () =
       expect(h.state).toBe('stopped');
     },
   );
+});
+
+describe('the environment a utility process starts with', () => {
+  const ENV_CHILD = fileURLToPath(new URL('../platform/process/fixtures/env-child.ts', import.meta.url));
+  const planted = { OPENAI_API_KEY: 'sk-main-only', DEEPGRAM_API_KEY: 'dg-main-only', SOME_TOKEN: 'tok-main-only' };
+
+  it('holds no API key (a real child writes out what it got)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'earshot-utility-env-'));
+    const before = Object.fromEntries(Object.keys(planted).map((name) => [name, process.env[name]]));
+    Object.assign(process.env, planted);
+    try {
+      const out = join(dir, 'env.json');
+      const child = spawnUtilityChild({
+        modulePath: ENV_CHILD,
+        args: [out],
+        env: { FIXTURE_MARK: 'kept' },
+        name: 'env',
+      });
+      const code = await new Promise<number | null>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('the env child did not exit within 15 s')), 15_000);
+        child.onExit((exitCode) => {
+          clearTimeout(timer);
+          resolve(exitCode);
+        });
+      });
+      expect(code).toBe(0);
+      const env = JSON.parse(readFileSync(out, 'utf8')) as Record<string, string>;
+      expect(env['FIXTURE_MARK']).toBe('kept');
+      for (const [name, value] of Object.entries(planted)) {
+        expect(env[name], name).toBeUndefined();
+        expect(JSON.stringify(env)).not.toContain(value);
+      }
+    } finally {
+      for (const [name, value] of Object.entries(before)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

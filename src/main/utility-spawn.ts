@@ -1,4 +1,5 @@
 import { utilityProcess } from 'electron';
+import { childEnvironment } from '../platform/process/child-env.ts';
 import type { ChildHandle, SpawnChild } from '../platform/process/types.ts';
 
 /**
@@ -8,9 +9,8 @@ import type { ChildHandle, SpawnChild } from '../platform/process/types.ts';
  * and sandbox rules, and PortAudio callbacks there cannot stall the main process.
  */
 export const spawnUtilityChild: SpawnChild = (options) => {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries({ ...process.env, ...options.env }))
-    if (value !== undefined) env[key] = value;
+  // Never the person's API keys: main holds them and children never talk to a cloud service.
+  const env = childEnvironment(process.env, options.env);
   const child = utilityProcess.fork(options.modulePath, [...(options.args ?? [])], {
     env,
     stdio: ['ignore', 'inherit', 'pipe'],

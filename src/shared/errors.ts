@@ -195,6 +195,16 @@ export const ERROR_CATALOG = {
     action: 'retry',
   },
 
+  // Keys and addresses (where a saved key may go)
+  PROVIDER_URL_INVALID: entry(
+    'The speech service address is not usable. Correct it in Settings (wss://… or ws://…).',
+    'open-settings',
+  ),
+  PROVIDER_KEY_ORIGIN_CHANGED: entry(
+    'The speech service address changed since its API key was saved, so the key was not sent. Enter the key again in Settings for the new address.',
+    'open-settings',
+  ),
+
   // Files and CLI input
   INPUT_NOT_FOUND: entry('The input file does not exist.', 'retry'),
   INPUT_INVALID: entry('The input file is not a 16-bit PCM WAV file.', 'retry'),

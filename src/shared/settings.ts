@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_DEVICE_KEY } from './devices.ts';
+import { checkProviderUrl } from './provider-url.ts';
 import { providerIdSchema } from './session.ts';
 
 /**
@@ -15,7 +16,7 @@ export const settingsSchema = z.object({
   provider: providerIdSchema.default('local'),
   modelId: z.string().nullable().default(null),
   openaiModel: z.string().default('gpt-4o-transcribe'),
-  compatibleUrl: z.string().default(''),
+  compatibleUrl: z.string().trim().superRefine(refineProviderUrl).default(''),
   deepgramModel: z.string().default('nova-3'),
   language: z.string().default('en'),
   captions: z
@@ -36,6 +37,13 @@ export const settingsSchema = z.object({
   failoverSwitchBack: z.boolean().default(true),
 });
 export type Settings = z.infer<typeof settingsSchema>;
+
+/** Empty (not set yet) or an address a key may be sent to; see provider-url.ts. */
+function refineProviderUrl(value: string, context: z.RefinementCtx): void {
+  if (value === '') return;
+  const checked = checkProviderUrl(value);
+  if (!checked.ok) context.addIssue({ code: 'custom', message: checked.problem });
+}
 
 type WithoutDefaults<T extends z.ZodRawShape> = {
   [K in keyof T]: T[K] extends z.ZodDefault<infer Inner> ? Inner : T[K];

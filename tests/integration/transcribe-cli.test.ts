@@ -125,7 +125,18 @@ describe('earshot transcribe', () => {
 
   it('journals every final printed before kill -9, and the next start recovers the session', async () => {
     const { fake, wav } = await fakeWithSpeech();
-    const args = ['--provider', 'openai-compatible', '--url', fake.url, '--format', 'jsonl', '--journal-dir', dir];
+    const args = [
+      '--provider',
+      'openai-compatible',
+      '--url',
+      fake.url,
+      '--api-key-env',
+      'OPENAI_API_KEY',
+      '--format',
+      'jsonl',
+      '--journal-dir',
+      dir,
+    ];
     const run = transcribe([...args, '--input', wav, '--realtime'], { OPENAI_API_KEY: KEY });
     let finals = 0;
     await run.line((l) => l.includes('"type":"final"') && ++finals === 2, 'the second final line');
@@ -154,7 +165,18 @@ describe('earshot transcribe', () => {
   it('drains and exits 0 on SIGINT, printing one line per final in text mode', async () => {
     const { fake, wav } = await fakeWithSpeech();
     const run = transcribe(
-      ['--provider', 'openai-compatible', '--url', fake.url, '--input', wav, '--journal-dir', dir],
+      [
+        '--provider',
+        'openai-compatible',
+        '--url',
+        fake.url,
+        '--api-key-env',
+        'OPENAI_API_KEY',
+        '--input',
+        wav,
+        '--journal-dir',
+        dir,
+      ],
       { OPENAI_API_KEY: KEY },
     );
     await run.line((l) => l === 'w1 w2 w3 w4', 'the first final line');
@@ -181,6 +203,8 @@ describe('earshot transcribe', () => {
         'openai-compatible',
         '--url',
         fake.url,
+        '--api-key-env',
+        'OPENAI_API_KEY',
         '--input',
         wav,
         '--realtime',
@@ -255,6 +279,8 @@ describe('earshot transcribe', () => {
         'openai-compatible',
         '--url',
         fake.url,
+        '--api-key-env',
+        'OPENAI_API_KEY',
         '--input',
         join(dir, 'speech.wav'),
         '--fast',

@@ -48,6 +48,9 @@ describe('earshot transcribe, quit during a slow drain', () => {
         'openai-compatible',
         '--url',
         fake.url,
+        // A compatible server gets OpenAI's key only when it is named for it.
+        '--api-key-env',
+        'OPENAI_API_KEY',
         '--input',
         wav,
         '--realtime',

@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { FrameSource } from '../../shared/audio-frame.ts';
 import { createWavSource } from '../../core/sources/wav-source.ts';
-import { createProvider, DEFAULT_KEY_ENV } from '../../core/providers/index.ts';
+import { createProvider } from '../../core/providers/index.ts';
 import type { ProviderAdapter } from '../../core/providers/types.ts';
 import { Session } from '../../core/session/session.ts';
 import { recoverInterruptedSessions } from '../../core/transcript/journal-reader.ts';
@@ -19,6 +19,7 @@ import {
   startEmbeddedEngine,
   type Resource,
 } from './transcribe-setup.ts';
+import { cliProviderKey } from './transcribe-key.ts';
 import { TranscriptPrinter } from './transcribe-output.ts';
 
 const usage = `Usage: earshot transcribe [options]
@@ -206,15 +207,14 @@ async function resolveProvider(
     );
     return createProvider({ id, url: engine.url, apiKey: engine.token, ...common });
   }
-  const keyEnv = values['api-key-env'] ?? (id === 'local' ? 'EARSHOT_ENGINE_TOKEN' : DEFAULT_KEY_ENV[id]!);
-  const apiKey = io.env[keyEnv];
-  if (!apiKey && id !== 'openai-compatible' && id !== 'local') {
-    throw new EarshotError(
-      'PROVIDER_KEY_MISSING',
-      `No API key: set ${keyEnv} (or name another variable with --api-key-env).`,
-    );
-  }
-  return createProvider({ id, ...(values.url ? { url: values.url } : {}), ...(apiKey ? { apiKey } : {}), ...common });
+  const key = cliProviderKey(id, values, io.env);
+  if (key.notice) io.stderr.write(`${key.notice}\n`);
+  return createProvider({
+    id,
+    ...(key.url ? { url: key.url } : {}),
+    ...(key.apiKey ? { apiKey: key.apiKey } : {}),
+    ...common,
+  });
 }
 
 export default command;

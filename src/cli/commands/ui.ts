@@ -8,6 +8,8 @@ import type { AppCore } from '../../core/app/types.ts';
 import { startWebBridge, type WebBridge } from '../../core/bridge/web-bridge.ts';
 import { CAPTURE_ENTRY } from '../../core/capture-host/entry.ts';
 import { ENGINE_ENTRY } from '../../core/engine-host/entry.ts';
+import { isLoopbackHost } from '../../platform/net/host-guard.ts';
+import { readTlsFiles, type TlsFiles } from '../../platform/net/tls-files.ts';
 import { spawnNodeChild } from '../../platform/process/node-spawn.ts';
 import { withEnvSecrets } from '../../core/secrets/env-secrets.ts';
 import { FileSecretStore } from '../../core/secrets/file-secret-store.ts';
@@ -18,6 +20,7 @@ import { UsageError } from '../errors.ts';
 
 const usage = `Usage: earshot ui [--port P] [--host 127.0.0.1] [--data-dir DIR] [--model-dir DIR]
                   [--vad-model FILE] [--renderer-dir DIR] [--json]
+                  [--allow-remote --tls-cert FILE --tls-key FILE]
 
 Runs Earshot's window as a web page, for machines without a desktop and for testing: the
 real capture, engine and session behind a small local web server. Prints the page's
@@ -27,7 +30,12 @@ address, with its access token after the #; open it in a browser on this machine
 Options:
   --port P            port to listen on (default 0: any free port)
   --host H            address to listen on (default 127.0.0.1). Anything but loopback lets
-                      anyone on the network who has the link use your microphone.
+                      anyone on the network who has the link use your microphone, so it
+                      needs --allow-remote and TLS; on 0.0.0.0 or :: only this machine's
+                      own addresses and host name are answered.
+  --allow-remote      required to listen on a non-loopback address
+  --tls-cert FILE     serve https/wss with this certificate (PEM) …
+  --tls-key FILE      … and this key (PEM); required with --allow-remote
   --data-dir DIR      settings, history and models (default: $EARSHOT_DATA_DIR, else the
                       desktop app's folder, so History is shared). One Earshot at a time
                       uses a data folder: while the desktop app has it, this one says so
@@ -66,6 +74,27 @@ function parsePort(text: string): number {
   return port;
 }
 
+/**
+ * A non-loopback address puts the microphone on the network: asked for explicitly, and only
+ * over TLS (the page carries the token, which must not cross the network in clear text).
+ */
+function remoteAccess(
+  host: string,
+  values: { 'allow-remote': boolean; 'tls-cert'?: string | undefined; 'tls-key'?: string | undefined },
+): TlsFiles | null {
+  const certFile = values['tls-cert'];
+  const keyFile = values['tls-key'];
+  if (Boolean(certFile) !== Boolean(keyFile)) throw new UsageError('--tls-cert and --tls-key go together.');
+  const tls = certFile && keyFile ? { certFile, keyFile } : null;
+  if (isLoopbackHost(host)) return tls;
+  if (!values['allow-remote'] || !tls) {
+    throw new UsageError(
+      `--host ${host} would let anyone on the network who gets the link use your microphone. To do that on purpose, pass --allow-remote with --tls-cert FILE and --tls-key FILE (the page is then served over https); otherwise leave --host at 127.0.0.1.`,
+    );
+  }
+  return tls;
+}
+
 async function waitForAbort(signal: AbortSignal): Promise<void> {
   if (signal.aborted) return;
   await new Promise<void>((done) => signal.addEventListener('abort', () => done(), { once: true }));
@@ -81,10 +110,14 @@ const command = defineCommand({
     'vad-model': { type: 'string' },
     'renderer-dir': { type: 'string' },
     json: { type: 'boolean', default: false },
+    'allow-remote': { type: 'boolean', default: false },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
   },
   async run(values, io) {
     const port = parsePort(values.port);
     const host = values.host;
+    const tlsFiles = remoteAccess(host, values);
     const dataDir = values['data-dir'] ? resolve(values['data-dir']) : defaultDataDir(io.env);
     const rendererDir = values['renderer-dir'] ? resolve(values['renderer-dir']) : defaultRendererDir();
     if (!existsSync(join(rendererDir, 'index.html'))) {
@@ -110,7 +143,13 @@ const command = defineCommand({
         ...(values['model-dir'] ? { modelDir: resolve(values['model-dir']) } : {}),
         ...(values['vad-model'] ? { vadModelPath: resolve(values['vad-model']) } : {}),
       });
-      bridge = await startWebBridge({ core, staticDir: rendererDir, host, port });
+      bridge = await startWebBridge({
+        core,
+        staticDir: rendererDir,
+        host,
+        port,
+        ...(tlsFiles ? { tls: readTlsFiles(tlsFiles) } : {}),
+      });
       if (values.json) {
         io.stdout.write(`${JSON.stringify({ event: 'listening', url: bridge.pageUrl, token: bridge.token })}\n`);
       } else {
@@ -118,9 +157,9 @@ const command = defineCommand({
           `Earshot is running at ${bridge.pageUrl}\nOpen it in a browser on this machine. Press Ctrl+C to stop.\n`,
         );
       }
-      if (!['127.0.0.1', 'localhost', '::1'].includes(host)) {
+      if (!isLoopbackHost(host)) {
         io.stderr.write(
-          `warning: listening on ${host}: anyone who can reach it and has the link can use your microphone.\n`,
+          `warning: listening on ${host} over TLS: anyone who can reach it and has the link can use your microphone.\n`,
         );
       }
       await waitForAbort(io.signal);

@@ -8,6 +8,8 @@ import { ensurePrivateDir } from '../../platform/fs/private-files.ts';
 import { createLogger } from '../../platform/log/logger.ts';
 import { QUIT_BUDGET_MS, sessionDeadline } from '../../shared/quit-budget.ts';
 import { ModelManager } from '../models/model-manager.ts';
+import { keyDestination } from '../secrets/key-destinations.ts';
+import { bindKeysToOrigins } from '../secrets/origin-bound-secrets.ts';
 import { SettingsStore } from '../settings/settings-store.ts';
 import { openHistory } from '../transcript/history-open.ts';
 import { CaptionsController } from './captions-controller.ts';
@@ -60,6 +62,8 @@ async function assembleAppCore(options: AppCoreOptions, lock: DirLock): Promise<
   ensurePrivateDir(paths.journals);
   const hub = new EventHub();
   const settings = await SettingsStore.open(options.userDataDir);
+  // Provider keys are saved with, and only handed out for, the origin they were saved for.
+  const secrets = bindKeysToOrigins(options.secrets, (name) => keyDestination(name, settings.get()));
   // A damaged index is rebuilt from the journals and a damaged journal is left out: both
   // become notices, never a failed start. Interrupted sessions are sealed as recovered.
   const { store: history, recovered, notices: historyNotices } = await openHistory(paths.history, paths.journals);
@@ -94,7 +98,7 @@ async function assembleAppCore(options: AppCoreOptions, lock: DirLock): Promise<
 
   const providers = new ProviderResolver({
     settings,
-    secrets: options.secrets,
+    secrets,
     spawn: options.spawn,
     ...(options.launch?.engine ? { launchEngine: options.launch.engine } : {}),
     engineEntry: options.entries.engine,
@@ -172,7 +176,7 @@ async function assembleAppCore(options: AppCoreOptions, lock: DirLock): Promise<
     hub,
     capture,
     settings,
-    secrets: options.secrets,
+    secrets,
     session,
     history,
     models,

@@ -1,4 +1,5 @@
 import { EarshotError } from '../../shared/errors.ts';
+import { checkProviderUrl } from '../../shared/provider-url.ts';
 import type { ProviderId } from '../../shared/session.ts';
 import { startLocalEngine } from '../engine-host/launcher.ts';
 import { createLogger } from '../../platform/log/logger.ts';
@@ -52,6 +53,9 @@ export class ProviderResolver {
         if (!settings.compatibleUrl) {
           throw new EarshotError('USAGE', 'Set the URL of the OpenAI-compatible server in Settings first.');
         }
+        const address = checkProviderUrl(settings.compatibleUrl);
+        if (!address.ok) throw new EarshotError('PROVIDER_URL_INVALID', `${address.problem}.`);
+        // The store refuses (PROVIDER_KEY_ORIGIN_CHANGED) a key saved for another origin.
         const apiKey = await this.#deps.secrets.get(id);
         return { id, url: settings.compatibleUrl, ...(apiKey ? { apiKey } : {}), language: settings.language };
       }

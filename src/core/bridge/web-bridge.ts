@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -16,7 +17,7 @@ import { fail } from '../../shared/result.ts';
 import type { AppCore } from '../app/types.ts';
 import { dispatchInvoke, type EventSink } from '../ipc/handlers.ts';
 import { createLogger } from '../../platform/log/logger.ts';
-import { hostAllowed, hostRuleFor, type HostRule } from '../../platform/net/host-guard.ts';
+import { hostAllowed, isWildcardHost, machineHostRuleFor, type HostRule } from '../../platform/net/host-guard.ts';
 import { generateToken } from '../../platform/net/tokens.ts';
 import { refuseUpgrade } from '../../platform/net/upgrade-refusal.ts';
 import { hostPort } from '../../platform/net/url-host.ts';
@@ -39,6 +40,10 @@ export interface WebBridgeOptions {
   readonly token?: string;
   /** Between pings; a client that misses one is dropped. */
   readonly heartbeatMs?: number;
+  /** Serve https/wss with this certificate and key (PEM); required off loopback by `earshot ui`. */
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
+  /** The names a wildcard bind answers to (default: this machine's addresses and host name). */
+  readonly machineNames?: readonly string[];
 }
 
 export interface WebBridge {
@@ -79,7 +84,7 @@ export async function startWebBridge(options: WebBridgeOptions): Promise<WebBrid
   // Answers nobody until it listens and knows its port (nothing can connect before that anyway).
   let hostRule: HostRule = { names: [] };
 
-  const server: Server = createServer((request, response) => {
+  const onRequest: RequestListener = (request, response) => {
     if (!hostAllowed(request, hostRule)) {
       response.writeHead(421, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Misdirected request\n');
       return;
@@ -89,7 +94,10 @@ export async function startWebBridge(options: WebBridgeOptions): Promise<WebBrid
       if (!response.headersSent) response.writeHead(500);
       response.end();
     });
-  });
+  };
+  const server: Server = options.tls
+    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, onRequest)
+    : createServer(onRequest);
   server.on('clientError', (error, socket) => {
     log.debug('bad HTTP request', error);
     socket.destroy();
@@ -211,14 +219,16 @@ export async function startWebBridge(options: WebBridgeOptions): Promise<WebBrid
   }
 
   const port = (server.address() as AddressInfo).port;
-  hostRule = hostRuleFor(host, port);
-  const origin = `http://${hostPort(host, port)}`;
+  hostRule = machineHostRuleFor(host, port, options.machineNames);
+  // A wildcard address is no name to open; this machine reaches itself by loopback.
+  const reachable = host === '0.0.0.0' ? '127.0.0.1' : isWildcardHost(host) ? '::1' : host;
+  const origin = `${options.tls ? 'https' : 'http'}://${hostPort(reachable, port)}`;
   let closed = false;
 
   return {
     pageUrl: `${origin}/#token=${token}`,
     origin,
-    wsUrl: `ws://${hostPort(host, port)}${WEB_BRIDGE_PATH}`,
+    wsUrl: `${options.tls ? 'wss' : 'ws'}://${hostPort(reachable, port)}${WEB_BRIDGE_PATH}`,
     token,
     host,
     port,

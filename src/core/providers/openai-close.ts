@@ -1,4 +1,4 @@
-import type { CloseVerdict } from './types.ts';
+import { serviceDetail, type CloseVerdict } from './types.ts';
 
 /** Error codes after which reconnecting cannot help. */
 const FATAL_ERROR_CODES = new Set([
@@ -30,7 +30,8 @@ export function classifyOpenAiClose(label: string, seen: CloseContext, code: num
       message: `${label} ended the session at its time limit; Earshot reconnected.`,
     };
   const lastError = seen.lastError;
-  const detail = lastError ? `${lastError.code}: ${lastError.message}` : reason || `close code ${code}`;
+  const said = serviceDetail(lastError ? `${lastError.code}: ${lastError.message}` : reason);
+  const detail = said || `close code ${code}`;
   const authLike = /auth|api[_ ]?key|unauthori[sz]ed/i.test(`${reason} ${lastError?.code ?? ''}`);
   if (code === 1008 || code === 4000 || (lastError && FATAL_ERROR_CODES.has(lastError.code))) {
     if (authLike)

@@ -197,8 +197,23 @@ export function num(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
+/** Longest service message shown beside a refusal. */
+const MAX_DETAIL_CHARS = 200;
+
+/**
+ * A service's own error message fit to show: one line, bounded, and never markup (an HTML
+ * page means a proxy or portal answered, not the service). The transport passes only the
+ * message field of the service's JSON error body; this is the second fence.
+ */
+export function serviceDetail(detail: string): string {
+  const line = detail.replace(/[\p{Cc}\s]+/gu, ' ').trim();
+  if (/[<>]/.test(line)) return '';
+  return line.length > MAX_DETAIL_CHARS ? `${line.slice(0, MAX_DETAIL_CHARS - 1)}…` : line;
+}
+
 /** Common HTTP-status handling for handshakes: the same for every service. */
-export function classifyHttpStatus(label: string, status: number | null, detail: string): CloseVerdict {
+export function classifyHttpStatus(label: string, status: number | null, rawDetail: string): CloseVerdict {
+  const detail = status === null ? rawDetail : serviceDetail(rawDetail);
   if (status === null) {
     return {
       retry: true,

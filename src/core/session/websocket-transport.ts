@@ -86,16 +86,22 @@ function toBuffer(data: WebSocket.RawData): Buffer {
   return Buffer.from(data);
 }
 
-/** OpenAI-style JSON error bodies carry `error.message`; otherwise keep the text. */
+/**
+ * The service's own error message from a JSON error body (OpenAI `error.message`, `error`,
+ * `message`, Deepgram `err_msg`), or nothing: any other body (a proxy's or captive portal's
+ * HTML, an unknown server's text) is never shown, since it may be anything at all.
+ */
 function extractMessage(body: string): string {
+  let parsed: { error?: { message?: unknown } | string; message?: unknown; err_msg?: unknown } | null;
   try {
-    const parsed = JSON.parse(body) as { error?: { message?: unknown } | string; message?: unknown };
-    if (typeof parsed.error === 'object' && typeof parsed.error.message === 'string') return parsed.error.message;
-    if (typeof parsed.error === 'string') return parsed.error;
-    if (typeof parsed.message === 'string') return parsed.message;
+    parsed = JSON.parse(body) as typeof parsed;
   } catch {
-    // Not JSON: the body text itself is the best detail there is.
-    return body;
+    return '';
   }
-  return body;
+  if (typeof parsed !== 'object' || parsed === null) return '';
+  if (typeof parsed.error === 'object' && typeof parsed.error.message === 'string') return parsed.error.message;
+  if (typeof parsed.error === 'string') return parsed.error;
+  if (typeof parsed.message === 'string') return parsed.message;
+  if (typeof parsed.err_msg === 'string') return parsed.err_msg;
+  return '';
 }

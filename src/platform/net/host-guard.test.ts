@@ -5,6 +5,8 @@ import {
   hostRuleFor,
   isLoopbackHost,
   isWildcardHost,
+  machineHostRuleFor,
+  machineNames,
   originAllowed,
   type HostRule,
 } from './host-guard.ts';
@@ -88,5 +90,42 @@ describe('originAllowed', () => {
     const any = hostRuleFor('0.0.0.0', 8080);
     expect(origin('http://box.lan:8080', 'box.lan:8080', any)).toBe(true);
     expect(origin('http://box.lan:3000', 'box.lan:8080', any)).toBe(false);
+  });
+});
+
+describe('machineNames and machineHostRuleFor', () => {
+  const interfaces = {
+    lo: [{ address: '127.0.0.1', family: 'IPv4' }],
+    eth0: [
+      { address: '192.168.7.20', family: 'IPv4' },
+      { address: 'fe80::1c2:3', family: 'IPv6', scopeid: 2 },
+    ],
+  } as unknown as Parameters<typeof machineNames>[0];
+
+  it('lists the interface addresses, the host name and loopback', () => {
+    const names = machineNames(interfaces, 'LabBox');
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'localhost',
+        '127.0.0.1',
+        '[::1]',
+        '192.168.7.20',
+        '[fe80::1c2:3]',
+        'labbox',
+        'labbox.local',
+      ]),
+    );
+  });
+
+  it('answers only those names, on that port, when bound to every interface', () => {
+    const rule = machineHostRuleFor('0.0.0.0', 8443, machineNames(interfaces, 'labbox'));
+    expect(allows(rule, '192.168.7.20:8443')).toBe(true);
+    expect(allows(rule, 'labbox.local:8443')).toBe(true);
+    expect(allows(rule, '[fe80::1c2:3]:8443')).toBe(true);
+    expect(allows(rule, 'evil.example:8443')).toBe(false);
+    expect(allows(rule, '192.168.7.20:8444')).toBe(false);
+    expect(allows(rule, undefined)).toBe(false);
+    // A specific address keeps the strict rule for that address.
+    expect(machineHostRuleFor('192.168.7.20', 80)).toEqual(hostRuleFor('192.168.7.20', 80));
   });
 });

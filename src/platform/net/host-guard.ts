@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
+import { hostname, networkInterfaces } from 'node:os';
 
 /**
  * Which `Host` (and, for browsers, `Origin`) a local server answers to. The token is the
@@ -36,6 +37,39 @@ export function hostRuleFor(bindHost: string, port: number): HostRule {
   if (isWildcardHost(bindHost)) return { names: 'any' };
   if (isLoopbackHost(bindHost)) return { names: 'loopback', port };
   return { names: [bracketed(bindHost).toLowerCase()], port };
+}
+
+/**
+ * The names this machine answers to: every interface address (IPv6 bracketed, zone dropped),
+ * its host name and `<name>.local`, and the loopback names. What a person on the network
+ * types to reach a server bound to every interface.
+ */
+export function machineNames(
+  interfaces: ReturnType<typeof networkInterfaces> = networkInterfaces(),
+  machine: string = hostname(),
+): string[] {
+  const names = new Set(['localhost', '127.0.0.1', '[::1]']);
+  for (const entries of Object.values(interfaces)) {
+    for (const entry of entries ?? []) names.add(bracketed(entry.address.replace(/%.*$/, '')).toLowerCase());
+  }
+  const name = machine.trim().toLowerCase();
+  if (name !== '') {
+    names.add(name);
+    if (!name.endsWith('.local')) names.add(`${name}.local`);
+  }
+  return [...names];
+}
+
+/**
+ * Like `hostRuleFor`, but a wildcard bind answers only this machine's own names (and the
+ * port) instead of any name: a DNS-rebound name still fails, whatever interface it came in on.
+ */
+export function machineHostRuleFor(
+  bindHost: string,
+  port: number,
+  names: readonly string[] = machineNames(),
+): HostRule {
+  return isWildcardHost(bindHost) ? { names, port } : hostRuleFor(bindHost, port);
 }
 
 export function hostAllowed(request: IncomingMessage, rule: HostRule): boolean {

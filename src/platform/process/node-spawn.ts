@@ -1,10 +1,12 @@
 import { fork } from 'node:child_process';
+import { childEnvironment } from './child-env.ts';
 import type { ChildHandle, SpawnChild } from './types.ts';
 
 /** `child_process.fork` behind the same handle as Electron's utility process. */
 export const spawnNodeChild: SpawnChild = (options) => {
   const child = fork(options.modulePath, [...(options.args ?? [])], {
-    env: { ...process.env, ...options.env },
+    // Never the person's API keys: see child-env.ts.
+    env: childEnvironment(process.env, options.env),
     serialization: 'advanced',
     // stdout is piped, never inherited: the CLI's stdout carries its own output (JSON, jsonl),
     // and native code in a child (PortAudio banners) must not write into it.
