@@ -133,11 +133,10 @@ export const ERROR_CATALOG = {
   ),
 
   // Quit and crash (issue 14)
-  QUIT_DRAIN_CUT: {
-    message:
-      'Earshot was quitting before the speech service delivered the last words; the words on screen were saved as they were.',
-    action: 'retry',
-  },
+  QUIT_DRAIN_CUT: entry(
+    'Earshot was quitting before the speech service delivered the last words; the words on screen were saved as they were.',
+    'retry',
+  ),
 
   // Storage
   SETTINGS_CORRUPT: entry(
@@ -169,31 +168,26 @@ export const ERROR_CATALOG = {
   ),
 
   // Stores that heal (issue 14): the data-folder lock, the history index, damaged journals
-  DATA_DIR_IN_USE: {
-    message:
-      'Another Earshot is already using this data folder. Close it first, or give this one another folder (--data-dir).',
-    action: 'retry',
-  },
-  HISTORY_REBUILT: {
-    message:
-      'The History index was damaged, so Earshot set it aside and rebuilt it from your saved transcripts. Nothing was lost.',
-    action: 'retry',
-  },
-  HISTORY_IN_MEMORY: {
-    message:
-      'The History index could not be written, so History is rebuilt in memory for this run. Your transcripts are safe; check that the data folder is writable.',
-    action: 'retry',
-  },
-  JOURNAL_SKIPPED: {
-    message:
-      'A saved transcript file could not be read and is not listed in History. It was left untouched where it is.',
-    action: 'retry',
-  },
-  JOURNAL_REPAIRED: {
-    message:
-      'A saved transcript file had a damaged header; its text was read and is listed in History. The file was left as it is.',
-    action: 'retry',
-  },
+  DATA_DIR_IN_USE: entry(
+    'Another Earshot is already using this data folder. Close it first, or give this one another folder (--data-dir).',
+    'retry',
+  ),
+  HISTORY_REBUILT: entry(
+    'The History index was damaged, so Earshot set it aside and rebuilt it from your saved transcripts. Nothing was lost.',
+    'retry',
+  ),
+  HISTORY_IN_MEMORY: entry(
+    'The History index could not be written, so History is rebuilt in memory for this run. Your transcripts are safe; check that the data folder is writable.',
+    'retry',
+  ),
+  JOURNAL_SKIPPED: entry(
+    'A saved transcript file could not be read and is not listed in History. It was left untouched where it is.',
+    'retry',
+  ),
+  JOURNAL_REPAIRED: entry(
+    'A saved transcript file had a damaged header; its text was read and is listed in History. The file was left as it is.',
+    'retry',
+  ),
 
   // Keys and addresses (where a saved key may go)
   PROVIDER_URL_INVALID: entry(
@@ -223,33 +217,28 @@ export const ERROR_CATALOG = {
   CAPTIONS_START_FAILED: entry('The captions server could not start. Check the host and port in Settings.', 'retry'),
 
   // Electron shell (issue 14: renderer crashes)
-  RENDERER_CRASHED: {
-    message:
-      'Earshot’s window kept crashing, so it was not reopened again. Transcription is not affected: a running session keeps recording and saving to History. Press Reload to open the window again.',
-    action: 'reload',
-  },
+  RENDERER_CRASHED: entry(
+    'Earshot’s window kept crashing, so it was not reopened again. Transcription is not affected: a running session keeps recording and saving to History. Press Reload to open the window again.',
+    'reload',
+  ),
 
   // Outages and failover (issue 14: a session rides out any outage)
-  OFFLINE_DISK_LOW: {
-    message:
-      'The disk is almost full: offline audio will soon have nowhere to go. Free some disk space, or Earshot will drop the oldest audio.',
-    action: 'retry',
-  },
-  OFFLINE_DISK_FULL: {
-    message:
-      'Earshot cannot keep more offline audio on disk; it keeps the last two minutes until the service is back. Free some disk space.',
-    action: 'retry',
-  },
-  FAILOVER_ACTIVE: {
-    message:
-      'The speech service is unreachable, so this computer transcribes for now. Your words keep appearing; the cloud service is tried again in the background.',
-    action: 'open-settings',
-  },
-  FAILOVER_UNAVAILABLE: {
-    message:
-      'The speech service is unreachable and no offline model is installed to take over. Earshot keeps recording and sends the audio when the service is back; install a model on the Models page to keep transcribing offline.',
-    action: 'open-models',
-  },
+  OFFLINE_DISK_LOW: entry(
+    'The disk is almost full: offline audio will soon have nowhere to go. Free some disk space, or Earshot will drop the oldest audio.',
+    'retry',
+  ),
+  OFFLINE_DISK_FULL: entry(
+    'Earshot cannot keep more offline audio on disk; it keeps the last two minutes until the service is back. Free some disk space.',
+    'retry',
+  ),
+  FAILOVER_ACTIVE: entry(
+    'The speech service is unreachable, so this computer transcribes for now. Your words keep appearing; the cloud service is tried again in the background.',
+    'open-settings',
+  ),
+  FAILOVER_UNAVAILABLE: entry(
+    'The speech service is unreachable and no offline model is installed to take over. Earshot keeps recording and sends the audio when the service is back; install a model on the Models page to keep transcribing offline.',
+    'open-models',
+  ),
 
   // Packaging (build time: the message names the file and the step)
   PACKAGING_FAILED: entry('A packaging step failed; the message names the step and the file.', 'retry'),
