@@ -14,6 +14,14 @@ export async function sizeOrZero(path: string): Promise<number> {
   }
 }
 
+/** Where unfinished downloads live (resumable `.part` files) and installs are staged. */
+export const WORK_DIR = '.downloads';
+
+/** The resumable partial download of `id`. */
+export function partPath(modelsDir: string, id: string): string {
+  return join(modelsDir, WORK_DIR, `${safeId(id)}.part`);
+}
+
 export function safeId(id: string): string {
   if (!/^[A-Za-z0-9._-]+$/.test(id) || id.startsWith('.'))
     throw new EarshotError('MODEL_MISSING', `"${id}" is not a valid model id.`);

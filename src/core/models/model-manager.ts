@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadModelManifest, MANIFEST_FILE } from '../../platform/models/manifest-file.ts';
 import { EarshotError, toErrorPayload } from '../../shared/errors.ts';
@@ -13,11 +13,10 @@ import {
   notOfferedReason,
   type AssetEntry,
   type CatalogEntry,
-  type PublishedFile,
 } from './catalog.ts';
-import { downloadFile, type FetchLike } from './download.ts';
-import { extractTarBz2 } from './extract.ts';
-import { diskUsage, safeId, sizeOrZero } from './model-files.ts';
+import type { FetchLike } from './download.ts';
+import { diskUsage, partPath, safeId, sizeOrZero, WORK_DIR } from './model-files.ts';
+import { installModel, type InstallSetup } from './model-install.ts';
 import { findVadModel, type FindVadOptions } from '../../platform/models/vad-model.ts';
 
 export { findVadModel, type FindVadOptions };
@@ -37,29 +36,26 @@ interface ManagerEvents {
   progress: [ModelProgress];
 }
 
-/** Where unfinished downloads live (resumable `.part` files) and installs are staged. */
-const WORK_DIR = '.downloads';
-
 /**
- * Lists, downloads, verifies, installs and deletes models. An install is atomic: the
- * archive is unpacked into a staging folder inside the models folder, checked, and only
- * then renamed into place, so a crash never leaves a half model where the engine looks.
+ * Lists, downloads, installs and deletes models, one download per model at a time. How a
+ * download is verified and installed atomically is model-install.ts.
  */
 export class ModelManager extends EventEmitter<ManagerEvents> {
   readonly modelsDir: string;
   readonly #catalog: readonly CatalogEntry[];
-  readonly #vadAsset: AssetEntry;
-  readonly #fetch: FetchLike | undefined;
-  readonly #stallTimeoutMs: number | undefined;
+  readonly #install: InstallSetup;
   readonly #running = new Map<string, { controller: AbortController; done: Promise<void> }>();
 
   constructor(options: ModelManagerOptions) {
     super();
     this.modelsDir = options.modelsDir;
     this.#catalog = options.catalog ?? MODEL_CATALOG;
-    this.#vadAsset = options.vadAsset ?? VAD_ASSET;
-    this.#fetch = options.fetch;
-    this.#stallTimeoutMs = options.stallTimeoutMs;
+    this.#install = {
+      modelsDir: options.modelsDir,
+      vadAsset: options.vadAsset ?? VAD_ASSET,
+      fetch: options.fetch,
+      stallTimeoutMs: options.stallTimeoutMs,
+    };
   }
 
   get catalog(): readonly CatalogEntry[] {
@@ -149,7 +145,9 @@ export class ModelManager extends EventEmitter<ManagerEvents> {
       return Promise.reject(error);
     }
     const controller = new AbortController();
-    const done = this.#install(entry, controller.signal).finally(() => this.#running.delete(id));
+    const done = installModel(entry, this.#install, controller.signal, (progress) =>
+      this.emit('progress', progress),
+    ).finally(() => this.#running.delete(id));
     this.#running.set(id, { controller, done });
     return done;
   }
@@ -186,104 +184,7 @@ export class ModelManager extends EventEmitter<ManagerEvents> {
   }
 
   #partPath(id: string): string {
-    return join(this.modelsDir, WORK_DIR, `${safeId(id)}.part`);
-  }
-
-  async #install(entry: CatalogEntry, signal: AbortSignal): Promise<void> {
-    const work = join(this.modelsDir, WORK_DIR);
-    await mkdir(work, { recursive: true });
-    const part = this.#partPath(entry.id);
-    const emit = (phase: ModelProgress['phase'], receivedBytes: number, totalBytes: number, error?: unknown): void => {
-      this.emit('progress', {
-        id: entry.id,
-        phase,
-        receivedBytes,
-        totalBytes,
-        ...(error ? { error: toErrorPayload(error) } : {}),
-      });
-    };
-    let lastEmit = 0;
-    let received = 0;
-    let total = entry.sizeBytes;
-    try {
-      await this.#download(
-        entry,
-        part,
-        signal,
-        (r, t) => {
-          received = r;
-          total = t || total;
-          const now = performance.now();
-          if (now - lastEmit >= 100 || r === t) {
-            lastEmit = now;
-            emit('downloading', r, total);
-          }
-        },
-        ARCHIVE_MAGIC[entry.archive],
-      );
-      emit('verifying', received, total);
-      if (signal.aborted) throw new EarshotError('MODEL_DOWNLOAD_FAILED', 'The download was cancelled.');
-      emit('extracting', received, total);
-      const staging = join(work, `staging-${entry.id}-${process.pid}-${Date.now()}`);
-      await rm(staging, { recursive: true, force: true });
-      try {
-        await extractTarBz2(part, staging, entry.archiveRoot);
-        await writeFile(join(staging, MANIFEST_FILE), `${JSON.stringify(entry.manifest, null, 2)}\n`);
-        loadModelManifest(staging); // every file the manifest names must be there
-        if (entry.kind === 'offline' && !this.vadModelPath()) await this.#installVad(signal);
-        const target = join(this.modelsDir, entry.id);
-        if (existsSync(target)) {
-          const old = join(work, `replaced-${entry.id}-${Date.now()}`);
-          await rename(target, old);
-          await rename(staging, target);
-          await rm(old, { recursive: true, force: true });
-        } else {
-          await rename(staging, target);
-        }
-      } finally {
-        await rm(staging, { recursive: true, force: true });
-      }
-      await rm(part, { force: true });
-      emit('installed', received, total);
-      log.info(`installed ${entry.id}`);
-    } catch (error) {
-      emit(signal.aborted ? 'cancelled' : 'failed', received, total, error);
-      throw error;
-    }
-  }
-
-  async #installVad(signal: AbortSignal): Promise<void> {
-    const asset = this.#vadAsset;
-    const dir = join(this.modelsDir, asset.id);
-    const part = this.#partPath(asset.id);
-    await this.#download(asset, part, signal, () => {});
-    await mkdir(dir, { recursive: true });
-    await rename(part, join(dir, asset.fileName));
-  }
-
-  /**
-   * Downloads (or resumes) `file` into `partPath`, checked by its exact size and its sum; a file
-   * without a verified sum is refused (MODEL_UNVERIFIED), and `magic`, when given, is checked on
-   * the first bytes so a sign-in page is rejected before it fills the disk.
-   */
-  #download(
-    file: PublishedFile,
-    partPath: string,
-    signal: AbortSignal,
-    onProgress: (receivedBytes: number, totalBytes: number) => void,
-    magic?: string,
-  ): Promise<void> {
-    return downloadFile({
-      url: file.url,
-      partPath,
-      expectedBytes: file.sizeBytes,
-      sha256: verifiedSha256(file),
-      ...(magic ? { magic } : {}),
-      signal,
-      ...(this.#fetch ? { fetch: this.#fetch } : {}),
-      ...(this.#stallTimeoutMs ? { stallTimeoutMs: this.#stallTimeoutMs } : {}),
-      onProgress,
-    });
+    return partPath(this.modelsDir, id);
   }
 
   async #entries(): Promise<string[]> {
@@ -293,12 +194,4 @@ export class ModelManager extends EventEmitter<ManagerEvents> {
       return [];
     }
   }
-}
-
-/** The bytes every archive of that kind starts with. */
-const ARCHIVE_MAGIC: Record<CatalogEntry['archive'], string> = { 'tar.bz2': 'BZh' };
-
-function verifiedSha256(entry: PublishedFile): string {
-  if (entry.checksum) return entry.checksum.sha256;
-  throw new EarshotError('MODEL_UNVERIFIED', `${entry.url}: ${notOfferedReason(entry) ?? ''}`);
 }

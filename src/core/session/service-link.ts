@@ -6,7 +6,7 @@ import { ProviderConnection, type ConnectionEnd } from './connection.ts';
 import type { LinkListener, LinkSetup } from './link-setup.ts';
 import type { LinkState } from './link-state.ts';
 import { toSessionText } from './provider-text.ts';
-import { decideReconnect, judgeEnd } from './reconnect-policy.ts';
+import { ReconnectRunner } from './reconnect-runner.ts';
 import { RotationRunner } from './rotation-runner.ts';
 import type { FailoverOptions, ResolvedSessionOptions } from './session-options.ts';
 
@@ -14,8 +14,9 @@ import type { FailoverOptions, ResolvedSessionOptions } from './session-options.
  * The session's link to the service: one live connection at a time (plus a successor and a
  * retiring predecessor during rotation), replaced when it drops. It sends buffered audio,
  * turns provider events into listener calls, releases audio from the replay buffer as the
- * service accounts for it, and carries out what rotation.ts decides. Everything it knows
- * lives in the LinkState it shares with the session.
+ * service accounts for it, and routes each connection's events and end by its role; rotation,
+ * reconnects and failover are carried out by their runners. Everything it knows lives in the
+ * LinkState it shares with the session.
  */
 export class ServiceLink {
   readonly #state: LinkState;
@@ -24,6 +25,7 @@ export class ServiceLink {
   readonly #on: LinkListener;
   readonly #out: AudioOut;
   readonly #rotation: RotationRunner;
+  readonly #reconnect: ReconnectRunner;
   readonly #bound: BufferBound;
   readonly #failover: FailoverRunner | null;
   #ids = 0;
@@ -44,9 +46,15 @@ export class ServiceLink {
       open: (like) => this.#open(like?.adapter ?? state.current?.adapter ?? this.#preferred()),
       listener,
     });
+    this.#reconnect = new ReconnectRunner(state, setup, {
+      open: (adapter) => this.#open(adapter),
+      preferred: () => this.#preferred(),
+      offline: () => this.#failover?.offline(),
+      listener,
+    });
     this.#failover = failover
       ? new FailoverRunner(state, setup, failover, {
-          connectNow: () => this.#connectNow(),
+          connectNow: () => this.#reconnect.connectNow(),
           probe: () => this.#probe(),
           listener,
         })
@@ -63,7 +71,7 @@ export class ServiceLink {
 
   /** Opens the run's first connection and keeps idle connections alive. */
   start(): void {
-    this.#connect();
+    this.#reconnect.connect();
     // Checked at twice the keepalive rate (1 s for the 4 s default) so it goes out on time.
     const tick = Math.min(1_000, Math.max(10, this.#o.keepAliveAfterMs / 2));
     this.#setup.timers.every('keepalive', tick, () =>
@@ -105,18 +113,9 @@ export class ServiceLink {
     return this.#out.remainingMs(this.#state.current);
   }
 
-  /**
-   * The network came back or the computer woke: a reconnect waiting out its backoff goes now,
-   * and an attempt still connecting (perhaps over a network that is gone) is replaced. The
-   * backoff starts over. True when a connection attempt started.
-   */
+  /** The network came back or the computer woke; true when a connection attempt started (ReconnectRunner). */
   retryNow(): boolean {
-    const state = this.#state;
-    if (!state.active || state.current?.live) return false;
-    if (state.current === null && !this.#setup.timers.has('reconnect')) return false;
-    this.#setup.log.info('retrying the service now (network up or wake from sleep)');
-    this.#connectNow();
-    return true;
+    return this.#reconnect.retryNow();
   }
 
   /** Who transcribes now, when it is not the session's own service (failover), else null. */
@@ -135,22 +134,6 @@ export class ServiceLink {
       else conn.close();
     }
     state.current = null;
-  }
-
-  #connect(): void {
-    this.#state.stats.connections += 1;
-    this.#state.current = this.#open(this.#preferred());
-  }
-
-  /** The attempt in progress, or the wait for the next one, gives way to a connection now; the backoff starts over. */
-  #connectNow(): void {
-    const state = this.#state;
-    const pending = state.current;
-    this.#setup.timers.clear('reconnect');
-    state.current = null; // the pending attempt's end, when it comes, is no longer ours to handle
-    pending?.terminate();
-    state.attempt = 0;
-    this.#connect();
   }
 
   /** Where new connections go: the session's service, or the engine after a failover. */
@@ -288,29 +271,6 @@ export class ServiceLink {
       return;
     }
     this.#rotation.cancel();
-    this.#reconnect(conn, end);
-  }
-
-  /** Replaces a lost connection after the policy's backoff, or gives the session up. */
-  #reconnect(conn: ProviderConnection, end: ConnectionEnd): void {
-    const state = this.#state;
-    const verdict = judgeEnd(conn.adapter, conn, end);
-    const decision = decideReconnect(verdict, state.attempt, state.everLive, this.#o);
-    state.attempt = decision.attempt;
-    if (decision.kind === 'give-up') {
-      this.#on.fail(decision);
-      return;
-    }
-    state.offlineSince ??= Date.now();
-    this.#failover?.offline();
-    this.#setup.log.warn('connection lost; reconnecting', {
-      connection: conn.id,
-      attempt: state.attempt,
-      reason: verdict.message,
-    });
-    this.#on.reconnecting();
-    this.#setup.timers.after('reconnect', decision.delayMs, () => {
-      if (state.active && state.current === null) this.#connect();
-    });
+    this.#reconnect.lost(conn, end);
   }
 }

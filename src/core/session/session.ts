@@ -8,8 +8,6 @@ import { createProvider } from '../providers/index.ts';
 import type { ProviderAdapter } from '../providers/types.ts';
 import type { ProviderText } from '../transcript/transcript-model.ts';
 import { spillSetup } from './buffer-bound.ts';
-import { DrainWaiter } from './drain-waiter.ts';
-import { FinishDeadline, undrainedWarning } from './finish-deadline.ts';
 import { LinkState } from './link-state.ts';
 import { openSessionJournal } from './session-journal.ts';
 import { ServiceLink } from './service-link.ts';
@@ -19,9 +17,10 @@ import {
   type ResolvedSessionOptions,
   type SessionOptions,
 } from './session-options.ts';
+import { SessionPublisher } from './session-publisher.ts';
+import { SessionStop } from './session-stop.ts';
 import { SessionTimers } from './session-timers.ts';
 import type { SessionEvents, SessionLatency, SessionStats } from './session-types.ts';
-import { SessionWarnings } from './session-warnings.ts';
 import { TranscriptOutput } from './transcript-output.ts';
 import { openWebSocket } from './websocket-transport.ts';
 
@@ -45,7 +44,9 @@ export type { SessionWarning } from './session-warnings.ts';
  *   finals in audio order, journaled before they are emitted), `warning` ({code, message}).
  *
  * What the session and its link share (lifecycle, buffer, connections) is one LinkState,
- * owned here and handed to the link; the link reports back through its listener.
+ * owned here and handed to the link; the link reports back through its listener. How a run
+ * ends (drain, quit deadline, teardown) is session-stop.ts; snapshots and warnings go out
+ * through session-publisher.ts.
  */
 export class Session extends EventEmitter<SessionEvents> {
   readonly provider: ProviderAdapter;
@@ -55,17 +56,19 @@ export class Session extends EventEmitter<SessionEvents> {
   readonly #o: ResolvedSessionOptions;
   readonly #log = createLogger('session');
   readonly #timers = new SessionTimers();
-  readonly #warnings = new SessionWarnings();
-  readonly #drainWaiter = new DrainWaiter(this.#timers);
-  readonly #deadline = new FinishDeadline();
+  readonly #publisher = new SessionPublisher(
+    () => this.snapshot,
+    { snapshot: (s) => this.emit('snapshot', s), warning: (w) => this.emit('warning', w) },
+    this.#log,
+  );
   readonly #linkState: LinkState;
   readonly #link: ServiceLink;
+  readonly #stop: SessionStop;
   #sessionId: string | null = null;
   #runs = 0;
   #startedAt: number | null = null;
   #error: { code: string; message: string } | null = null;
   readonly #output = new TranscriptOutput((event) => this.emit('transcript', event));
-  #lastPublish = { at: 0, bufferedMs: 0 };
   #startWaiter: { resolve: () => void; reject: (error: Error) => void } | null = null;
   #startPromise: Promise<SessionSnapshot> | null = null;
   #stopPromise: Promise<SessionSnapshot> | null = null;
@@ -91,20 +94,31 @@ export class Session extends EventEmitter<SessionEvents> {
       {
         live: () => this.#onLive(),
         reconnecting: () =>
-          this.#linkState.lifecycle === 'stopping' ? this.#publish() : this.#setState('reconnecting'),
+          this.#linkState.lifecycle === 'stopping' ? this.#publisher.publish() : this.#setState('reconnecting'),
         transcript: (connection, text, receivedAt) => this.#onText(connection, text, receivedAt),
-        warn: (code, message) => this.#warn(code, message),
-        clearWarnings: (codes) => this.#clearWarnings(codes),
+        warn: (code, message) => this.#publisher.warn(code, message),
+        clearWarnings: (codes) => this.#publisher.clearWarnings(codes),
         fail: (error) => this.#fail(error),
         orphan: (connection, heir) => this.#output.orphan(connection, heir),
         releaseFinals: () => this.#output.releaseHeld(),
         settled: () => {
-          this.#checkDrained();
-          this.#publishBufferedNow();
+          this.#stop.checkDrained();
+          this.#publisher.publishBuffered(this.#linkState.buffer.bufferedMs);
         },
       },
       options.failover,
     );
+    this.#stop = new SessionStop({
+      state: this.#linkState,
+      link: this.#link,
+      timers: this.#timers,
+      output: this.#output,
+      source: options.source,
+      log: this.#log,
+      providerLabel: this.provider.label,
+      drainTimeoutMs: this.#o.drainTimeoutMs,
+      warn: (code, message) => this.#publisher.warn(code, message),
+    });
   }
 
   get state(): SessionState {
@@ -122,7 +136,7 @@ export class Session extends EventEmitter<SessionEvents> {
       reconnectAttempt: this.#linkState.attempt,
       bufferedMs: Math.round(this.#linkState.buffer.bufferedMs),
       error: this.#error,
-      warnings: [...this.#warnings.list],
+      warnings: [...this.#publisher.warnings],
       offlineSince: this.#linkState.offlineSince,
       spilledMs: Math.round(this.#linkState.buffer.spilledMs),
       servingProvider: this.#link.servingProvider,
@@ -134,7 +148,7 @@ export class Session extends EventEmitter<SessionEvents> {
    * waiting out its backoff is tried at once. Does nothing while connected or idle.
    */
   retryNow(): void {
-    if (this.#link.retryNow()) this.#publish();
+    if (this.#link.retryNow()) this.#publisher.publish();
   }
 
   /** The current transcript (finals so far and the newest partial). */
@@ -176,7 +190,7 @@ export class Session extends EventEmitter<SessionEvents> {
    * partials still on screen then become finals marked `promoted` in the journal, which is sealed.
    */
   async finishBy(deadline: number): Promise<SessionSnapshot> {
-    if (this.state !== 'idle' && this.state !== 'error') this.#deadline.set(deadline);
+    if (this.state !== 'idle' && this.state !== 'error') this.#stop.finishBy(deadline);
     return this.stop();
   }
 
@@ -185,14 +199,14 @@ export class Session extends EventEmitter<SessionEvents> {
     this.#sessionId = this.#runs === 1 && this.#opts.sessionId ? this.#opts.sessionId : newSessionId();
     this.#startedAt = Date.now();
     this.#error = null;
-    this.#warnings.reset();
+    this.#publisher.resetWarnings();
     this.#linkState.startRun();
     const journal = openSessionJournal(
       this.#opts,
       { sessionId: this.#sessionId, startedAt: this.#startedAt, provider: this.provider },
       {
-        onWarning: (w) => this.#warn(w.code, w.message),
-        onRecovered: () => this.#clearWarnings(['STORAGE_FULL', 'STORAGE_READ_ONLY', 'STORAGE_FAILED']),
+        onWarning: (w) => this.#publisher.warn(w.code, w.message),
+        onRecovered: () => this.#publisher.clearWarnings(['STORAGE_FULL', 'STORAGE_READ_ONLY', 'STORAGE_FAILED']),
       },
     );
     this.#output.begin(journal);
@@ -219,28 +233,7 @@ export class Session extends EventEmitter<SessionEvents> {
 
   async #drain(): Promise<SessionSnapshot> {
     this.#setState('stopping');
-    this.#link.cancelRotation();
-    try {
-      // A capture process that does not answer must not hold up a quit.
-      await this.#deadline.race(this.#opts.source.stop(), undefined);
-    } catch (error) {
-      this.#log.warn('the audio source failed to stop cleanly', error);
-    }
-    this.#link.finish();
-    // A paced replay still going out extends the wait by the time it needs.
-    const waiting = this.#drainWaiter.wait(this.#o.drainTimeoutMs, () => this.#link.sendingMs());
-    this.#checkDrained();
-    const drained = await this.#deadline.race(waiting, false);
-    if (this.state !== 'stopping') return this.snapshot; // failed while draining
-    const shortfall = drained ? null : undrainedWarning(this.provider.label, this.#o.drainTimeoutMs, this.#deadline);
-    if (shortfall) this.#warn(shortfall.code, shortfall.message);
-    this.#drainWaiter.done(); // a wait the deadline cut short is over as well
-    this.#output.finish(!drained);
-    this.#link.close(false);
-    this.#timers.clearAll();
-    this.#deadline.reset();
-    this.#linkState.buffer.dispose();
-    await this.#output.closeJournal();
+    if (!(await this.#stop.drain())) return this.snapshot; // failed while draining
     this.#setState('idle');
     // Stopped before the service ever answered: start() resolves with the idle snapshot.
     this.#startWaiter?.resolve();
@@ -248,27 +241,17 @@ export class Session extends EventEmitter<SessionEvents> {
     return this.snapshot;
   }
 
-  #checkDrained(): void {
-    if (!this.#drainWaiter.waiting) return;
-    const { lifecycle, buffer, retiring } = this.#linkState;
-    if (lifecycle !== 'stopping' || (buffer.isEmpty && retiring === null)) this.#drainWaiter.done();
-  }
-
   #fail(error: { code: ErrorCode; message: string }): void {
     if (!this.#linkState.active) return;
     this.#log.error('session failed', error);
     this.#error = { code: error.code, message: error.message };
-    this.#link.close(true);
-    this.#timers.clearAll();
-    this.#deadline.reset();
-    this.#linkState.buffer.dispose();
+    this.#stop.teardown(true);
     this.#output.finish(true);
     this.#opts.source.stop().catch((e: unknown) => this.#log.warn('the audio source failed to stop', e));
     this.#setState('error');
     this.#output.dropJournal((e) => this.#log.warn('closing the journal failed', e));
     this.#startWaiter?.reject(new EarshotError(error.code, error.message));
     this.#startWaiter = null;
-    this.#drainWaiter.done();
   }
 
   #onFrame(frame: AudioFrame): void {
@@ -283,13 +266,13 @@ export class Session extends EventEmitter<SessionEvents> {
     }
     this.#linkState.buffer.push(frame.samples, frame.captureTimeMs);
     this.#link.onFrame(t0, this.#opts.measureLatency ? this.latency.frameToSend : null);
-    this.#publishBufferedNow();
+    this.#publisher.publishBuffered(this.#linkState.buffer.bufferedMs);
   }
 
   /** A connection went live: streaming again (or for the first time); start() resolves. */
   #onLive(): void {
     if (this.state === 'starting' || this.state === 'reconnecting') this.#setState('streaming');
-    else this.#publish();
+    else this.#publisher.publish();
     this.#startWaiter?.resolve();
     this.#startWaiter = null;
   }
@@ -300,35 +283,10 @@ export class Session extends EventEmitter<SessionEvents> {
     if (this.#opts.measureLatency && published > 0) this.latency.messageToEvent.push(performance.now() - receivedAt);
   }
 
-  #warn(code: ErrorCode, message: string): void {
-    this.#log.warn(message, { code });
-    if (!this.#warnings.add(code, message)) return;
-    this.emit('warning', { code, message });
-    this.#publish();
-  }
-
-  #clearWarnings(codes: readonly ErrorCode[]): void {
-    this.#warnings.clear(codes);
-    this.#publish();
-  }
-
   #setState(state: SessionState): void {
     if (this.#linkState.lifecycle === state) return;
     this.#linkState.lifecycle = state;
     this.#output.appendState(state);
-    this.#publish();
-  }
-
-  #publishBufferedNow(): void {
-    const now = performance.now();
-    const bufferedMs = this.#linkState.buffer.bufferedMs;
-    if (now - this.#lastPublish.at < 1_000 || Math.abs(bufferedMs - this.#lastPublish.bufferedMs) < 200) return;
-    this.#publish();
-  }
-
-  #publish(): void {
-    const snapshot = this.snapshot;
-    this.#lastPublish = { at: performance.now(), bufferedMs: snapshot.bufferedMs };
-    this.emit('snapshot', snapshot);
+    this.#publisher.publish();
   }
 }
