@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { spawnNodeChild } from '../../src/platform/process/node-spawn.ts';
 import type { ChildHandle, SpawnChild } from '../../src/platform/process/types.ts';
+import { childEnvelopeSchema } from '../../src/shared/process-envelope.ts';
 
 /**
  * A `spawn` for `createAppCore` that starts the real child processes and lets a measurement
@@ -66,9 +67,12 @@ export class PipelineTap {
     };
   }
 
-  #onCaptureMessage(message: unknown): void {
+  #onCaptureMessage(envelope: unknown): void {
     if (!this.#recording) return;
-    const m = message as {
+    // The capture protocol rides in the process envelope's `message` (src/shared/process-envelope.ts).
+    const parsed = childEnvelopeSchema.safeParse(envelope);
+    if (!parsed.success || !('message' in parsed.data)) return;
+    const m = parsed.data.message as {
       type?: unknown;
       preRoll?: unknown;
       seq?: unknown;
