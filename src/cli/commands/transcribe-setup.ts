@@ -7,8 +7,11 @@ import { startLocalEngine, type LocalEngine } from '../../core/engine-host/launc
 import { acquireDirLock } from '../../platform/fs/dir-lock.ts';
 import { spawnNodeChild } from '../../platform/process/node-spawn.ts';
 import { EarshotError } from '../../shared/errors.ts';
+import { createLogger } from '../../platform/log/logger.ts';
 import type { CliIo } from '../command.ts';
 import type { DeviceNotice } from './transcribe-output.ts';
+
+const log = createLogger('transcribe');
 
 /** Something `transcribe` started and must close on the way out, in reverse order. */
 export interface Resource {
@@ -19,16 +22,28 @@ export interface Resource {
  * Takes the journal folder for this run, before interrupted sessions in it are sealed: a
  * second Earshot writing there would seal this run's open journal as "recovered". Released
  * when the run ends (the resource), or by the process exiting.
+ *
+ * A folder that cannot be written at all (read-only, disk full) is not a reason to refuse
+ * the run: the live transcript still matters, and the journal writer tells the person its
+ * own STORAGE_* warning. Nothing can be written there, so there is nothing to protect.
  */
 export function lockJournalDir(journalDir: string): Resource {
-  const lock = acquireDirLock(journalDir, {
-    kind: 'earshot transcribe',
-    folder: 'journal folder',
-    stopHint: 'let it finish, or stop it with Ctrl+C',
-    alternative: 'give this one another folder with --journal-dir DIR',
-  });
-  return { close: () => Promise.resolve(lock.release()) };
+  try {
+    const lock = acquireDirLock(journalDir, {
+      kind: 'earshot transcribe',
+      folder: 'journal folder',
+      stopHint: 'let it finish, or stop it with Ctrl+C',
+      alternative: 'give this one another folder with --journal-dir DIR',
+    });
+    return { close: () => Promise.resolve(lock.release()) };
+  } catch (error) {
+    if (!(error instanceof EarshotError) || !UNWRITABLE.has(error.code)) throw error;
+    log.warn(`running without a lock on the journal folder ${journalDir}: ${error.message}`);
+    return { close: () => Promise.resolve() };
+  }
 }
+
+const UNWRITABLE: ReadonlySet<string> = new Set(['STORAGE_READ_ONLY', 'STORAGE_FULL']);
 
 /** Starts the embedded engine as a child process (model from --model-dir or EARSHOT_MODEL_DIR). */
 export async function startEmbeddedEngine(

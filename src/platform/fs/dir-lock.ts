@@ -66,6 +66,12 @@ export function acquireDirLock(dir: string, options: DirLockOptions): DirLock {
         `The ${options.folder ?? 'data folder'} ${dir} cannot be written (${(error as Error).message}). Check its permissions, or choose another folder.`,
         { cause: error },
       );
+    if (isErrno(error, 'ENOSPC') || isErrno(error, 'EDQUOT'))
+      throw new EarshotError(
+        'STORAGE_FULL',
+        `The ${options.folder ?? 'data folder'} ${dir} has no space left for its lock file (${(error as Error).message}). Free some space, or choose another folder.`,
+        { cause: error },
+      );
     throw error;
   }
 }
