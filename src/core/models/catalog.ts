@@ -54,11 +54,18 @@ export interface AssetEntry extends PublishedFile {
   readonly fileName: string;
 }
 
-/** Why an entry is not offered, or null when it is. */
+/**
+ * Why an entry is not offered, or null when it is. Only the publisher's own digest counts:
+ * a sha256 that other projects agree on (`independent-records`) proves they all downloaded
+ * the same bytes, not that those bytes are the ones sherpa-onnx published, so such an entry
+ * is listed (an installed copy keeps working) but not downloaded.
+ */
 export function notOfferedReason(entry: { readonly checksum: Checksum | null }): string | null {
-  return entry.checksum
-    ? null
-    : 'no verified checksum is known for this file, so Earshot could not tell a damaged or substituted download from the real one.';
+  if (!entry.checksum)
+    return 'no verified checksum is known for this file, so Earshot could not tell a damaged or substituted download from the real one.';
+  if (entry.checksum.source !== 'github-asset-digest')
+    return 'its publisher lists no checksum for this file (only other projects do), so Earshot does not download it; choose another model, or install a copy you trust by hand.';
+  return null;
 }
 
 const RELEASE = 'https://github.com/k2-fsa/sherpa-onnx/releases/download/asr-models';
@@ -117,6 +124,9 @@ const ZIP_FILES = [
   'joiner-epoch-99-avg-1-chunk-16-left-128.int8.onnx',
   'tokens.txt',
 ] as const;
+/** Banafo's Kroko community model, as sherpa-onnx republished it (fp32, zipformer2). */
+const KROKO = 'sherpa-onnx-streaming-zipformer-en-kroko-2025-08-06';
+const KROKO_FILES = ['encoder.onnx', 'decoder.onnx', 'joiner.onnx', 'tokens.txt'] as const;
 const MOONSHINE_FILES = [
   'preprocess.onnx',
   'encode.int8.onnx',
@@ -156,6 +166,32 @@ function releaseModel({ manifestName, files, sherpa, manifestExtra, ...model }: 
 
 export const MODEL_CATALOG: readonly CatalogEntry[] = [
   releaseModel({
+    id: 'kroko-en-streaming',
+    name: 'Kroko streaming Zipformer (English)',
+    manifestName: 'Kroko streaming Zipformer (English)',
+    kind: 'online',
+    archiveRoot: KROKO,
+    sizeBytes: 57_267_600,
+    checksum: {
+      sha256: 'c8676e5ff9ac2a85296e53ee0fd4d5fb1db6770e7a7647166eeafe349ade6834',
+      source: 'github-asset-digest',
+      evidence:
+        `GitHub's sha256 digest for the release asset ${KROKO}.tar.bz2 on ${RELEASE_PAGE} (uploaded August 2025; ` +
+        'GitHub publishes a digest for every asset uploaded since June 2025), with its size of 57,267,600 bytes, as ' +
+        'recorded by more than five unrelated public projects that verify the download (found with a public code search).',
+    },
+    license: 'CC-BY-SA-4.0',
+    description: 'Real-time streaming recognizer with casing and punctuation: words appear as you speak. The default.',
+    isDefault: true,
+    files: KROKO_FILES,
+    sherpa: {
+      ...transducer(KROKO_FILES[0], KROKO_FILES[1], KROKO_FILES[2], { modelType: 'zipformer2' }),
+      rule1MinTrailingSilence: 2.4,
+      rule2MinTrailingSilence: 0.8,
+      rule3MinUtteranceLength: 20,
+    },
+  }),
+  releaseModel({
     id: 'zipformer-en-streaming',
     name: 'Streaming Zipformer (English)',
     manifestName: 'Streaming Zipformer (English)',
@@ -171,8 +207,8 @@ export const MODEL_CATALOG: readonly CatalogEntry[] = [
         'at least five unrelated public projects that downloaded the official archive (found with a public code search).',
     },
     license: 'Apache-2.0',
-    description: 'Real-time streaming recognizer: words appear as you speak. The default.',
-    isDefault: true,
+    description: 'The 2023 streaming recognizer (no casing or punctuation). Not offered: no publisher checksum.',
+    isDefault: false,
     files: ZIP_FILES,
     sherpa: {
       ...transducer(ZIP_FILES[0], ZIP_FILES[1], ZIP_FILES[2]),
