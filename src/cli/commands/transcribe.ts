@@ -21,6 +21,7 @@ import {
 } from './transcribe-setup.ts';
 import { cliProviderKey } from './transcribe-key.ts';
 import { TranscriptPrinter } from './transcribe-output.ts';
+import { removeStaleSpillFiles } from '../../core/session/spill-file.ts';
 
 const usage = `Usage: earshot transcribe [options]
 
@@ -112,6 +113,7 @@ const command = defineCommand({
       io.env['EARSHOT_JOURNAL_DIR'] ??
       join(io.env['XDG_DATA_HOME'] ?? join(homedir(), '.local', 'share'), 'earshot', 'journal');
     const resources: Resource[] = [lockJournalDir(journalDir)];
+    removeStaleSpillFiles(journalDir);
     for (const recovered of recoverInterruptedSessions(journalDir))
       printer.recovered(recovered.header.sessionId, recovered.segments.length, recovered.path);
 

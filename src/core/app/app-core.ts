@@ -18,6 +18,7 @@ import { buildHandlerTable } from './handler-table.ts';
 import { ProviderResolver } from './provider-resolver.ts';
 import { SessionController } from './session-controller.ts';
 import type { AppCore, AppCoreOptions } from './types.ts';
+import { removeStaleSpillFiles } from '../session/spill-file.ts';
 
 const log = createLogger('app-core');
 
@@ -60,6 +61,7 @@ function lockOwner(transport: AppCoreOptions['transport']): DirLockOptions {
 async function assembleAppCore(options: AppCoreOptions, lock: DirLock): Promise<AppCore> {
   const paths = dataPaths(options.userDataDir);
   ensurePrivateDir(paths.journals);
+  removeStaleSpillFiles(paths.journals);
   const hub = new EventHub();
   const settings = await SettingsStore.open(options.userDataDir);
   // Provider keys are saved with, and only handed out for, the origin they were saved for.

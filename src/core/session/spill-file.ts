@@ -1,5 +1,20 @@
-import { closeSync, openSync, readSync, rmSync, statfsSync, writeSync, ftruncateSync, mkdirSync } from 'node:fs';
+import {
+  closeSync,
+  openSync,
+  readSync,
+  readdirSync,
+  rmSync,
+  statfsSync,
+  writeSync,
+  ftruncateSync,
+  mkdirSync,
+} from 'node:fs';
 import { join } from 'node:path';
+import { isErrno } from '../../platform/fs/atomic-file.ts';
+import { createLogger } from '../../platform/log/logger.ts';
+
+const log = createLogger('spill-file');
+const SPILL_SUFFIX = '.spill';
 
 /**
  * Where the replay buffer keeps audio that does not fit in memory during a long outage: raw
@@ -39,7 +54,7 @@ export class SpillFile implements SpillStore {
 
   constructor(dir: string, sessionId: string) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    this.path = join(dir, `${sessionId}.spill`);
+    this.path = join(dir, `${sessionId}${SPILL_SUFFIX}`);
     this.#fd = openSync(this.path, 'w+', 0o600);
   }
 
@@ -81,4 +96,33 @@ export class SpillFile implements SpillStore {
     if (this.#fd === null) throw new Error(`the spill file ${this.path} is closed`);
     return this.#fd;
   }
+}
+
+/**
+ * Removes spill files left by a run that was killed mid-outage (kill -9, power loss). Call it
+ * holding the folder's lock, before any session starts: no running session owns one then.
+ * Their audio never reached a service and its session is sealed as recovered, so nothing can
+ * transcribe it any more; what it holds is the person's voice, which is not left lying on disk.
+ * Returns the paths removed.
+ */
+export function removeStaleSpillFiles(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (error) {
+    if (isErrno(error, 'ENOENT')) return [];
+    throw error;
+  }
+  const removed: string[] = [];
+  for (const name of names.filter((n) => n.endsWith(SPILL_SUFFIX))) {
+    const path = join(dir, name);
+    try {
+      rmSync(path, { force: true });
+      removed.push(path);
+    } catch (error) {
+      log.warn(`could not remove the stale spill file ${path}`, error);
+    }
+  }
+  if (removed.length > 0) log.info(`removed ${removed.length} spill file(s) left by an interrupted run`, { dir });
+  return removed;
 }
