@@ -96,11 +96,13 @@ export function buildHandlerTable(s: HandlerServices): HandlerTable {
     'models.download': ({ id }) => {
       if (!s.models.catalog.some((m) => m.id === id))
         throw new EarshotError('MODEL_MISSING', `"${id}" is not in the model catalog.`);
-      // Progress and the outcome arrive as events; the request itself returns at once.
+      // Progress and the outcome arrive as events; the request itself returns at once. The
+      // model list is sent again either way: a failed download removed its partial file.
       s.models
         .download(id)
+        .catch((error: unknown) => log.warn(`download of ${id} did not finish`, error))
         .then(async () => s.hub.emit('models', await s.modelsState()))
-        .catch((error: unknown) => log.warn(`download of ${id} did not finish`, error));
+        .catch((error: unknown) => log.warn('could not list the models after a download', error));
       return null;
     },
     'models.cancel': ({ id }) => {
