@@ -50,6 +50,8 @@ interface State {
 }
 
 const SILENCE_DURATION_MS = 500;
+/** developers.openai.com/api/docs/guides/realtime-transcription: these need `turn_detection: null`. */
+const NO_VAD_MODELS = new Set(['gpt-live-transcribe', 'gpt-realtime-whisper']);
 const PREFIX_PADDING_MS = 300;
 
 export class FakeOpenAi extends FakeService {
@@ -148,6 +150,13 @@ export class FakeOpenAi extends FakeService {
           return invalid(
             'invalid_value',
             `Invalid value: ${JSON.stringify(rate)}. Only a 24kHz sample rate is supported.`,
+          );
+        // No-VAD models take only client commits (realtime-transcription guide: `turn_detection: null`).
+        // The guide documents the requirement, not the refusal's wording: this message is ours.
+        if (NO_VAD_MODELS.has(input?.transcription?.model ?? '') && input?.turn_detection)
+          return invalid(
+            'invalid_value',
+            `Turn detection is not supported for model '${input?.transcription?.model ?? ''}'; set turn_detection to null and commit each turn.`,
           );
         return this.#configure(conn, state, rate, input?.turn_detection !== null);
       }

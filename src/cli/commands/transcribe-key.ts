@@ -37,7 +37,8 @@ export function cliProviderKey(id: ProviderId, values: CliKeyInput, env: NodeJS.
     const apiKey = env['EARSHOT_ENGINE_TOKEN']?.trim();
     return { ...(url ? { url } : {}), ...(apiKey ? { apiKey } : {}) };
   }
-  if (id === 'openai-compatible') {
+  // Self-hosted servers: nobody's default key goes there unasked.
+  if (id === 'openai-compatible' || id === 'vllm' || id === 'speaches' || id === 'riva') {
     // A compatible server is somebody else's: OpenAI's key is not theirs to receive.
     const stray = env['OPENAI_API_KEY']?.trim();
     return {

@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import type { FrameSource } from '../../shared/audio-frame.ts';
 import { createWavSource } from '../../core/sources/wav-source.ts';
 import { createProvider } from '../../core/providers/index.ts';
+import { findVadModel } from '../../platform/models/vad-model.ts';
 import type { ProviderAdapter } from '../../core/providers/types.ts';
 import { Session } from '../../core/session/session.ts';
 import { recoverInterruptedSessions } from '../../core/transcript/journal-reader.ts';
 import { EarshotError } from '../../shared/errors.ts';
 import { QUIT_BUDGET_MS, sessionDeadline } from '../../shared/quit-budget.ts';
-import { providerIdSchema, type ProviderId } from '../../shared/session.ts';
+import { providerIds, providerIdSchema, type ProviderId } from '../../shared/session.ts';
 import { defineCommand, EXIT_OK, type CliIo } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import {
@@ -36,7 +37,7 @@ Input:
   --seconds N           stop after N seconds of audio
 
 Service:
-  --provider P          local (default) | openai | openai-compatible | deepgram | assemblyai
+  --provider P          local (default) | openai | openai-compatible | vllm | deepgram | assemblyai
   --url URL             service URL (required for openai-compatible; for local: an already
                         running \`earshot serve\` instead of starting the engine)
   --api-key-env VAR     environment variable holding the API key (default: OPENAI_API_KEY,
@@ -44,7 +45,8 @@ Service:
   --model NAME          the service's transcription model
   --language CODE       ISO-639-1 language, e.g. en
   --model-dir DIR       embedded engine model folder (default: $EARSHOT_MODEL_DIR)
-  --vad-model FILE      Silero VAD model for the embedded engine
+  --vad-model FILE      Silero VAD model (embedded engine; client-side turns for vllm and
+                        OpenAI gpt-live-transcribe / gpt-realtime-whisper)
 
 Output:
   --format F            text (default): the partial in place on a terminal, one line per final
@@ -98,9 +100,7 @@ const command = defineCommand({
       throw new UsageError(`--seconds must be a positive number, not "${values.seconds}".`);
     const parsedProvider = providerIdSchema.safeParse(values.provider ?? 'local');
     if (!parsedProvider.success)
-      throw new UsageError(
-        `--provider must be one of local, openai, openai-compatible, deepgram, assemblyai; not "${values.provider}".`,
-      );
+      throw new UsageError(`--provider must be one of ${providerIds.join(', ')}; not "${values.provider}".`);
     const providerId: ProviderId = parsedProvider.data;
     const captionsPort = values['captions-port'] === undefined ? null : Number(values['captions-port']);
     if (captionsPort !== null && (!Number.isInteger(captionsPort) || captionsPort < 0 || captionsPort > 65535)) {
@@ -211,10 +211,13 @@ async function resolveProvider(
   }
   const key = cliProviderKey(id, values, io.env);
   if (key.notice) io.stderr.write(`${key.notice}\n`);
+  // Servers without VAD (vLLM, OpenAI's no-VAD models) need Silero for client-side turns.
+  const vadModelPath = findVadModel({ explicit: values['vad-model'] ?? null, env: io.env });
   return createProvider({
     id,
     ...(key.url ? { url: key.url } : {}),
     ...(key.apiKey ? { apiKey: key.apiKey } : {}),
+    ...(vadModelPath ? { vadModelPath } : {}),
     ...common,
   });
 }

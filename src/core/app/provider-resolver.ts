@@ -63,6 +63,14 @@ export class ProviderResolver {
         return { id, apiKey: await this.#key(id), model: settings.deepgramModel, language: settings.language };
       case 'assemblyai':
         return { id, apiKey: await this.#key(id), language: settings.language };
+      case 'vllm':
+      case 'speaches':
+      case 'riva':
+        // Their Settings presets (URL, served model) are not on this branch yet; the CLI reaches them.
+        throw new EarshotError(
+          'USAGE',
+          `Set up the ${id} server with \`earshot transcribe --provider ${id}\` for now.`,
+        );
     }
   }
 

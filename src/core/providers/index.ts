@@ -1,7 +1,5 @@
 import { EarshotError } from '../../shared/errors.ts';
-import { AssemblyAiAdapter } from './assemblyai.ts';
-import { DeepgramAdapter } from './deepgram.ts';
-import { OpenAiRealtimeAdapter } from './openai-realtime.ts';
+import { DIALECTS } from './dialects/registry.ts';
 import type { ProviderAdapter, ProviderConfig } from './types.ts';
 
 export type {
@@ -17,6 +15,8 @@ export type {
 export { OpenAiRealtimeAdapter, transcriptionUrl, OPENAI_REALTIME_URL } from './openai-realtime.ts';
 export { DeepgramAdapter, DEEPGRAM_URL } from './deepgram.ts';
 export { AssemblyAiAdapter, ASSEMBLYAI_URL } from './assemblyai.ts';
+export { VllmAdapter } from './dialects/vllm.ts';
+export { DIALECTS, type Dialect } from './dialects/registry.ts';
 
 /** Environment variables the CLI reads a key from when `--api-key-env` is not given. */
 export const DEFAULT_KEY_ENV: Readonly<Record<string, string>> = {
@@ -36,13 +36,13 @@ export const DEFAULT_KEY_ENV: Readonly<Record<string, string>> = {
  * ```
  */
 export function createProvider(config: ProviderConfig): ProviderAdapter {
-  const needsKey = config.id === 'openai' || config.id === 'deepgram' || config.id === 'assemblyai';
-  if (needsKey && !config.apiKey) throw new EarshotError('PROVIDER_KEY_MISSING');
-  if ((config.id === 'local' || config.id === 'openai-compatible') && !config.url) {
-    throw new EarshotError(
-      'USAGE',
-      `The ${config.id === 'local' ? 'local engine' : 'OpenAI-compatible'} provider needs a URL.`,
-    );
+  const dialect = DIALECTS[config.id];
+  if (dialect.needsKey && !config.apiKey) throw new EarshotError('PROVIDER_KEY_MISSING');
+  if (dialect.needsUrl && !config.url) {
+    throw new EarshotError('USAGE', `The ${dialect.name} provider needs a URL.`);
+  }
+  if (dialect.needsModel && !config.model) {
+    throw new EarshotError('USAGE', `The ${dialect.name} provider needs the served model's name (--model NAME).`);
   }
   if (config.url) {
     try {
@@ -51,14 +51,5 @@ export function createProvider(config: ProviderConfig): ProviderAdapter {
       throw new EarshotError('USAGE', `"${config.url}" is not a valid URL (${(error as Error).message}).`);
     }
   }
-  switch (config.id) {
-    case 'local':
-    case 'openai':
-    case 'openai-compatible':
-      return new OpenAiRealtimeAdapter(config);
-    case 'deepgram':
-      return new DeepgramAdapter(config);
-    case 'assemblyai':
-      return new AssemblyAiAdapter(config);
-  }
+  return dialect.create(config);
 }

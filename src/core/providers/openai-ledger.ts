@@ -18,6 +18,7 @@ export class CommitLedger {
   /** Sample counts at which we sent `commit`, oldest first, not yet answered. */
   readonly #manualCommits: number[] = [];
   #sent = 0;
+  readonly #clears: number[] = [];
   #lastCommitPoint = 0;
 
   appended(samples: number): void {
@@ -61,6 +62,25 @@ export class CommitLedger {
    */
   declined(): boolean {
     const point = this.#manualCommits.shift();
+    if (point === undefined) return false;
+    this.#commits.push({ itemId: null, endSample: Math.max(point, this.#lastEnd()), done: true });
+    return true;
+  }
+
+  /**
+   * We asked the service to drop its open buffer (silence only, at the end of a client-turn
+   * stream): nothing there is to be transcribed. False when nothing was uncommitted.
+   */
+  requestClear(): boolean {
+    if (this.#sent <= this.#lastCommitPoint) return false;
+    this.#clears.push(this.#sent);
+    this.#lastCommitPoint = this.#sent;
+    return true;
+  }
+
+  /** The service confirmed a clear: that audio is accounted for. */
+  cleared(): boolean {
+    const point = this.#clears.shift();
     if (point === undefined) return false;
     this.#commits.push({ itemId: null, endSample: Math.max(point, this.#lastEnd()), done: true });
     return true;

@@ -1,4 +1,5 @@
 import type { ProviderId } from '../../shared/session.ts';
+import { TurnDetector } from '../turns/turn-detector.ts';
 import { OpenAiStream } from './openai-stream.ts';
 import {
   classifyHttpStatus,
@@ -75,12 +76,18 @@ export class OpenAiRealtimeAdapter implements ProviderAdapter {
 
   createStream(): ProviderStream {
     const defaultModel = this.id === 'openai' ? 'gpt-4o-transcribe' : undefined;
+    const model = this.#config.model ?? defaultModel;
+    const clientTurns = needsClientTurns(this.#config);
+    const vadModelPath = this.#config.vadModelPath;
     return new OpenAiStream({
       label: this.label,
       sampleRate: this.sampleRate,
-      model: this.#config.model ?? defaultModel,
+      model,
       language: this.#config.language,
-      turnDetection: this.#config.turnDetection ?? 'server_vad',
+      turnDetection: clientTurns ? 'manual' : (this.#config.turnDetection ?? 'server_vad'),
+      ...(clientTurns && vadModelPath
+        ? { turns: new TurnDetector({ vadModelPath, sampleRate: this.sampleRate, silenceMs: OPENAI_TURN_SILENCE_MS }) }
+        : {}),
       silenceDurationMs:
         this.#config.silenceDurationMs ?? (this.id === 'local' ? LOCAL_TURN_SILENCE_MS : OPENAI_TURN_SILENCE_MS),
       shape: this.#config.shape ?? (this.id === 'openai-compatible' ? 'auto' : 'ga'),
@@ -90,6 +97,19 @@ export class OpenAiRealtimeAdapter implements ProviderAdapter {
   classifyHandshake(status: number | null, detail: string): CloseVerdict {
     return classifyHttpStatus(this.label, status, detail);
   }
+}
+
+/**
+ * OpenAI models that take no server VAD: the session must say `turn_detection: null` and the
+ * client commits each turn (developers.openai.com/api/docs/guides/realtime-transcription:
+ * "a final transcript when your application commits each audio turn", with `turn_detection: null`).
+ */
+export const CLIENT_TURN_MODELS: ReadonlySet<string> = new Set(['gpt-live-transcribe', 'gpt-realtime-whisper']);
+
+/** True when Earshot must find turn ends itself: a no-VAD model, or `manual` with a VAD model to do it. */
+export function needsClientTurns(config: ProviderConfig): boolean {
+  if (config.id === 'local') return false;
+  return CLIENT_TURN_MODELS.has(config.model ?? '') || (config.turnDetection === 'manual' && !!config.vadModelPath);
 }
 
 /** Accepts `ws://host:port` (the engine prints that) and adds the path and intent when missing. */

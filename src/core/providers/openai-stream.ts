@@ -1,5 +1,7 @@
 import { appendAudio, commitAudio } from '../../shared/realtime/client-events.ts';
 import { isServerEventType, serverEventSchema, type ServerEvent } from '../../shared/realtime/server-events.ts';
+import type { TurnDetector } from '../turns/turn-detector.ts';
+import { ClientTurns } from './openai-client-turns.ts';
 import { classifyOpenAiClose, type CloseContext } from './openai-close.ts';
 import { CommitLedger } from './openai-ledger.ts';
 import { providerWords, sessionUpdateMessage, SETUP_EVENT_ID, type SessionSetup } from './openai-messages.ts';
@@ -25,6 +27,8 @@ export interface OpenAiStreamOptions extends SessionSetup {
   readonly label: string;
   /** 'auto' waits for `session.created` / `transcription_session.created` and answers in kind. */
   readonly shape: 'ga' | 'beta' | 'auto';
+  /** Client-side turns (models without server VAD): Earshot commits at the pauses this finds. */
+  readonly turns?: TurnDetector;
 }
 
 interface Item {
@@ -45,9 +49,11 @@ export class OpenAiStream implements ProviderStream {
   #setupSent = false;
   #ready = false;
   #seen: CloseContext = { expired: false, lastError: null };
+  readonly #clientTurns: ClientTurns | null;
 
   constructor(options: OpenAiStreamOptions) {
     this.#o = options;
+    this.#clientTurns = options.turns ? new ClientTurns(options.turns, this.#ledger, options.sampleRate) : null;
   }
 
   onOpen(): { send: WireMessage[]; events: ProviderEvent[] } {
@@ -58,6 +64,7 @@ export class OpenAiStream implements ProviderStream {
 
   encodeAudio(samples: Int16Array): WireMessage[] {
     if (samples.length === 0) return [];
+    if (this.#clientTurns) return this.#clientTurns.encode(samples);
     this.#ledger.appended(samples.length);
     return [JSON.stringify(appendAudio(pcmBytes(samples).toString('base64')))];
   }
@@ -67,7 +74,7 @@ export class OpenAiStream implements ProviderStream {
   }
 
   end(): WireMessage[] {
-    return this.flush();
+    return this.#clientTurns ? this.#clientTurns.end() : this.flush();
   }
 
   keepAlive(): WireMessage | null {
@@ -79,10 +86,12 @@ export class OpenAiStream implements ProviderStream {
   }
 
   inTurn(): boolean {
-    return this.#speechActive;
+    return this.#clientTurns ? this.#clientTurns.inTurn : this.#speechActive;
   }
 
   maybeCommit(maxUncommittedSamples: number): WireMessage[] | null {
+    // Client turns commit at pauses only: a bound would commit silence or cut speech.
+    if (this.#clientTurns) return null;
     if (this.#speechActive || this.#ledger.uncommitted <= maxUncommittedSamples) return null;
     return this.flush();
   }
@@ -152,7 +161,8 @@ export class OpenAiStream implements ProviderStream {
       case 'error':
         return this.#onError(m, out);
       case 'input_audio_buffer.cleared':
-        out.events.push({ kind: 'ignored', type: m.type });
+        if (this.#ledger.cleared()) this.#settle(out);
+        else out.events.push({ kind: 'ignored', type: m.type });
     }
   }
 
@@ -169,9 +179,14 @@ export class OpenAiStream implements ProviderStream {
     const item = this.#item(id);
     const rate = this.#o.sampleRate;
     const vadEnd = item.endMs === undefined ? undefined : msToSamples(item.endMs, rate);
-    const span = this.#ledger.committed(id, vadEnd, item.done);
-    item.startMs ??= samplesToMs(span.startSample, rate);
-    item.endMs ??= samplesToMs(span.endSample, rate);
+    const span = this.#clientTurns?.nextSpan();
+    if (span) {
+      item.startMs ??= span.startMs;
+      item.endMs ??= span.endMs;
+    }
+    const range = this.#ledger.committed(id, vadEnd, item.done);
+    item.startMs ??= samplesToMs(range.startSample, rate);
+    item.endMs ??= samplesToMs(range.endSample, rate);
     this.#settle(out);
   }
 
@@ -242,7 +257,10 @@ export class OpenAiStream implements ProviderStream {
       return;
     }
     if (code === 'input_audio_buffer_commit_empty') {
-      if (this.#ledger.declined()) this.#settle(out);
+      if (this.#ledger.declined()) {
+        this.#clientTurns?.nextSpan();
+        this.#settle(out);
+      }
       return;
     }
     if (m.error.event_id === SETUP_EVENT_ID) {

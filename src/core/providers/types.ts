@@ -157,6 +157,11 @@ export interface ProviderConfig {
   readonly sampleRate?: number;
   /** Override the session limit the session rotates before (ms). */
   readonly maxSessionMs?: number | null;
+  /**
+   * Silero VAD model for client-side turns (servers without VAD: vLLM, OpenAI's no-VAD
+   * models). The CLI and app find it with src/platform/models/vad-model.ts.
+   */
+  readonly vadModelPath?: string;
 }
 
 export function msToSamples(ms: number, sampleRate: number): number {
