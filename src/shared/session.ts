@@ -4,7 +4,15 @@ export const sessionStates = ['idle', 'starting', 'streaming', 'reconnecting', '
 export const sessionStateSchema = z.enum(sessionStates);
 export type SessionState = z.infer<typeof sessionStateSchema>;
 
-export const providerIds = ['local', 'openai', 'openai-compatible', 'deepgram', 'assemblyai'] as const;
+export const providerIds = [
+  'local',
+  'openai',
+  'openai-compatible',
+  'deepgram',
+  'assemblyai',
+  'speaches',
+  'riva',
+] as const;
 export const providerIdSchema = z.enum(providerIds);
 export type ProviderId = z.infer<typeof providerIdSchema>;
 

@@ -37,6 +37,10 @@ export function cliProviderKey(id: ProviderId, values: CliKeyInput, env: NodeJS.
     const apiKey = env['EARSHOT_ENGINE_TOKEN']?.trim();
     return { ...(url ? { url } : {}), ...(apiKey ? { apiKey } : {}) };
   }
+  if (id === 'speaches' || id === 'riva') {
+    // Self-hosted servers: no provider variable of their own; a key goes only where --api-key-env says.
+    return url ? { url } : {};
+  }
   if (id === 'openai-compatible') {
     // A compatible server is somebody else's: OpenAI's key is not theirs to receive.
     const stray = env['OPENAI_API_KEY']?.trim();

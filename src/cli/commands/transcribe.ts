@@ -35,7 +35,8 @@ Input:
   --seconds N           stop after N seconds of audio
 
 Service:
-  --provider P          local (default) | openai | openai-compatible | deepgram | assemblyai
+  --provider P          local (default) | openai | openai-compatible | deepgram | assemblyai |
+                        speaches | riva
   --url URL             service URL (required for openai-compatible; for local: an already
                         running \`earshot serve\` instead of starting the engine)
   --api-key-env VAR     environment variable holding the API key (default: OPENAI_API_KEY,
@@ -98,7 +99,7 @@ const command = defineCommand({
     const parsedProvider = providerIdSchema.safeParse(values.provider ?? 'local');
     if (!parsedProvider.success)
       throw new UsageError(
-        `--provider must be one of local, openai, openai-compatible, deepgram, assemblyai; not "${values.provider}".`,
+        `--provider must be one of local, openai, openai-compatible, deepgram, assemblyai, speaches, riva; not "${values.provider}".`,
       );
     const providerId: ProviderId = parsedProvider.data;
     const captionsPort = values['captions-port'] === undefined ? null : Number(values['captions-port']);

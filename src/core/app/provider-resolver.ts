@@ -63,6 +63,13 @@ export class ProviderResolver {
         return { id, apiKey: await this.#key(id), model: settings.deepgramModel, language: settings.language };
       case 'assemblyai':
         return { id, apiKey: await this.#key(id), language: settings.language };
+      case 'speaches':
+      case 'riva':
+        // Their Settings presets (URL, served model) come with issue 12's presets work.
+        throw new EarshotError(
+          'USAGE',
+          `Settings cannot hold a ${id === 'riva' ? 'Riva' : 'Speaches'} server yet: use \`earshot transcribe --provider ${id} --url … --model …\`.`,
+        );
     }
   }
 

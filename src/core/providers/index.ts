@@ -2,6 +2,8 @@ import { EarshotError } from '../../shared/errors.ts';
 import { AssemblyAiAdapter } from './assemblyai.ts';
 import { DeepgramAdapter } from './deepgram.ts';
 import { OpenAiRealtimeAdapter } from './openai-realtime.ts';
+import { RivaAdapter } from './riva.ts';
+import { SpeachesAdapter } from './speaches.ts';
 import type { ProviderAdapter, ProviderConfig } from './types.ts';
 
 export type {
@@ -60,5 +62,9 @@ export function createProvider(config: ProviderConfig): ProviderAdapter {
       return new DeepgramAdapter(config);
     case 'assemblyai':
       return new AssemblyAiAdapter(config);
+    case 'speaches':
+      return new SpeachesAdapter(config);
+    case 'riva':
+      return new RivaAdapter(config);
   }
 }
