@@ -108,7 +108,10 @@ describe('Speaches end of stream', () => {
     expect(types(end).at(-1)).toBe('session.update');
     const appended = end
       .slice(0, -1)
-      .reduce((sum, m) => sum + Buffer.from(JSON.parse(String(m)).audio, 'base64').length / 2, 0);
+      .reduce(
+        (sum, m) => sum + Buffer.from((JSON.parse(String(m)) as { audio: string }).audio, 'base64').length / 2,
+        0,
+      );
     expect(appended).toBe((SPEACHES_END_PADDING_MS * RATE) / 1000);
     decode(s, { type: 'input_audio_buffer.speech_stopped', item_id: 'a', audio_end_ms: 3_100 });
     expect(decode(s, { type: 'session.updated', session: {} }).events).not.toContainEqual({ kind: 'ended' });
