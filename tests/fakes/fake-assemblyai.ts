@@ -6,6 +6,7 @@ import {
   type AssemblyAiServerMessage,
 } from '../../src/core/providers/assemblyai-messages.ts';
 import { UrlConfiguredFake, type FakeConnection, type FaultPlan, type Refusal, type WordFault } from './fake-base.ts';
+import { U3Partials, isU3ProModel } from './u3pro-turns.ts';
 import { wordText, WordDetector, type DetectorEvent } from './word-audio.ts';
 
 /**
@@ -26,8 +27,18 @@ import { wordText, WordDetector, type DetectorEvent } from './word-audio.ts';
  *   and transmission rate, 3008 session expired)
  * - AssemblyAI/assemblyai-node-sdk, src/types/streaming/index.ts (the SDK's typing)
  *
+ * - Universal-3 Pro models (`speech_model` `u3-rt-pro`, `universal-3-5-pro`, …):
+ *   https://assemblyai.com/docs/streaming/universal-3-pro/turn-detection-and-partials and
+ *   https://assemblyai.com/docs/streaming/universal-3-pro/u3-pro-message-sequence (no word-by-word
+ *   partials: one early partial after 750 ms of continuous speech, then one per pause of
+ *   `min_turn_silence` (default 100 ms); a partial's `transcript` is the WHOLE turn so far and
+ *   every word in it has `word_is_final: false`; the end-of-turn message is formatted (always on),
+ *   every word final, `utterance` equal to `transcript`; no formatted repeat; `max_turn_silence`
+ *   defaults to 1000 ms)
+ *
  * Not from the docs: the end of a turn after `max_turn_silence` (default 400 ms here) of
- * silence, and the tolerance of the optional transmission-rate rule (`rateLimit`, below).
+ * silence for Universal Streaming, and the tolerance of the optional transmission-rate rule
+ * (`rateLimit`, below).
  *
  * Accounting: a final (formatted) turn accounts up to its last word's end; `Termination`
  * accounts for everything received.
@@ -57,8 +68,10 @@ interface State {
   started: number;
   /** performance.now() when the connection opened (the rate rule's clock). */
   openedAt: number;
-  /** Silence that ends a turn: the URL's `max_turn_silence`, else 400 ms. */
+  /** Silence that ends a turn: the URL's `max_turn_silence`, else 400 ms (U3 Pro: 1000 ms). */
   endOfTurnSilenceMs: number;
+  /** A Universal-3 Pro model: its partials and turn ends (u3pro-turns.ts). */
+  u3: U3Partials | null;
 }
 
 const END_OF_TURN_SILENCE_MS = 400;
@@ -93,6 +106,7 @@ export class FakeAssemblyAi extends UrlConfiguredFake<
       return;
     }
     const rate = Number(query.get('sample_rate'));
+    const u3 = isU3ProModel(query.get('speech_model'));
     this.states.set(conn, {
       rate,
       formatTurns: query.get('format_turns') === 'true',
@@ -101,7 +115,10 @@ export class FakeAssemblyAi extends UrlConfiguredFake<
       words: [],
       started: Date.now(),
       openedAt: performance.now(),
-      endOfTurnSilenceMs: Number(query.get('max_turn_silence') ?? END_OF_TURN_SILENCE_MS),
+      endOfTurnSilenceMs: Number(
+        query.get('max_turn_silence') ?? (u3 ? U3Partials.MAX_TURN_SILENCE_MS : END_OF_TURN_SILENCE_MS),
+      ),
+      u3: u3 ? new U3Partials(Number(query.get('min_turn_silence') ?? U3Partials.MIN_TURN_SILENCE_MS)) : null,
     });
     this.sendMessage(conn, {
       type: 'Begin',
@@ -165,8 +182,14 @@ export class FakeAssemblyAi extends UrlConfiguredFake<
       if (conn.closed || conn.silent) return;
       if (event.kind === 'word') {
         state.words.push({ id: event.id, startSample: event.startSample, endSample: event.endSample });
-        this.#turn(conn, state, false, false);
+        if (!state.u3) this.#turn(conn, state, false, false);
+        else if (state.u3.afterWord(state.words, state.rate)) this.#turn(conn, state, false, false);
         this.#fault(conn, this.afterWord(conn));
+      } else if (
+        event.kind === 'silence' &&
+        state.u3?.atSilence(event.run, state.detector.windowSamples, state.rate, state.words.length)
+      ) {
+        this.#turn(conn, state, false, false);
       } else if (
         event.kind === 'silence' &&
         state.words.length > 0 &&
@@ -191,8 +214,13 @@ export class FakeAssemblyAi extends UrlConfiguredFake<
 
   #endTurn(conn: FakeConnection, state: State): void {
     if (state.words.length === 0) return;
-    this.#turn(conn, state, true, false);
-    if (state.formatTurns) this.#turn(conn, state, true, true);
+    if (state.u3) {
+      this.#turn(conn, state, true, true); // formatting is always on, in the end-of-turn message itself
+      state.u3.turnEnded();
+    } else {
+      this.#turn(conn, state, true, false);
+      if (state.formatTurns) this.#turn(conn, state, true, true);
+    }
     this.account(conn, state.words.at(-1)!.endSample, `turn ${state.turnOrder}`);
     state.turnOrder += 1;
     state.words = [];
@@ -204,7 +232,8 @@ export class FakeAssemblyAi extends UrlConfiguredFake<
       end: Math.round((w.endSample * 1000) / state.rate),
       text: wordText(w.id),
       confidence: 0.9,
-      word_is_final: true,
+      // U3 Pro marks every word of a partial non-final, and every word of the turn's end final.
+      word_is_final: state.u3 ? endOfTurn : true,
     }));
     const plain = words.map((w) => w.text).join(' ');
     const transcript = formatted ? `${plain.charAt(0).toUpperCase()}${plain.slice(1)}.` : plain;
@@ -216,6 +245,7 @@ export class FakeAssemblyAi extends UrlConfiguredFake<
       transcript,
       end_of_turn_confidence: endOfTurn ? 0.9 : 0.1,
       words,
+      ...(state.u3 ? { utterance: endOfTurn ? transcript : '' } : {}),
     });
   }
 

@@ -26,9 +26,15 @@ import { wordText, WordDetector, type DetectorEvent } from './word-audio.ts';
  *   `DATA-0000` audio that cannot be decoded, 1011 `NET-0000`, 1011 `NET-0001`)
  * - deepgram/deepgram-js-sdk, src/lib/types/LiveTranscriptionEvent.ts (the Results fields)
  *
+ * - deepgram/deepgram-js-sdk @ 108a127a, src/api/resources/listen/resources/v1/types/
+ *   ListenV1Error.ts (generated from Deepgram's API definition): a text message the server cannot
+ *   parse gets a JSON `{"type":"Error","variant":"SchemaError","description",…,"message":<it>}`
+ *   (also typed as `DeepgramError {type, err_code, err_msg, description, variant}` in
+ *   deepgram/deepgram-go-sdk, pkg/client/interfaces/v1/utils.go)
+ *
  * Not from the docs: the exact statuses of refused upgrades (401 for a bad key, 400 when raw
- * audio comes without `encoding`/`sample_rate`), a text frame Deepgram cannot read closing like
- * undecodable audio, empty finals over silence every 2 s, three words per final.
+ * audio comes without `encoding`/`sample_rate`), the socket staying open after a `SchemaError`,
+ * its description text, empty finals over silence every 2 s, three words per final.
  *
  * Accounting: each final accounts for its `[start, start + duration)`.
  */
@@ -120,8 +126,16 @@ export class FakeDeepgram extends UrlConfiguredFake<
       return;
     }
     const read = this.readClientText(data);
-    // Text Deepgram cannot read (not JSON, or no message it knows) is a protocol violation.
-    if (read.kind !== 'message') return conn.close(1002, 'DATA-0000');
+    // Text Deepgram cannot parse: a JSON `Error` (SchemaError echoing it); the socket stays open.
+    if (read.kind !== 'message') {
+      this.sendMessage(conn, {
+        type: 'Error',
+        variant: 'SchemaError',
+        description: 'Unable to parse the client message.',
+        message: data.toString('utf8').slice(0, 200),
+      });
+      return;
+    }
     switch (read.message.type) {
       case 'KeepAlive':
         return;

@@ -37,7 +37,8 @@ Input:
   --seconds N           stop after N seconds of audio
 
 Service:
-  --provider P          local (default) | openai | openai-compatible | vllm | deepgram | assemblyai
+  --provider P          local (default) | openai | openai-compatible | vllm | speaches | riva |
+                        deepgram | assemblyai
   --url URL             service URL (required for openai-compatible; for local: an already
                         running \`earshot serve\` instead of starting the engine)
   --api-key-env VAR     environment variable holding the API key (default: OPENAI_API_KEY,

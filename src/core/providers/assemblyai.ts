@@ -198,9 +198,7 @@ class AssemblyAiStream extends BinaryAudioStream<AssemblyAiServerMessage> {
     const endMs = m.words.at(-1)?.end;
     const times = { ...(startMs === undefined ? {} : { startMs }), ...(endMs === undefined ? {} : { endMs }) };
     if (!isFinal) {
-      // `transcript` holds the finalized words; the non-final tail words are still changing.
-      const tail = m.words.filter((w) => w.word_is_final === false).map((w) => w.text);
-      const text = [transcript, ...tail].filter(Boolean).join(' ');
+      const text = partialText(transcript, m.words);
       if (text) this.speaking = !m.end_of_turn;
       out.events.push({ kind: 'transcript', key, text, isFinal: false, ...times });
       return;
@@ -241,4 +239,19 @@ class AssemblyAiStream extends BinaryAudioStream<AssemblyAiServerMessage> {
       message: `${this.label} reported an error (${code}): ${message}`,
     });
   }
+}
+
+/**
+ * The text of a partial turn. Universal Streaming puts only the finalized words in `transcript`
+ * and the still-changing tail in `words` (`word_is_final: false`). Universal-3 Pro models
+ * (`u3-rt-pro`, `universal-3-5-pro`, …) put the WHOLE turn so far in `transcript` and mark every
+ * word non-final (https://assemblyai.com/docs/streaming/universal-3-pro/turn-detection-and-partials):
+ * a transcript with no final word behind it already holds the tail, and adding it would show
+ * the text twice.
+ */
+export function partialText(transcript: string, words: readonly { text: string; word_is_final?: boolean }[]): string {
+  const finals = words.filter((w) => w.word_is_final !== false).length;
+  if (transcript !== '' && finals === 0) return transcript;
+  const tail = words.filter((w) => w.word_is_final === false).map((w) => w.text);
+  return [transcript, ...tail].filter(Boolean).join(' ');
 }

@@ -89,9 +89,18 @@ const metadata = z.object({
 });
 
 /** Runtime failures normally arrive as a close frame whose reason is the error code; this is the in-band form. */
+/**
+ * A recoverable error about a client text message; the socket stays open. Shape from
+ * deepgram/deepgram-js-sdk @ 108a127a, src/api/resources/listen/resources/v1/types/ListenV1Error.ts
+ * (generated from Deepgram's API definition): `variant` `SchemaError` (a text message the server
+ * could not parse; `message` echoes it) or `InvalidConfigureMessage` (a refused `Configure`,
+ * `code` says why, e.g. `KeytermsNotSupported`). Read loosely: every field but `type` optional.
+ */
 const error = z.object({
   type: z.literal('Error'),
+  variant: z.string().optional(),
   description: z.string().optional(),
+  code: z.string().optional(),
   message: z.string().optional(),
 });
 
@@ -99,6 +108,7 @@ const error = z.object({
 export const deepgramServerMessages = serverMessages([results, speechStarted, utteranceEnd, metadata, error]);
 export type DeepgramServerMessage = z.infer<typeof deepgramServerMessages.schema>;
 export type DeepgramResults = z.infer<typeof results>;
+export type DeepgramError = z.infer<typeof error>;
 
 /** Client → server text frames. Audio goes as binary linear16 frames, never empty (an empty one used to mean "close"). */
 export const deepgramClientMessageSchema = z.discriminatedUnion('type', [

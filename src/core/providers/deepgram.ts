@@ -2,6 +2,7 @@ import { BinaryAudioAdapter, BinaryAudioStream, type Decoded } from './binary-au
 import {
   deepgramClientMessage,
   deepgramServerMessages,
+  type DeepgramError,
   type DeepgramResults,
   type DeepgramServerMessage,
 } from './deepgram-messages.ts';
@@ -9,6 +10,7 @@ import {
   authVerdict,
   pcmBytes,
   reconnectVerdict,
+  serviceDetail,
   type CloseVerdict,
   type ProviderConfig,
   type ProviderStream,
@@ -107,16 +109,10 @@ class DeepgramStream extends BinaryAudioStream<DeepgramServerMessage> {
       case 'Metadata':
         out.events.push({ kind: 'ended' });
         break;
-      case 'Error': {
-        const message = m.description ?? m.message ?? 'no description';
-        this.#lastError = message;
-        out.events.push({
-          kind: 'warning',
-          code: 'PROVIDER_ERROR',
-          message: `${this.label} reported an error: ${message}`,
-        });
+      case 'Error':
+        this.#lastError = m.description ?? m.variant ?? 'no description';
+        out.events.push({ kind: 'warning', code: 'PROVIDER_ERROR', message: deepgramErrorText(this.label, m) });
         break;
-      }
     }
   }
 
@@ -171,4 +167,17 @@ class DeepgramStream extends BinaryAudioStream<DeepgramServerMessage> {
     if (m.speech_final === true) this.speaking = false;
     this.settle(Math.round((m.start + m.duration) * this.rate), out);
   }
+}
+
+/**
+ * What a Deepgram `Error` message means for the person. Both documented variants are about a text
+ * message Earshot sent (it sends only KeepAlive, Finalize and CloseStream): transcription goes on.
+ */
+export function deepgramErrorText(label: string, m: DeepgramError): string {
+  const what = serviceDetail(m.description ?? m.message ?? '') || 'no description';
+  const kind = [m.variant, m.code].filter(Boolean).join(' ');
+  const said = kind ? `${kind}: ${what}` : what;
+  if (m.variant === 'SchemaError' || m.variant === 'InvalidConfigureMessage')
+    return `${label} could not use a control message from Earshot (${said}); transcription continues. Please report this.`;
+  return `${label} reported an error (${said}); transcription continues.`;
 }

@@ -5,6 +5,8 @@ import { AssemblyAiAdapter } from '../assemblyai.ts';
 import { DeepgramAdapter } from '../deepgram.ts';
 import { needsClientTurns, OpenAiRealtimeAdapter } from '../openai-realtime.ts';
 import type { ProviderAdapter, ProviderConfig } from '../types.ts';
+import { RivaAdapter } from '../riva.ts';
+import { SpeachesAdapter } from '../speaches.ts';
 import { VllmAdapter } from './vllm.ts';
 
 /**
@@ -30,17 +32,6 @@ const openAiFamily = (name: string, needsKey: boolean, needsUrl: boolean): Diale
   create: (config) => {
     if (needsClientTurns(config)) requireVad(config, `${name} model ${config.model ?? ''}`);
     return new OpenAiRealtimeAdapter(config);
-  },
-});
-
-/** A dialect whose module has not landed on this branch: a clear refusal, never a half adapter. */
-const notYet = (name: string): Dialect => ({
-  name,
-  needsKey: false,
-  needsUrl: true,
-  needsModel: false,
-  create: () => {
-    throw new EarshotError('USAGE', `The ${name} provider is not available yet in this build.`);
   },
 });
 
@@ -76,8 +67,14 @@ export const DIALECTS: Readonly<Record<ProviderId, Dialect>> = {
       );
     },
   },
-  speaches: notYet('Speaches'),
-  riva: notYet('NVIDIA Riva'),
+  speaches: {
+    name: 'Speaches',
+    needsKey: false,
+    needsUrl: true,
+    needsModel: true,
+    create: (c) => new SpeachesAdapter(c),
+  },
+  riva: { name: 'NVIDIA Riva', needsKey: false, needsUrl: true, needsModel: false, create: (c) => new RivaAdapter(c) },
 };
 
 /** Client-side turns need the Silero model; without it the session could not commit at all. */
