@@ -8,6 +8,7 @@ import { Session } from '../../src/core/session/session.ts';
 import type { TranscriptEvent } from '../../src/shared/transcript.ts';
 import { within } from '../fakes/session-harness.ts';
 import { nextEvent } from '../helpers/process-events.ts';
+import { waitUntil } from '../helpers/wait.ts';
 import { ESPEAK_HELDOUT_DIR, OFFLINE_TEST_MODEL, requireSharedModels } from '../helpers/paths.ts';
 
 let engine: LocalEngine | null = null;
@@ -39,6 +40,13 @@ describe('Session with the real embedded engine', () => {
     await nextEvent<[TranscriptEvent]>(session, 'transcript', 'the first partial', { timeoutMs: 15_000 });
     expect(events.some((e) => e.isFinal)).toBe(false);
     process.kill(engine.pid!, 'SIGKILL');
+    // The drop is seen first: on a loaded machine the WAV may already have played out, and a
+    // stop before the socket's close arrives would make this a drain, not a reconnect.
+    await waitUntil(() => states.includes('reconnecting'), {
+      timeoutMs: 10_000,
+      what: 'the session to notice the engine is gone',
+      changes: (notify) => (session.on('snapshot', notify), () => session.off('snapshot', notify)),
+    });
     await within(source.ended, 20_000, 'the WAV to play out');
     await within(session.stop(), 20_000, 'the drain');
     expect(session.snapshot.error).toBeNull();
