@@ -60,5 +60,10 @@ export function createProvider(config: ProviderConfig): ProviderAdapter {
       return new DeepgramAdapter(config);
     case 'assemblyai':
       return new AssemblyAiAdapter(config);
+    case 'vllm':
+    case 'speaches':
+    case 'riva':
+      // Their dialects come with the dialect modules (issue 12, build item 1).
+      throw new EarshotError('NOT_AVAILABLE', `The ${config.id} dialect is not in this build yet.`);
   }
 }
