@@ -1,8 +1,9 @@
 import { DEFAULT_KEY_ENV } from '../../core/providers/index.ts';
 import { homeOrigin } from '../../core/secrets/key-destinations.ts';
 import { EarshotError } from '../../shared/errors.ts';
-import { checkProviderUrl } from '../../shared/provider-url.ts';
-import type { ProviderId } from '../../shared/session.ts';
+import { isServerProvider, modelProblem, PROVIDER_PRESETS } from '../../shared/provider-presets.ts';
+import { checkProviderUrl, realtimeEndpoint } from '../../shared/provider-url.ts';
+import { providerIds, providerIdSchema, type ProviderId } from '../../shared/session.ts';
 import { UsageError } from '../errors.ts';
 
 export interface CliKeyInput {
@@ -17,15 +18,44 @@ export interface CliKey {
   readonly notice?: string;
 }
 
+export interface CliProviderInput extends CliKeyInput {
+  readonly provider?: string | undefined;
+  readonly model?: string | undefined;
+}
+
+/**
+ * The provider `transcribe` was asked for, once its options make sense together: a known id, a
+ * usable address (required for a server the person runs), and the model where the server
+ * needs one. Each refusal says what to pass instead.
+ */
+export function checkProviderOptions(values: CliProviderInput): ProviderId {
+  const parsed = providerIdSchema.safeParse(values.provider ?? 'local');
+  if (!parsed.success)
+    throw new UsageError(`--provider must be one of ${providerIds.join(', ')}; not "${values.provider}".`);
+  const id = parsed.data;
+  const preset = PROVIDER_PRESETS[id];
+  if (values.url === undefined && isServerProvider(id))
+    throw new UsageError(`--provider ${id} needs --url, the server's address (e.g. --url ${preset.exampleUrl}).`);
+  if (values.url !== undefined) checkedUrl(id, values.url);
+  const missing = modelProblem(id, values.model);
+  if (missing !== null) {
+    const example = preset.exampleModel ?? 'NAME';
+    throw new UsageError(
+      `--provider ${id} needs --model: ${missing}. Pass --model ${example}, or the name the server loaded.`,
+    );
+  }
+  return id;
+}
+
 /**
  * Which key `transcribe` sends, and where. A provider's own variable ($OPENAI_API_KEY,
  * $DEEPGRAM_API_KEY, $ASSEMBLYAI_API_KEY) goes only to that provider's own host: a `--url`
- * elsewhere (a proxy, a self-hosted or OpenAI-compatible server) gets it only when the person
- * names it with `--api-key-env`. The local engine's token ($EARSHOT_ENGINE_TOKEN) is Earshot's
+ * elsewhere (a proxy; a server the person runs: OpenAI-compatible, vLLM, Speaches, Riva) gets
+ * it only when the person names it with `--api-key-env`. The local engine's token ($EARSHOT_ENGINE_TOKEN) is Earshot's
  * own and goes to the engine the person pointed at.
  */
 export function cliProviderKey(id: ProviderId, values: CliKeyInput, env: NodeJS.ProcessEnv): CliKey {
-  const url = values.url === undefined ? undefined : checkedUrl(values.url);
+  const url = values.url === undefined ? undefined : checkedUrl(id, values.url);
   const explicit = values['api-key-env'];
   if (explicit !== undefined) {
     const apiKey = env[explicit]?.trim();
@@ -37,8 +67,8 @@ export function cliProviderKey(id: ProviderId, values: CliKeyInput, env: NodeJS.
     const apiKey = env['EARSHOT_ENGINE_TOKEN']?.trim();
     return { ...(url ? { url } : {}), ...(apiKey ? { apiKey } : {}) };
   }
-  if (id === 'openai-compatible') {
-    // A compatible server is somebody else's: OpenAI's key is not theirs to receive.
+  if (isServerProvider(id)) {
+    // A server the person runs is not OpenAI: OpenAI's key is not theirs to receive.
     const stray = env['OPENAI_API_KEY']?.trim();
     return {
       ...(url ? { url } : {}),
@@ -70,8 +100,10 @@ function needsKey(id: ProviderId): boolean {
   return id === 'openai' || id === 'deepgram' || id === 'assemblyai';
 }
 
-function checkedUrl(raw: string): string {
-  const checked = checkProviderUrl(raw);
+/** The address as it will be dialled: OpenAI-style servers get their realtime path (see realtimeEndpoint). */
+function checkedUrl(id: ProviderId, raw: string): string {
+  const realtime = id !== 'deepgram' && id !== 'assemblyai';
+  const checked = realtime ? realtimeEndpoint(raw) : checkProviderUrl(raw);
   if (!checked.ok) throw new UsageError(`--url: ${checked.problem}.`);
   return checked.url;
 }

@@ -8,7 +8,7 @@ import { Session } from '../../core/session/session.ts';
 import { recoverInterruptedSessions } from '../../core/transcript/journal-reader.ts';
 import { EarshotError } from '../../shared/errors.ts';
 import { QUIT_BUDGET_MS, sessionDeadline } from '../../shared/quit-budget.ts';
-import { providerIdSchema, type ProviderId } from '../../shared/session.ts';
+import type { ProviderId } from '../../shared/session.ts';
 import { defineCommand, EXIT_OK, type CliIo } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import {
@@ -19,7 +19,7 @@ import {
   startEmbeddedEngine,
   type Resource,
 } from './transcribe-setup.ts';
-import { cliProviderKey } from './transcribe-key.ts';
+import { checkProviderOptions, cliProviderKey } from './transcribe-key.ts';
 import { TranscriptPrinter } from './transcribe-output.ts';
 
 const usage = `Usage: earshot transcribe [options]
@@ -35,12 +35,16 @@ Input:
   --seconds N           stop after N seconds of audio
 
 Service:
-  --provider P          local (default) | openai | openai-compatible | deepgram | assemblyai
-  --url URL             service URL (required for openai-compatible; for local: an already
-                        running \`earshot serve\` instead of starting the engine)
-  --api-key-env VAR     environment variable holding the API key (default: OPENAI_API_KEY,
-                        DEEPGRAM_API_KEY, ASSEMBLYAI_API_KEY; EARSHOT_ENGINE_TOKEN for local --url)
-  --model NAME          the service's transcription model
+  --provider P          local (default) | openai | deepgram | assemblyai (cloud services) |
+                        openai-compatible | vllm | speaches | riva (a server you run)
+  --url URL             service URL: ws://, wss://, http:// or https:// (required for a server
+                        you run; a base URL such as http://gpu-box:8000 or …/v1 means …/v1/realtime;
+                        for local: an already running \`earshot serve\` instead of starting the engine)
+  --api-key-env VAR     environment variable holding the API key (default: OPENAI_API_KEY for
+                        openai, DEEPGRAM_API_KEY, ASSEMBLYAI_API_KEY, each sent only to its own
+                        service; EARSHOT_ENGINE_TOKEN for local --url; none for a server you run)
+  --model NAME          the service's transcription model (required for vllm and speaches: the
+                        model the server runs)
   --language CODE       ISO-639-1 language, e.g. en
   --model-dir DIR       embedded engine model folder (default: $EARSHOT_MODEL_DIR)
   --vad-model FILE      Silero VAD model for the embedded engine
@@ -95,12 +99,7 @@ const command = defineCommand({
     const seconds = values.seconds === undefined ? null : Number(values.seconds);
     if (seconds !== null && (!Number.isFinite(seconds) || seconds <= 0))
       throw new UsageError(`--seconds must be a positive number, not "${values.seconds}".`);
-    const parsedProvider = providerIdSchema.safeParse(values.provider ?? 'local');
-    if (!parsedProvider.success)
-      throw new UsageError(
-        `--provider must be one of local, openai, openai-compatible, deepgram, assemblyai; not "${values.provider}".`,
-      );
-    const providerId: ProviderId = parsedProvider.data;
+    const providerId = checkProviderOptions(values);
     const captionsPort = values['captions-port'] === undefined ? null : Number(values['captions-port']);
     if (captionsPort !== null && (!Number.isInteger(captionsPort) || captionsPort < 0 || captionsPort > 65535)) {
       throw new UsageError(`--captions-port must be 0–65535, not "${values['captions-port']}".`);
