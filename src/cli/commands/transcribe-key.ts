@@ -1,9 +1,9 @@
 import { DEFAULT_KEY_ENV } from '../../core/providers/index.ts';
 import { homeOrigin } from '../../core/secrets/key-destinations.ts';
 import { EarshotError } from '../../shared/errors.ts';
-import { isServerProvider, modelProblem, PROVIDER_PRESETS } from '../../shared/provider-presets.ts';
+import { isServerProvider } from '../../shared/provider-presets.ts';
 import { checkProviderUrl, realtimeEndpoint } from '../../shared/provider-url.ts';
-import { providerIds, providerIdSchema, type ProviderId } from '../../shared/session.ts';
+import type { ProviderId } from '../../shared/session.ts';
 import { UsageError } from '../errors.ts';
 
 export interface CliKeyInput {
@@ -16,35 +16,6 @@ export interface CliKey {
   readonly apiKey?: string;
   /** Said on stderr: a key that was found but deliberately not sent. */
   readonly notice?: string;
-}
-
-export interface CliProviderInput extends CliKeyInput {
-  readonly provider?: string | undefined;
-  readonly model?: string | undefined;
-}
-
-/**
- * The provider `transcribe` was asked for, once its options make sense together: a known id, a
- * usable address (required for a server the person runs), and the model where the server
- * needs one. Each refusal says what to pass instead.
- */
-export function checkProviderOptions(values: CliProviderInput): ProviderId {
-  const parsed = providerIdSchema.safeParse(values.provider ?? 'local');
-  if (!parsed.success)
-    throw new UsageError(`--provider must be one of ${providerIds.join(', ')}; not "${values.provider}".`);
-  const id = parsed.data;
-  const preset = PROVIDER_PRESETS[id];
-  if (values.url === undefined && isServerProvider(id))
-    throw new UsageError(`--provider ${id} needs --url, the server's address (e.g. --url ${preset.exampleUrl}).`);
-  if (values.url !== undefined) checkedUrl(id, values.url);
-  const missing = modelProblem(id, values.model);
-  if (missing !== null) {
-    const example = preset.exampleModel ?? 'NAME';
-    throw new UsageError(
-      `--provider ${id} needs --model: ${missing}. Pass --model ${example}, or the name the server loaded.`,
-    );
-  }
-  return id;
 }
 
 /**
@@ -101,7 +72,7 @@ function needsKey(id: ProviderId): boolean {
 }
 
 /** The address as it will be dialled: OpenAI-style servers get their realtime path (see realtimeEndpoint). */
-function checkedUrl(id: ProviderId, raw: string): string {
+export function checkedUrl(id: ProviderId, raw: string): string {
   const realtime = id !== 'deepgram' && id !== 'assemblyai';
   const checked = realtime ? realtimeEndpoint(raw) : checkProviderUrl(raw);
   if (!checked.ok) throw new UsageError(`--url: ${checked.problem}.`);

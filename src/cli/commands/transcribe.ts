@@ -19,7 +19,8 @@ import {
   startEmbeddedEngine,
   type Resource,
 } from './transcribe-setup.ts';
-import { checkProviderOptions, cliProviderKey } from './transcribe-key.ts';
+import { cliProviderKey } from './transcribe-key.ts';
+import { checkProviderOptions, type DialectOptions } from './transcribe-provider.ts';
 import { TranscriptPrinter } from './transcribe-output.ts';
 
 const usage = `Usage: earshot transcribe [options]
@@ -45,6 +46,10 @@ Service:
                         service; EARSHOT_ENGINE_TOKEN for local --url; none for a server you run)
   --model NAME          the service's transcription model (required for vllm and speaches: the
                         model the server runs)
+  --turn-detection T    openai-compatible: server_vad (default) or manual (Earshot ends turns,
+                        for models without VAD)
+  --sample-rate HZ      openai-compatible: 24000 (default) or 16000
+  --session-minutes N   openai-compatible: the server's session limit (default 60; 0: none)
   --language CODE       ISO-639-1 language, e.g. en
   --model-dir DIR       embedded engine model folder (default: $EARSHOT_MODEL_DIR)
   --vad-model FILE      Silero VAD model for the embedded engine
@@ -80,6 +85,9 @@ const command = defineCommand({
     url: { type: 'string' },
     'api-key-env': { type: 'string' },
     model: { type: 'string' },
+    'turn-detection': { type: 'string' },
+    'sample-rate': { type: 'string' },
+    'session-minutes': { type: 'string' },
     language: { type: 'string' },
     'model-dir': { type: 'string' },
     'vad-model': { type: 'string' },
@@ -99,7 +107,7 @@ const command = defineCommand({
     const seconds = values.seconds === undefined ? null : Number(values.seconds);
     if (seconds !== null && (!Number.isFinite(seconds) || seconds <= 0))
       throw new UsageError(`--seconds must be a positive number, not "${values.seconds}".`);
-    const providerId = checkProviderOptions(values);
+    const { id: providerId, options } = checkProviderOptions(values);
     const captionsPort = values['captions-port'] === undefined ? null : Number(values['captions-port']);
     if (captionsPort !== null && (!Number.isInteger(captionsPort) || captionsPort < 0 || captionsPort > 65535)) {
       throw new UsageError(`--captions-port must be 0–65535, not "${values['captions-port']}".`);
@@ -115,7 +123,7 @@ const command = defineCommand({
       printer.recovered(recovered.header.sessionId, recovered.segments.length, recovered.path);
 
     try {
-      const provider = await resolveProvider(providerId, values, io, resources);
+      const provider = await resolveProvider(providerId, options, values, io, resources);
       let source: FrameSource = values.input
         ? createWavSource({
             path: values.input,
@@ -182,6 +190,7 @@ async function runSession(
 
 async function resolveProvider(
   id: ProviderId,
+  options: DialectOptions,
   values: {
     url?: string | undefined;
     'api-key-env'?: string | undefined;
@@ -196,6 +205,7 @@ async function resolveProvider(
   const common = {
     ...(values.model ? { model: values.model } : {}),
     ...(values.language ? { language: values.language } : {}),
+    ...options,
   };
   if (id === 'local' && !values.url) {
     const engine = await startEmbeddedEngine(
