@@ -37,6 +37,8 @@ export const settingsSchema = z.object({
   /** Empty: the model the NIM was deployed with. */
   rivaModel: z.string().trim().default(''),
   deepgramModel: z.string().default('nova-3'),
+  /** Empty: Deepgram's cloud. Else a self-hosted Deepgram (no key is sent: it authorizes at the container). */
+  deepgramUrl: z.string().trim().superRefine(refineProviderUrl).default(''),
   language: z.string().default('en'),
   captions: z
     .object({

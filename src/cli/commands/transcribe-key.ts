@@ -53,6 +53,17 @@ export function cliProviderKey(id: ProviderId, values: CliKeyInput, env: NodeJS.
   const variable = DEFAULT_KEY_ENV[id]!;
   const home = homeOrigin(id)!;
   const apiKey = env[variable]?.trim();
+  if (url && id === 'deepgram' && originOf(url) !== home && explicit === undefined) {
+    // Self-hosted Deepgram authorizes at the container, not per request: connect without a key.
+    return {
+      url,
+      ...(apiKey
+        ? {
+            notice: `note: $${variable} is only sent to ${home}, not to ${originOf(url)}; a self-hosted Deepgram needs no key. To send one there, pass --api-key-env VAR.`,
+          }
+        : {}),
+    };
+  }
   if (url && checkProviderUrl(url).ok && originOf(url) !== home) {
     throw new EarshotError(
       'PROVIDER_KEY_MISSING',

@@ -131,4 +131,14 @@ describe('ProviderResolver', () => {
     });
     await expect(resolver.resolve('riva')).rejects.toMatchObject({ code: 'PROVIDER_URL_INVALID' });
   });
+
+  it('sends no key to a self-hosted Deepgram, which authorizes at its container', async () => {
+    await settings.update({ deepgramUrl: 'http://deepgram.internal:8080' });
+    expect(await resolver.resolve('deepgram')).toEqual({
+      id: 'deepgram',
+      url: 'ws://deepgram.internal:8080/',
+      model: 'nova-3',
+      language: settings.get().language,
+    });
+  });
 });

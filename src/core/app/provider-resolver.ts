@@ -1,6 +1,6 @@
 import { EarshotError } from '../../shared/errors.ts';
 import { modelProblem, PROVIDER_PRESETS, type ServerProvider } from '../../shared/provider-presets.ts';
-import { realtimeEndpoint } from '../../shared/provider-url.ts';
+import { checkProviderUrl, realtimeEndpoint } from '../../shared/provider-url.ts';
 import { serverModel, serverUrl } from '../../shared/settings.ts';
 import type { ProviderId } from '../../shared/session.ts';
 import { startLocalEngine } from '../engine-host/launcher.ts';
@@ -57,7 +57,9 @@ export class ProviderResolver {
       case 'riva':
         return this.#server(id);
       case 'deepgram':
-        return { id, apiKey: await this.#key(id), model: settings.deepgramModel, language: settings.language };
+        return settings.deepgramUrl === ''
+          ? { id, apiKey: await this.#key(id), model: settings.deepgramModel, language: settings.language }
+          : this.#selfHostedDeepgram(settings.deepgramUrl, settings.deepgramModel, settings.language);
       case 'assemblyai':
         return { id, apiKey: await this.#key(id), language: settings.language };
     }
@@ -107,6 +109,17 @@ export class ProviderResolver {
       language: settings.language,
       ...options,
     };
+  }
+
+  /**
+   * Self-hosted Deepgram authorizes at the container, not per request
+   * (developers.deepgram.com/docs/deepgram-unimrcp-plugin, "Deepgram License Key"), so no key
+   * goes there: the one saved is Deepgram's cloud key, bound to api.deepgram.com.
+   */
+  #selfHostedDeepgram(raw: string, model: string, language: string): ProviderConfig {
+    const address = checkProviderUrl(raw);
+    if (!address.ok) throw new EarshotError('PROVIDER_URL_INVALID', `${address.problem}.`);
+    return { id: 'deepgram', url: address.url, model, language };
   }
 
   async #key(id: ProviderId): Promise<string> {

@@ -36,7 +36,9 @@ export const DEFAULT_KEY_ENV: Readonly<Record<string, string>> = {
  * ```
  */
 export function createProvider(config: ProviderConfig): ProviderAdapter {
-  const needsKey = config.id === 'openai' || config.id === 'deepgram' || config.id === 'assemblyai';
+  // A self-hosted Deepgram (a URL of its own) authorizes at the container and takes no key.
+  const needsKey =
+    config.id === 'openai' || config.id === 'assemblyai' || (config.id === 'deepgram' && config.url === undefined);
   if (needsKey && !config.apiKey) throw new EarshotError('PROVIDER_KEY_MISSING');
   if ((config.id === 'local' || config.id === 'openai-compatible') && !config.url) {
     throw new EarshotError(

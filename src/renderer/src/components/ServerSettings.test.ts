@@ -2,7 +2,7 @@ import { cleanup, waitFor } from '@testing-library/svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import { keyedProviders, type KeyedProvider } from '../../../shared/session.ts';
 import { ok } from '../../../shared/result.ts';
-import { defaultSettings, type Settings } from '../../../shared/settings.ts';
+import { defaultSettings, type Settings, type SettingsPatch } from '../../../shared/settings.ts';
 import { renderApp } from '../testing/render-app.ts';
 
 /** Main as the tests need it here: settings that keep what was saved, keys set as given. */
@@ -10,8 +10,8 @@ function mainWith(initial: Partial<Settings> = {}, keysSet: readonly KeyedProvid
   let settings: Settings = { ...defaultSettings(), ...initial };
   return {
     'settings.get': () => ok(settings),
-    'settings.update': (patch: Partial<Settings>) => {
-      settings = { ...settings, ...patch, captions: settings.captions };
+    'settings.update': (patch: SettingsPatch) => {
+      settings = { ...settings, ...patch, captions: { ...settings.captions, ...patch.captions } };
       return ok(settings);
     },
     'secrets.status': () =>
@@ -106,5 +106,19 @@ describe('the team server presets in Settings', () => {
       ),
     ).toHaveAttribute('role', 'status');
     expect(key).toHaveAccessibleDescription('No key set');
+  });
+
+  it('takes a self-hosted Deepgram address in the cloud card, checked the same way', async () => {
+    const { main, screen, user } = await openServerSettings();
+    const url = screen.getByLabelText('Deepgram URL (self-hosted)');
+    await user.type(url, 'ftp://deepgram.internal');
+    await user.tab();
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      /must start with wss:\/\/, ws:\/\/, https:\/\/ or http:\/\//,
+    );
+    await user.clear(url);
+    await user.type(url, 'ws://deepgram.internal:8080');
+    await user.tab();
+    expect(main.callsTo('settings.update')).toEqual([{ deepgramUrl: 'ws://deepgram.internal:8080' }]);
   });
 });
