@@ -194,6 +194,14 @@ export const ERROR_CATALOG = {
     'The speech service address is not usable. Correct it in Settings (wss://… or ws://…).',
     'open-settings',
   ),
+  PROVIDER_MODEL_MISSING: entry(
+    'The speech server needs the name of the model it serves, and none was given. Enter the model in Settings (or pass --model NAME).',
+    'open-settings',
+  ),
+  PROVIDER_PATH_NOT_FOUND: entry(
+    'The speech server has no realtime endpoint at that address. Check the URL in Settings: OpenAI-compatible servers listen on /v1/realtime.',
+    'open-settings',
+  ),
   PROVIDER_KEY_ORIGIN_CHANGED: entry(
     'The speech service address changed since its API key was saved, so the key was not sent. Enter the key again in Settings for the new address.',
     'open-settings',

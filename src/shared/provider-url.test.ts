@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkProviderUrl, providerOrigin } from './provider-url.ts';
+import { checkProviderUrl, providerOrigin, realtimeEndpoint } from './provider-url.ts';
 import { settingsPatchSchema, settingsSchema } from './settings.ts';
 
 function problem(raw: string): string {
@@ -54,5 +54,35 @@ describe('provider URLs', () => {
     expect(bad.success).toBe(false);
     expect(bad.error?.issues[0]?.message).toMatch(/must start with wss:\/\//);
     expect(settingsSchema.safeParse({ compatibleUrl: 'http://u:p@host' }).success).toBe(false);
+  });
+});
+
+describe('the realtime endpoint behind a pasted address', () => {
+  function endpoint(raw: string): string {
+    const checked = realtimeEndpoint(raw);
+    if (!checked.ok) throw new Error(`${raw} was refused: ${checked.problem}`);
+    return checked.url;
+  }
+
+  it('maps a base URL, …/v1 and …/v1/ to /v1/realtime, http to ws and https to wss', () => {
+    expect(endpoint('http://gpu-box:8000')).toBe('ws://gpu-box:8000/v1/realtime');
+    expect(endpoint('http://gpu-box:8000/')).toBe('ws://gpu-box:8000/v1/realtime');
+    expect(endpoint('https://speech.example.org/v1')).toBe('wss://speech.example.org/v1/realtime');
+    expect(endpoint('https://speech.example.org/v1/')).toBe('wss://speech.example.org/v1/realtime');
+    expect(endpoint('wss://proxy.example.org/asr/v1')).toBe('wss://proxy.example.org/asr/v1/realtime');
+  });
+
+  it('keeps a full endpoint, another path and the query as typed', () => {
+    expect(endpoint('ws://127.0.0.1:8000/v1/realtime')).toBe('ws://127.0.0.1:8000/v1/realtime');
+    expect(endpoint('wss://x.example/custom/socket')).toBe('wss://x.example/custom/socket');
+    expect(endpoint('ws://h:8000/v1/?model=Systran/x')).toBe('ws://h:8000/v1/realtime?model=Systran/x');
+  });
+
+  it('refuses what checkProviderUrl refuses, with the same sentence', () => {
+    const checked = realtimeEndpoint('ftp://gpu-box/v1');
+    expect(checked).toEqual(checkProviderUrl('ftp://gpu-box/v1'));
+    expect(checked.ok ? '' : checked.problem).toMatch(
+      /must start with wss:\/\/, ws:\/\/, https:\/\/ or http:\/\/, not ftp:/,
+    );
   });
 });

@@ -52,3 +52,22 @@ export function providerOrigin(raw: string): string | null {
 function shorten(text: string): string {
   return text.length > 80 ? `${text.slice(0, 77)}…` : text;
 }
+
+/**
+ * The realtime endpoint behind an address people paste: a base URL (`http://gpu-box:8000`,
+ * `…/v1`, `…/v1/`) names the server, and OpenAI-style servers (vLLM, Speaches, Riva NIM, Dynamo,
+ * Earshot's engine) all serve the WebSocket at `/v1/realtime` under it. Any other path is kept
+ * as typed (a proxy may mount the server elsewhere). Only for the OpenAI Realtime family:
+ * Deepgram and AssemblyAI have paths of their own.
+ */
+export function realtimeEndpoint(raw: string): ProviderUrlCheck {
+  const checked = checkProviderUrl(raw);
+  if (!checked.ok) return checked;
+  const url = new URL(checked.url);
+  const path = url.pathname.replace(/\/+$/, '');
+  if (path === '') url.pathname = REALTIME_PATH;
+  else if (path.endsWith('/v1')) url.pathname = `${path}/realtime`;
+  return { ok: true, url: url.toString(), origin: checked.origin };
+}
+
+export const REALTIME_PATH = '/v1/realtime';

@@ -8,17 +8,25 @@ export const providerIds = [
   'local',
   'openai',
   'openai-compatible',
-  'deepgram',
-  'assemblyai',
   'vllm',
   'speaches',
   'riva',
+  'deepgram',
+  'assemblyai',
 ] as const;
 export const providerIdSchema = z.enum(providerIds);
 export type ProviderId = z.infer<typeof providerIdSchema>;
 
-/** Providers that need an API key kept in main's keychain. */
-export const keyedProviders = ['openai', 'openai-compatible', 'deepgram', 'assemblyai'] as const;
+/** Providers whose API key is kept in main's keychain (optional for the self-hosted ones). */
+export const keyedProviders = [
+  'openai',
+  'openai-compatible',
+  'vllm',
+  'speaches',
+  'riva',
+  'deepgram',
+  'assemblyai',
+] as const;
 export const keyedProviderSchema = z.enum(keyedProviders);
 export type KeyedProvider = z.infer<typeof keyedProviderSchema>;
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_DEVICE_KEY } from './devices.ts';
+import { modelProblem, type ServerProvider } from './provider-presets.ts';
 import { checkProviderUrl } from './provider-url.ts';
 import { providerIdSchema } from './session.ts';
 
@@ -17,7 +18,27 @@ export const settingsSchema = z.object({
   modelId: z.string().nullable().default(null),
   openaiModel: z.string().default('gpt-4o-transcribe'),
   compatibleUrl: z.string().trim().superRefine(refineProviderUrl).default(''),
+  /** Empty: the server's own default model. */
+  compatibleModel: z.string().trim().default(''),
+  /** `manual`: the server has no VAD, Earshot decides where turns end (OpenAI's no-VAD models). */
+  compatibleTurnDetection: z.enum(['server_vad', 'manual']).default('server_vad'),
+  compatibleSampleRate: z.union([z.literal(16_000), z.literal(24_000)]).default(24_000),
+  /** Minutes after which the server ends a session (Earshot rotates just before); 0: no limit. */
+  compatibleSessionMinutes: z.number().int().min(0).max(1440).default(60),
+  vllmUrl: z.string().trim().superRefine(refineProviderUrl).default(''),
+  vllmModel: z.string().trim().superRefine(refineModel('vllm')).default('mistralai/Voxtral-Mini-4B-Realtime-2602'),
+  speachesUrl: z.string().trim().superRefine(refineProviderUrl).default(''),
+  speachesModel: z
+    .string()
+    .trim()
+    .superRefine(refineModel('speaches'))
+    .default('Systran/faster-distil-whisper-small.en'),
+  rivaUrl: z.string().trim().superRefine(refineProviderUrl).default(''),
+  /** Empty: the model the NIM was deployed with. */
+  rivaModel: z.string().trim().default(''),
   deepgramModel: z.string().default('nova-3'),
+  /** Empty: Deepgram's cloud. Else a self-hosted Deepgram (no key is sent: it authorizes at the container). */
+  deepgramUrl: z.string().trim().superRefine(refineProviderUrl).default(''),
   language: z.string().default('en'),
   captions: z
     .object({
@@ -45,6 +66,14 @@ function refineProviderUrl(value: string, context: z.RefinementCtx): void {
   if (!checked.ok) context.addIssue({ code: 'custom', message: checked.problem });
 }
 
+/** A server that needs its model refuses an empty name, saying what to enter. */
+function refineModel(id: 'vllm' | 'speaches'): (value: string, context: z.RefinementCtx) => void {
+  return (value, context) => {
+    const problem = modelProblem(id, value);
+    if (problem !== null) context.addIssue({ code: 'custom', message: `${problem}: enter it in Settings` });
+  };
+}
+
 type WithoutDefaults<T extends z.ZodRawShape> = {
   [K in keyof T]: T[K] extends z.ZodDefault<infer Inner> ? Inner : T[K];
 };
@@ -68,4 +97,23 @@ export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
 
 export function defaultSettings(): Settings {
   return settingsSchema.parse({});
+}
+
+/** Where each self-hosted server's address and model live in the settings. */
+export const SERVER_SETTING_KEYS = {
+  'openai-compatible': { url: 'compatibleUrl', model: 'compatibleModel' },
+  vllm: { url: 'vllmUrl', model: 'vllmModel' },
+  speaches: { url: 'speachesUrl', model: 'speachesModel' },
+  riva: { url: 'rivaUrl', model: 'rivaModel' },
+} as const satisfies Record<ServerProvider, { url: keyof Settings; model: keyof Settings }>;
+
+export type ServerUrlKey = (typeof SERVER_SETTING_KEYS)[ServerProvider]['url'];
+export type ServerModelKey = (typeof SERVER_SETTING_KEYS)[ServerProvider]['model'];
+
+export function serverUrl(settings: Settings, id: ServerProvider): string {
+  return settings[SERVER_SETTING_KEYS[id].url];
+}
+
+export function serverModel(settings: Settings, id: ServerProvider): string {
+  return settings[SERVER_SETTING_KEYS[id].model];
 }

@@ -5,7 +5,7 @@ import { EarshotError } from '../../src/shared/errors.ts';
 import type { SessionSummary } from '../../src/shared/history.ts';
 import type { EventChannel, EventPayload } from '../../src/shared/ipc/contract.ts';
 import type { ModelsState } from '../../src/shared/models.ts';
-import { idleSnapshot, type SessionSnapshot } from '../../src/shared/session.ts';
+import { idleSnapshot, keyedProviders, type KeyedProvider, type SessionSnapshot } from '../../src/shared/session.ts';
 import { defaultSettings, type Settings } from '../../src/shared/settings.ts';
 import type { Segment, TranscriptEvent } from '../../src/shared/transcript.ts';
 
@@ -74,7 +74,7 @@ export function createScriptedCore(
     activeModelId: 'zipformer-en',
     diskUsageBytes: 71_000_000,
   };
-  const keys = { openai: false, 'openai-compatible': false, deepgram: false, assemblyai: false };
+  const keys = Object.fromEntries(keyedProviders.map((p) => [p, false])) as Record<KeyedProvider, boolean>;
 
   const emit: ScriptedCore['emit'] = (event, payload) => {
     for (const sink of sinks) sink(event, payload);

@@ -9,7 +9,7 @@ import { Session } from '../../core/session/session.ts';
 import { recoverInterruptedSessions } from '../../core/transcript/journal-reader.ts';
 import { EarshotError } from '../../shared/errors.ts';
 import { QUIT_BUDGET_MS, sessionDeadline } from '../../shared/quit-budget.ts';
-import { providerIds, providerIdSchema, type ProviderId } from '../../shared/session.ts';
+import type { ProviderId } from '../../shared/session.ts';
 import { defineCommand, EXIT_OK, type CliIo } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import {
@@ -21,6 +21,7 @@ import {
   type Resource,
 } from './transcribe-setup.ts';
 import { cliProviderKey } from './transcribe-key.ts';
+import { checkProviderOptions, type DialectOptions } from './transcribe-provider.ts';
 import { TranscriptPrinter } from './transcribe-output.ts';
 import { removeStaleSpillFiles } from '../../core/session/spill-file.ts';
 
@@ -37,13 +38,20 @@ Input:
   --seconds N           stop after N seconds of audio
 
 Service:
-  --provider P          local (default) | openai | openai-compatible | vllm | speaches | riva |
-                        deepgram | assemblyai
-  --url URL             service URL (required for openai-compatible; for local: an already
-                        running \`earshot serve\` instead of starting the engine)
-  --api-key-env VAR     environment variable holding the API key (default: OPENAI_API_KEY,
-                        DEEPGRAM_API_KEY, ASSEMBLYAI_API_KEY; EARSHOT_ENGINE_TOKEN for local --url)
-  --model NAME          the service's transcription model
+  --provider P          local (default) | openai | deepgram | assemblyai (cloud services) |
+                        openai-compatible | vllm | speaches | riva (a server you run)
+  --url URL             service URL: ws://, wss://, http:// or https:// (required for a server
+                        you run; a base URL such as http://gpu-box:8000 or …/v1 means …/v1/realtime;
+                        for local: an already running \`earshot serve\` instead of starting the engine)
+  --api-key-env VAR     environment variable holding the API key (default: OPENAI_API_KEY for
+                        openai, DEEPGRAM_API_KEY, ASSEMBLYAI_API_KEY, each sent only to its own
+                        service; EARSHOT_ENGINE_TOKEN for local --url; none for a server you run)
+  --model NAME          the service's transcription model (required for vllm and speaches: the
+                        model the server runs)
+  --turn-detection T    openai-compatible: server_vad (default) or manual (Earshot ends turns,
+                        for models without VAD)
+  --sample-rate HZ      openai-compatible: 24000 (default) or 16000
+  --session-minutes N   openai-compatible: the server's session limit (default 60; 0: none)
   --language CODE       ISO-639-1 language, e.g. en
   --model-dir DIR       embedded engine model folder (default: $EARSHOT_MODEL_DIR)
   --vad-model FILE      Silero VAD model (embedded engine; client-side turns for vllm and
@@ -80,6 +88,9 @@ const command = defineCommand({
     url: { type: 'string' },
     'api-key-env': { type: 'string' },
     model: { type: 'string' },
+    'turn-detection': { type: 'string' },
+    'sample-rate': { type: 'string' },
+    'session-minutes': { type: 'string' },
     language: { type: 'string' },
     'model-dir': { type: 'string' },
     'vad-model': { type: 'string' },
@@ -99,10 +110,7 @@ const command = defineCommand({
     const seconds = values.seconds === undefined ? null : Number(values.seconds);
     if (seconds !== null && (!Number.isFinite(seconds) || seconds <= 0))
       throw new UsageError(`--seconds must be a positive number, not "${values.seconds}".`);
-    const parsedProvider = providerIdSchema.safeParse(values.provider ?? 'local');
-    if (!parsedProvider.success)
-      throw new UsageError(`--provider must be one of ${providerIds.join(', ')}; not "${values.provider}".`);
-    const providerId: ProviderId = parsedProvider.data;
+    const { id: providerId, options } = checkProviderOptions(values);
     const captionsPort = values['captions-port'] === undefined ? null : Number(values['captions-port']);
     if (captionsPort !== null && (!Number.isInteger(captionsPort) || captionsPort < 0 || captionsPort > 65535)) {
       throw new UsageError(`--captions-port must be 0–65535, not "${values['captions-port']}".`);
@@ -119,7 +127,7 @@ const command = defineCommand({
       printer.recovered(recovered.header.sessionId, recovered.segments.length, recovered.path);
 
     try {
-      const provider = await resolveProvider(providerId, values, io, resources);
+      const provider = await resolveProvider(providerId, options, values, io, resources);
       let source: FrameSource = values.input
         ? createWavSource({
             path: values.input,
@@ -186,6 +194,7 @@ async function runSession(
 
 async function resolveProvider(
   id: ProviderId,
+  options: DialectOptions,
   values: {
     url?: string | undefined;
     'api-key-env'?: string | undefined;
@@ -200,6 +209,7 @@ async function resolveProvider(
   const common = {
     ...(values.model ? { model: values.model } : {}),
     ...(values.language ? { language: values.language } : {}),
+    ...options,
   };
   if (id === 'local' && !values.url) {
     const engine = await startEmbeddedEngine(

@@ -101,12 +101,43 @@ describe('ProviderResolver', () => {
     expect(engines.started).toEqual([]);
   });
 
-  it('needs a URL for an OpenAI-compatible server, and a key only if one is set', async () => {
-    await expect(resolver.resolve('openai-compatible')).rejects.toMatchObject({ code: 'USAGE' });
-    await settings.update({ compatibleUrl: 'http://127.0.0.1:8000/v1/realtime' });
+  it('needs a URL for an OpenAI-compatible server, maps it to the realtime path, and sends a key only if one is set', async () => {
+    await expect(resolver.resolve('openai-compatible')).rejects.toMatchObject({
+      code: 'PROVIDER_URL_INVALID',
+      message: 'Set the OpenAI-compatible server address in Settings first.',
+    });
+    await settings.update({ compatibleUrl: 'http://127.0.0.1:8000/v1', compatibleTurnDetection: 'manual' });
     expect(await resolver.resolve('openai-compatible')).toEqual({
       id: 'openai-compatible',
-      url: 'http://127.0.0.1:8000/v1/realtime',
+      url: 'ws://127.0.0.1:8000/v1/realtime',
+      language: settings.get().language,
+      turnDetection: 'manual',
+      sampleRate: 24_000,
+      maxSessionMs: 60 * 60_000,
+    });
+  });
+
+  it('gives a vLLM or Speaches server its address and the model it serves', async () => {
+    await settings.update({ vllmUrl: 'https://gpu-box.example/', speachesUrl: 'ws://10.0.0.5:8000/v1/realtime' });
+    expect(await resolver.resolve('vllm')).toMatchObject({
+      id: 'vllm',
+      url: 'wss://gpu-box.example/v1/realtime',
+      model: 'mistralai/Voxtral-Mini-4B-Realtime-2602',
+    });
+    expect(await resolver.resolve('speaches')).toMatchObject({
+      id: 'speaches',
+      url: 'ws://10.0.0.5:8000/v1/realtime',
+      model: 'Systran/faster-distil-whisper-small.en',
+    });
+    await expect(resolver.resolve('riva')).rejects.toMatchObject({ code: 'PROVIDER_URL_INVALID' });
+  });
+
+  it('sends no key to a self-hosted Deepgram, which authorizes at its container', async () => {
+    await settings.update({ deepgramUrl: 'http://deepgram.internal:8080' });
+    expect(await resolver.resolve('deepgram')).toEqual({
+      id: 'deepgram',
+      url: 'ws://deepgram.internal:8080/',
+      model: 'nova-3',
       language: settings.get().language,
     });
   });

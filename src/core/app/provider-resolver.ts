@@ -1,5 +1,7 @@
 import { EarshotError } from '../../shared/errors.ts';
-import { checkProviderUrl } from '../../shared/provider-url.ts';
+import { modelProblem, PROVIDER_PRESETS, type ServerProvider } from '../../shared/provider-presets.ts';
+import { checkProviderUrl, realtimeEndpoint } from '../../shared/provider-url.ts';
+import { serverModel, serverUrl } from '../../shared/settings.ts';
 import type { ProviderId } from '../../shared/session.ts';
 import { startLocalEngine } from '../engine-host/launcher.ts';
 import { createLogger } from '../../platform/log/logger.ts';
@@ -49,28 +51,17 @@ export class ProviderResolver {
       }
       case 'openai':
         return { id, apiKey: await this.#key(id), model: settings.openaiModel, language: settings.language };
-      case 'openai-compatible': {
-        if (!settings.compatibleUrl) {
-          throw new EarshotError('USAGE', 'Set the URL of the OpenAI-compatible server in Settings first.');
-        }
-        const address = checkProviderUrl(settings.compatibleUrl);
-        if (!address.ok) throw new EarshotError('PROVIDER_URL_INVALID', `${address.problem}.`);
-        // The store refuses (PROVIDER_KEY_ORIGIN_CHANGED) a key saved for another origin.
-        const apiKey = await this.#deps.secrets.get(id);
-        return { id, url: settings.compatibleUrl, ...(apiKey ? { apiKey } : {}), language: settings.language };
-      }
-      case 'deepgram':
-        return { id, apiKey: await this.#key(id), model: settings.deepgramModel, language: settings.language };
-      case 'assemblyai':
-        return { id, apiKey: await this.#key(id), language: settings.language };
+      case 'openai-compatible':
       case 'vllm':
       case 'speaches':
       case 'riva':
-        // Their Settings presets (URL, served model) are not on this branch yet; the CLI reaches them.
-        throw new EarshotError(
-          'USAGE',
-          `Set up the ${id} server with \`earshot transcribe --provider ${id}\` for now.`,
-        );
+        return this.#server(id);
+      case 'deepgram':
+        return settings.deepgramUrl === ''
+          ? { id, apiKey: await this.#key(id), model: settings.deepgramModel, language: settings.language }
+          : this.#selfHostedDeepgram(settings.deepgramUrl, settings.deepgramModel, settings.language);
+      case 'assemblyai':
+        return { id, apiKey: await this.#key(id), language: settings.language };
     }
   }
 
@@ -84,6 +75,51 @@ export class ProviderResolver {
     const running = this.#engine;
     this.#engine = null;
     await running?.engine.stop();
+  }
+
+  /**
+   * A team's own server: its address mapped to the realtime endpoint, its model checked, its
+   * key (optional) only if it was saved for this very origin.
+   */
+  async #server(id: ServerProvider): Promise<ProviderConfig> {
+    const settings = this.#deps.settings.get();
+    const name = PROVIDER_PRESETS[id].name;
+    const raw = serverUrl(settings, id);
+    if (raw === '') throw new EarshotError('PROVIDER_URL_INVALID', `Set the ${name} address in Settings first.`);
+    const address = realtimeEndpoint(raw);
+    if (!address.ok) throw new EarshotError('PROVIDER_URL_INVALID', `${address.problem}.`);
+    const model = serverModel(settings, id);
+    const missing = modelProblem(id, model);
+    if (missing !== null) throw new EarshotError('PROVIDER_MODEL_MISSING', `${missing}: enter it in Settings.`);
+    // The store refuses (PROVIDER_KEY_ORIGIN_CHANGED) a key saved for another origin.
+    const apiKey = await this.#deps.secrets.get(id);
+    const options =
+      id === 'openai-compatible'
+        ? {
+            turnDetection: settings.compatibleTurnDetection,
+            sampleRate: settings.compatibleSampleRate,
+            maxSessionMs: settings.compatibleSessionMinutes === 0 ? null : settings.compatibleSessionMinutes * 60_000,
+          }
+        : {};
+    return {
+      id,
+      url: address.url,
+      ...(apiKey ? { apiKey } : {}),
+      ...(model ? { model } : {}),
+      language: settings.language,
+      ...options,
+    };
+  }
+
+  /**
+   * Self-hosted Deepgram authorizes at the container, not per request
+   * (developers.deepgram.com/docs/deepgram-unimrcp-plugin, "Deepgram License Key"), so no key
+   * goes there: the one saved is Deepgram's cloud key, bound to api.deepgram.com.
+   */
+  #selfHostedDeepgram(raw: string, model: string, language: string): ProviderConfig {
+    const address = checkProviderUrl(raw);
+    if (!address.ok) throw new EarshotError('PROVIDER_URL_INVALID', `${address.problem}.`);
+    return { id: 'deepgram', url: address.url, model, language };
   }
 
   async #key(id: ProviderId): Promise<string> {

@@ -37,7 +37,9 @@ export const DEFAULT_KEY_ENV: Readonly<Record<string, string>> = {
  */
 export function createProvider(config: ProviderConfig): ProviderAdapter {
   const dialect = DIALECTS[config.id];
-  if (dialect.needsKey && !config.apiKey) throw new EarshotError('PROVIDER_KEY_MISSING');
+  // A self-hosted Deepgram (a URL of its own) authorizes at the container and takes no key.
+  const selfHostedDeepgram = config.id === 'deepgram' && config.url !== undefined;
+  if (dialect.needsKey && !selfHostedDeepgram && !config.apiKey) throw new EarshotError('PROVIDER_KEY_MISSING');
   if (dialect.needsUrl && !config.url) {
     throw new EarshotError('USAGE', `The ${dialect.name} provider needs a URL.`);
   }

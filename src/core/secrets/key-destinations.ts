@@ -1,5 +1,5 @@
 import { providerOrigin } from '../../shared/provider-url.ts';
-import type { Settings } from '../../shared/settings.ts';
+import { serverUrl, type Settings } from '../../shared/settings.ts';
 import type { ProviderId } from '../../shared/session.ts';
 import { ASSEMBLYAI_URL } from '../providers/assemblyai.ts';
 import { DEEPGRAM_URL } from '../providers/deepgram.ts';
@@ -12,7 +12,7 @@ const HOME_URLS: Readonly<Partial<Record<ProviderId, string>>> = {
   assemblyai: ASSEMBLYAI_URL,
 };
 
-/** `wss://api.openai.com` for openai; null for services without a home (local, openai-compatible). */
+/** `wss://api.openai.com` for openai; null for services without a home (local, the self-hosted servers). */
 export function homeOrigin(id: ProviderId): string | null {
   const url = HOME_URLS[id];
   return url === undefined ? null : providerOrigin(url);
@@ -32,7 +32,12 @@ export function keyDestination(name: string, settings: Settings): KeyDestination
     case 'assemblyai':
       return { origin: homeOrigin(name) };
     case 'openai-compatible':
-      return { origin: settings.compatibleUrl === '' ? null : providerOrigin(settings.compatibleUrl) };
+    case 'vllm':
+    case 'speaches':
+    case 'riva': {
+      const url = serverUrl(settings, name);
+      return { origin: url === '' ? null : providerOrigin(url) };
+    }
     default:
       return null;
   }

@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../../shared/errors.ts';
+import { diagnoseHandshake } from '../providers/handshake-diagnosis.ts';
 import type { CloseVerdict, ProviderAdapter } from '../providers/types.ts';
 import { backoffDelay } from '../../platform/backoff.ts';
 import type { ConnectionEnd, ProviderConnection } from './connection.ts';
@@ -7,11 +8,11 @@ import type { ResolvedSessionOptions } from './session-options.ts';
 /** Failed first connections before start() gives up: a wrong URL should not take a minute to report. */
 const MAX_INITIAL_ATTEMPTS = 3;
 
-/** What an ended connection means: the provider judges closes and handshakes; a dead peer is ours. */
+/** What an ended connection means: the provider judges closes and handshakes (after the refusals no key explains); a dead peer is ours. */
 export function judgeEnd(provider: ProviderAdapter, conn: ProviderConnection, end: ConnectionEnd): CloseVerdict {
   switch (end.kind) {
     case 'handshake':
-      return provider.classifyHandshake(end.status, end.detail);
+      return diagnoseHandshake(provider, end.status, end.detail);
     case 'heartbeat':
       return {
         retry: true,

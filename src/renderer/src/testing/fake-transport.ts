@@ -8,7 +8,7 @@ import type {
   ParsedRequest,
 } from '../../../shared/ipc/contract.ts';
 import { fail, ok, type Result } from '../../../shared/result.ts';
-import { idleSnapshot } from '../../../shared/session.ts';
+import { idleSnapshot, keyedProviders, type KeyedProvider } from '../../../shared/session.ts';
 import { defaultSettings } from '../../../shared/settings.ts';
 
 /**
@@ -63,7 +63,8 @@ const defaults: FakeHandlers = {
     ok({ ...defaultSettings(), ...patch, captions: { ...defaultSettings().captions, ...patch.captions } }),
   'secrets.set': () => ok(null),
   'secrets.clear': () => ok(null),
-  'secrets.status': () => ok({ openai: false, 'openai-compatible': false, deepgram: false, assemblyai: false }),
+  'secrets.status': () =>
+    ok(Object.fromEntries(keyedProviders.map((p) => [p, false])) as Record<KeyedProvider, boolean>),
   'captions.status': () =>
     ok({ running: false, overlayUrl: null, captionsUrl: null, host: '127.0.0.1', port: 7390, subscribers: 0 }),
   'captions.setEnabled': ({ enabled }) =>
