@@ -18,7 +18,10 @@ class ClockedSource implements FrameSource {
   #onFrame: ((frame: AudioFrame) => void) | null = null;
   #seq = 0;
   failStart: Error | null = null;
-  constructor(readonly firstCaptureMs: number) {}
+  readonly firstCaptureMs: number;
+  constructor(firstCaptureMs: number) {
+    this.firstCaptureMs = firstCaptureMs;
+  }
   start(onFrame: (frame: AudioFrame) => void): Promise<void> {
     if (this.failStart) return Promise.reject(this.failStart);
     this.#onFrame = onFrame;
