@@ -27,6 +27,8 @@ const WINDOW_SKIP_BLOCKS = 30;
 /** Longest a mic frame waits for the system audio it is compared with (a system source that stalled). */
 const MAX_HOLD_MS = 300;
 const FINE_MS = 12;
+/** Once the exact offset is known, how far around it each frame is compared. */
+const NARROW_MS = 2;
 /** System audio quieter than this (mean square, −60 dBFS) has nothing to leak. */
 const SILENT = 1e-6;
 /** After a leak frame, later frames are gated too unless the mic gets this much louder (the person starts talking). */
@@ -137,7 +139,13 @@ export class EchoGate {
   #isLeak(frame: AudioFrame): boolean {
     const energy = meanSquare(frame.samples);
     if (this.#lagMs === null || energy === 0) return false;
-    const correlation = this.#frameCorrelation(frame, this.#lagMs);
+    let correlation = this.#frameCorrelation(frame, this.#lagMs, this.#fineOffset !== null);
+    // The two capture clocks drift apart by a few ms over a call: when the learnt offset no longer
+    // fits, search wide again, trusting only a match beyond doubt (chance matches stay below).
+    if (correlation < this.#leak && this.#fineOffset !== null) {
+      const wide = this.#frameCorrelation(frame, this.#lagMs, false);
+      if (wide >= SURE_LEAK) correlation = wide;
+    }
     if (correlation >= this.#leak) {
       this.#hangover = HANGOVER_FRAMES;
       this.#leakLevel = energy;
@@ -153,16 +161,13 @@ export class EchoGate {
   }
 
   /** Highest normalised correlation of the mic frame with system audio near `lagMs` earlier. */
-  #frameCorrelation(frame: AudioFrame, lagMs: number): number {
+  #frameCorrelation(frame: AudioFrame, lagMs: number, narrow: boolean): number {
     const n = frame.samples.length;
     const mic = Float32Array.from(frame.samples, (v) => v / 32768);
     const sys = this.#system.samples;
     const coarse = this.#system.indexAt(frame.captureTimeMs - lagMs);
-    const center = coarse + (this.#fineOffset ?? 0);
-    const reach =
-      this.#fineOffset === null
-        ? Math.round((FINE_MS * this.#system.sampleRate) / 1000)
-        : Math.round(this.#system.sampleRate / 1000);
+    const center = coarse + (narrow ? (this.#fineOffset ?? 0) : 0);
+    const reach = Math.round(((narrow ? NARROW_MS : FINE_MS) * this.#system.sampleRate) / 1000);
     let micEnergy = 0;
     for (let i = 0; i < n; i++) micEnergy += mic[i]! * mic[i]!;
     let best = 0;
