@@ -108,7 +108,8 @@ describe.skipIf(unavailable !== null)(
   () => {
     it(
       `a scripted call of 8 turns with the other side leaking into the mic at −14 dB: each utterance once, under its ` +
-        `speaker, in conversation order, one clock; WER of each side ≤ documented ${DOCUMENTED_WER.streaming}% + 15 points`,
+        `speaker, in conversation order, one clock; WER of each side ≤ documented ${DOCUMENTED_WER.streaming}% + 25 points ` +
+        '(4 utterances a side, ~20 words: ±15 points of sampling error alone)',
       async () => {
         const turns = call(0, 8);
         const conversation = await buildConversation(turns, { leakDb: -14, leakDelayMs: 40 });
@@ -156,7 +157,7 @@ describe.skipIf(unavailable !== null)(
             .map(({ s, f }) => ({ reference: s.reference, hypothesis: f.text }));
           const wer = wordErrorRate(pairs);
           console.log(`[meeting] ${side}: WER ${wer.toFixed(1)}% over ${pairs.length} utterances`);
-          expect(wer).toBeLessThanOrEqual(DOCUMENTED_WER.streaming + 15);
+          expect(wer).toBeLessThanOrEqual(DOCUMENTED_WER.streaming + 25);
         }
         const journal = readJournal(
           join(journalDir, `${run.events.find((e) => e['sessionId'])!['sessionId'] as string}.jsonl`),
@@ -169,7 +170,8 @@ describe.skipIf(unavailable !== null)(
     );
 
     it('system audio unplugged mid-call: a warning, the microphone keeps being transcribed, nothing recorded is lost', async () => {
-      const turns = call(8, 4);
+      // After the unplug only you speak: with the output gone, nothing plays through the speakers either.
+      const turns: Turn[] = heldoutClips(8, 4).map((clip, i) => ({ ...clip, speaker: i === 1 ? 'system' : 'mic' }));
       const conversation = await buildConversation(turns, { leakDb: -14, leakDelayMs: 40 });
       const { run, journalDir, micWav, systemWav } = await startMeeting('unplug', conversation);
       const seconds = conversation.mic.length / PROGRAM_RATE;
@@ -182,7 +184,7 @@ describe.skipIf(unavailable !== null)(
         60_000,
       );
       await mic.unplug('b');
-      await run.waitFor(
+      const warning = await run.waitFor(
         'a warning about system audio',
         (e) => e.type === 'warning' && (e['source'] === 'system' || e['code'] === 'SOURCE_LOST'),
         30_000,
@@ -193,9 +195,11 @@ describe.skipIf(unavailable !== null)(
       const spoken = finals(run.events);
       console.log(`[meeting] after unplug: ${spoken.map((f) => `${f.source}:${f.text}`).join(' | ')}`);
       expect(spoken.filter((f) => f.source === 'system')).toHaveLength(1);
-      expect(spoken.filter((f) => f.source === 'mic').length, 'both of your turns, also the one after the unplug').toBe(
-        2,
-      );
+      console.log(`[meeting] warning: ${JSON.stringify(warning.event)}`);
+      expect(
+        spoken.map((f) => f.source),
+        'your turns, also those after the unplug',
+      ).toEqual(['mic', 'system', 'mic', 'mic']);
       const sessionId = run.events.find((e) => e['sessionId'])!['sessionId'] as string;
       const journal = readJournal(join(journalDir, `${sessionId}.jsonl`))!;
       expect(journal.endedAt).not.toBeNull();

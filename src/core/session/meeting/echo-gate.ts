@@ -20,10 +20,15 @@ export interface EchoGateStats {
   readonly lagMs: number | null;
 }
 
-const RELOCK_EVERY_FRAMES = 10;
-const WINDOW_BLOCKS = 100;
+/**
+ * The lag search: every 100 ms over the last 0.5 s. Short, so the first words the speakers play
+ * are already kept out (the lock comes ~0.65 s into the first echo, and the echo frames held
+ * meanwhile are judged with it); long enough that unrelated speech does not correlate by chance.
+ */
+const RELOCK_EVERY_FRAMES = 5;
+const WINDOW_BLOCKS = 50;
 /** The lag search leaves out the newest mic audio: its system audio may not have arrived yet. */
-const WINDOW_SKIP_BLOCKS = 30;
+const WINDOW_SKIP_BLOCKS = 15;
 /** Longest a mic frame waits for the system audio it is compared with (a system source that stalled). */
 const MAX_HOLD_MS = 300;
 const FINE_MS = 12;
@@ -47,7 +52,7 @@ const HANGOVER_CORRELATION = 0.3;
  * alone or over the other side (double talk), correlates weakly with the reference and passes.
  *
  * The echo's delay is found from the two sources' 10 ms energy envelopes on the shared capture
- * clock (searched every 200 ms over minLag…maxLag), then refined per frame at sample level
+ * clock (searched every 100 ms over minLag…maxLag), then refined per frame at sample level
  * within ±12 ms, which also absorbs drift. Silencing rather than subtracting keeps the mic's
  * frame count (its clock) intact and works when the room colours the echo, where a single-tap
  * subtraction would leave most of it.
