@@ -12,6 +12,7 @@ import { DOCUMENTED_WER, heldoutClips } from '../helpers/speech-clips.ts';
 import { states } from '../helpers/transcript-checks.ts';
 import { PROGRAM_RATE, samplesToMs } from '../helpers/utterance-timing.ts';
 import { startVirtualMic, virtualMicUnavailableReason, type VirtualMic } from '../helpers/virtual-mic.ts';
+import { waitUntil } from '../helpers/wait.ts';
 import { wordErrorRate } from '../helpers/wer.ts';
 
 /**
@@ -19,7 +20,10 @@ import { wordErrorRate } from '../helpers/wer.ts';
  * --system <Mic B>` with the embedded engine and the streaming test model. A scripted call
  * plays at once into both: your turns into Mic A (the headset), the other side's into Mic B
  * (standing in for the speakers' monitor, which another helper's device listing provides), and
- * the other side also into Mic A at −14 dB, 40 ms late — the speakers leaking into the mic.
+ * the other side also into Mic A at −14 dB — the speakers leaking into the mic. The leak is made
+ * by PulseAudio itself (module-loopback from Speaker B's monitor into Speaker A at −14 dB, 60 ms
+ * latency), so it follows the system audio as a room's echo does, whatever the skew between the
+ * two playback streams.
  * Each utterance must come out once, under its speaker, in conversation order, both sides'
  * times on one clock.
  */
@@ -33,6 +37,7 @@ beforeAll(async () => {
   if (unavailable) return;
   requireSharedModels();
   mic = await startVirtualMic();
+  await leakSpeakersIntoMic(-14);
   dir = await mkdtemp(join(tmpdir(), 'earshot-e2e-meeting-'));
 });
 afterEach(async () => {
@@ -64,6 +69,34 @@ function finals(events: readonly CliEvent[]): SpokenFinal[] {
         segmentId: e['segmentId'] as string,
       })),
   );
+}
+
+/** Speaker B's sound reaches Mic A at `db` through a PulseAudio loopback (a room's echo path). */
+async function leakSpeakersIntoMic(db: number): Promise<void> {
+  const module = (
+    await mic.pactl(
+      'load-module',
+      'module-loopback',
+      'source=virtspk_b.monitor',
+      'sink=virtspk_a',
+      'latency_msec=60',
+      'source_dont_move=true',
+      'sink_dont_move=true',
+    )
+  ).trim();
+  let input: string | undefined;
+  await waitUntil(
+    async () => {
+      // Long format: each block names its owner module.
+      const blocks = (await mic.pactl('list', 'sink-inputs')).split(/\n(?=Sink Input #)/);
+      input = blocks
+        .find((block) => new RegExp(`Owner Module: ${module}\\b`).test(block))
+        ?.match(/^Sink Input #(\d+)/)?.[1];
+      return input !== undefined;
+    },
+    { what: `the loopback module ${module}'s sink input`, timeoutMs: 5_000, intervalMs: 50 },
+  );
+  await mic.pactl('set-sink-input-volume', input!, `${db}dB`);
 }
 
 /** Alternating turns: you, the other side, you … */
@@ -112,7 +145,7 @@ describe.skipIf(unavailable !== null)(
         '(4 utterances a side, ~20 words: ±15 points of sampling error alone)',
       async () => {
         const turns = call(0, 8);
-        const conversation = await buildConversation(turns, { leakDb: -14, leakDelayMs: 40 });
+        const conversation = await buildConversation(turns, { leakDb: null });
         const { run, journalDir, micWav, systemWav } = await startMeeting('call', conversation);
         const seconds = conversation.mic.length / PROGRAM_RATE;
         await Promise.all([
@@ -172,7 +205,7 @@ describe.skipIf(unavailable !== null)(
     it('system audio unplugged mid-call: a warning, the microphone keeps being transcribed, nothing recorded is lost', async () => {
       // After the unplug only you speak: with the output gone, nothing plays through the speakers either.
       const turns: Turn[] = heldoutClips(8, 4).map((clip, i) => ({ ...clip, speaker: i === 1 ? 'system' : 'mic' }));
-      const conversation = await buildConversation(turns, { leakDb: -14, leakDelayMs: 40 });
+      const conversation = await buildConversation(turns, { leakDb: null });
       const { run, journalDir, micWav, systemWav } = await startMeeting('unplug', conversation);
       const seconds = conversation.mic.length / PROGRAM_RATE;
       const playingMic = mic.play(micWav, 'a', { timeoutMs: seconds * 1000 + 30_000 });

@@ -27,12 +27,19 @@ export interface Conversation {
 
 export async function buildConversation(
   turns: readonly Turn[],
-  options: { leadMs?: number; gapMs?: number; tailMs?: number; leakDb?: number; leakDelayMs?: number } = {},
+  options: {
+    leadMs?: number;
+    gapMs?: number;
+    tailMs?: number;
+    /** null: no leak in the mic program (the test routes the speakers into the mic in PulseAudio). */
+    leakDb?: number | null;
+    leakDelayMs?: number;
+  } = {},
 ): Promise<Conversation> {
   const lead = msToSamples(options.leadMs ?? 2000);
   const gap = msToSamples(options.gapMs ?? 1500);
   const tail = msToSamples(options.tailMs ?? 1500);
-  const gain = 10 ** ((options.leakDb ?? -14) / 20);
+  const gain = options.leakDb === null ? 0 : 10 ** ((options.leakDb ?? -14) / 20);
   const delay = msToSamples(options.leakDelayMs ?? 40);
   const audio = await Promise.all(turns.map((t) => readWav(t.file)));
   const spans: ConversationSpan[] = [];
