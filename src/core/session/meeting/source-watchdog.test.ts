@@ -12,7 +12,13 @@ function frame(seq: number, level: number): AudioFrame {
 }
 
 /** `seconds` of both sources; the mic at `micLevel`, system audio at `systemLevel` (null: no frames). */
-function feed(dog: SourceWatchdog, from: number, seconds: number, micLevel: number, systemLevel: number | null): number {
+function feed(
+  dog: SourceWatchdog,
+  from: number,
+  seconds: number,
+  micLevel: number,
+  systemLevel: number | null,
+): number {
   const frames = seconds * 50;
   for (let i = 0; i < frames; i++) {
     dog.frame('mic', frame(from + i, micLevel));
