@@ -55,6 +55,14 @@ export const ERROR_CATALOG = {
     'The microphone was disconnected. Earshot switched to the system default; it will switch back when it returns.',
     'refresh-devices',
   ),
+  SYSTEM_AUDIO_SILENT: entry(
+    'System audio is selected but silent while the microphone hears speech, so the other side of the call is not being transcribed. Check that the call plays through the output whose system audio is selected, or choose another output.',
+    'refresh-devices',
+  ),
+  SOURCE_LOST: entry(
+    'One of the two audio sources stopped delivering sound. The other keeps being transcribed; everything recorded so far is kept.',
+    'refresh-devices',
+  ),
   DEVICE_PERMISSION_DENIED: entry(
     'Earshot is not allowed to use the microphone. Allow it in your system privacy settings and try again.',
     'retry',

@@ -8,7 +8,8 @@ import { segmentSchema } from './transcript.ts';
  * (core/transcript/journal-reader.ts) accepts only lines these schemas accept. Line 1 is
  * the header; then finals, state and title changes; a clean stop, or recovery after a
  * crash, ends the file with `end`. A final's segment may name the service that produced it
- * (`provider`, optional: written once a session can fail over to this computer and back).
+ * (`provider`, optional: written once a session can fail over to this computer and back) and
+ * its speaker (`source`, optional: 'mic' | 'system' in meeting mode; a final without it is the mic's).
  * Old files must stay readable: a change they cannot satisfy needs a new JOURNAL_VERSION
  * and a reader for the old one.
  */

@@ -50,6 +50,21 @@ export const sessionSnapshotSchema = z.object({
   spilledMs: z.number().optional(),
   /** Who transcribes right now, when it is not `provider` (failover to this computer). */
   servingProvider: providerIdSchema.nullable().optional(),
+  /**
+   * Meeting mode: the system-audio source transcribed beside the microphone (absent or null when
+   * only the microphone is). Its own connection has its own state and buffer.
+   */
+  system: z
+    .object({
+      deviceKey: z.string().nullable(),
+      deviceName: z.string().nullable(),
+      state: sessionStateSchema,
+      bufferedMs: z.number(),
+    })
+    .nullable()
+    .optional(),
+  /** Meeting mode: the speakers' sound leaking into the microphone is kept out of "You" (the UI says "echo guard on"). */
+  echoGuard: z.boolean().optional(),
 });
 export type SessionSnapshot = z.infer<typeof sessionSnapshotSchema>;
 

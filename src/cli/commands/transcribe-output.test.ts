@@ -70,3 +70,32 @@ describe('TranscriptPrinter during an outage', () => {
     expect(lines.at(-1)).toEqual({ type: 'final', segmentId: 'seg-1', text: 'hello', provider: 'local' });
   });
 });
+
+describe('TranscriptPrinter in meeting mode', () => {
+  it('text prefixes the speaker; jsonl carries source; a lone microphone prints as before', () => {
+    const text = io();
+    const printer = new TranscriptPrinter(text.io, 'text');
+    printer.transcript({ segmentId: 'seg-1', text: 'hello', isFinal: true, source: 'mic' });
+    printer.transcript({ segmentId: 'system-seg-1', text: 'hi there', isFinal: true, source: 'system' });
+    printer.transcript({ segmentId: 'seg-2', text: 'alone', isFinal: true });
+    expect(text.out()).toBe('You: hello\nOthers: hi there\nalone\n');
+
+    const json = io();
+    new TranscriptPrinter(json.io, 'jsonl').transcript({
+      segmentId: 'system-seg-1',
+      text: 'hi there',
+      isFinal: true,
+      startMs: 600,
+      endMs: 1_200,
+      source: 'system',
+    });
+    expect(JSON.parse(json.out())).toEqual({
+      type: 'final',
+      segmentId: 'system-seg-1',
+      text: 'hi there',
+      startMs: 600,
+      endMs: 1_200,
+      source: 'system',
+    });
+  });
+});

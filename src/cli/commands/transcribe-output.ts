@@ -1,6 +1,6 @@
 import type { DeviceInfo, DeviceLost, HealthWarning } from '../../shared/devices.ts';
 import { offlineStatus, type SessionSnapshot, type SessionState } from '../../shared/session.ts';
-import type { TranscriptEvent } from '../../shared/transcript.ts';
+import { speakerLabel, type SpeakerSource, type TranscriptEvent } from '../../shared/transcript.ts';
 import type { CliIo } from '../command.ts';
 
 /** What the microphone reported while transcribing. */
@@ -39,15 +39,18 @@ export class TranscriptPrinter {
         ...(event.endMs === undefined ? {} : { endMs: event.endMs }),
         ...(event.words ? { words: event.words } : {}),
         ...(event.provider ? { provider: event.provider } : {}),
+        ...(event.source ? { source: event.source } : {}),
       });
       return;
     }
+    // Meeting mode names the speaker: "You: …" / "Others: …".
+    const text = event.source ? `${speakerLabel(event.source)}: ${event.text}` : event.text;
     if (event.isFinal) {
       this.#clearPartial();
-      this.#io.stdout.write(`${event.text}\n`);
+      this.#io.stdout.write(`${text}\n`);
     } else if (this.#tty) {
       // \r + erase line: the partial grows in place until its final replaces it.
-      this.#io.stdout.write(`\r\x1b[2K${event.text}`);
+      this.#io.stdout.write(`\r\x1b[2K${text}`);
       this.#partialShown = event.text.length > 0;
     }
   }
@@ -106,29 +109,31 @@ export class TranscriptPrinter {
    * fallback in use), so scripts watching warnings see it; a return is a `device` line; input
    * health is a `health` line. text: notices on stderr.
    */
-  device(notice: DeviceNotice): void {
+  device(notice: DeviceNotice, source?: SpeakerSource): void {
     if (this.#format === 'jsonl') {
+      const from = source ? { source } : {};
       switch (notice.kind) {
         case 'lost':
-          this.#json({ type: 'warning', code: 'DEVICE_LOST', ...notice.lost });
+          this.#json({ type: 'warning', code: 'DEVICE_LOST', ...notice.lost, ...from });
           return;
         case 'restored':
-          this.#json({ type: 'device', event: 'restored', key: notice.device.key, name: notice.device.name });
+          this.#json({ type: 'device', event: 'restored', key: notice.device.key, name: notice.device.name, ...from });
           return;
         case 'health':
-          this.#json({ type: 'health', ...notice.warning });
+          this.#json({ type: 'health', ...notice.warning, ...from });
           return;
       }
     }
+    const which = source === 'system' ? 'system audio: ' : '';
     switch (notice.kind) {
       case 'lost':
-        this.#notice(`warning: ${notice.lost.message}`);
+        this.#notice(`warning: ${which}${notice.lost.message}`);
         return;
       case 'restored':
-        this.#notice(`note: “${notice.device.name}” is back; transcribing from it again.`);
+        this.#notice(`note: ${which}“${notice.device.name}” is back; transcribing from it again.`);
         return;
       case 'health':
-        this.#notice(`${notice.warning.active ? 'warning' : 'note'}: ${notice.warning.message}`);
+        this.#notice(`${notice.warning.active ? 'warning' : 'note'}: ${which}${notice.warning.message}`);
         return;
     }
   }

@@ -72,6 +72,8 @@ export async function openMicrophone(
   sampleRate: number,
   resources: Resource[],
   onDevice: (notice: DeviceNotice) => void,
+  /** System audio must never fall back to the default microphone: it would transcribe you twice. */
+  fallbackToDefault = true,
 ): Promise<FrameSource> {
   const host = createNodeCaptureHost(io.env);
   resources.push({ close: () => host.dispose() });
@@ -87,7 +89,7 @@ export async function openMicrophone(
   host.on('deviceLost', (lost) => onDevice({ kind: 'lost', lost }));
   host.on('deviceRestored', (device) => onDevice({ kind: 'restored', device }));
   host.on('health', (warning) => onDevice({ kind: 'health', warning }));
-  return createMicrophoneSource(host, { deviceKey: key, sampleRate });
+  return createMicrophoneSource(host, { deviceKey: key, sampleRate, fallbackToDefault });
 }
 
 export async function startCaptions(

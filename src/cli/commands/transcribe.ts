@@ -5,6 +5,7 @@ import { createWavSource } from '../../core/sources/wav-source.ts';
 import { createProvider } from '../../core/providers/index.ts';
 import { findVadModel } from '../../platform/models/vad-model.ts';
 import type { ProviderAdapter } from '../../core/providers/types.ts';
+import { MeetingSession } from '../../core/session/meeting/meeting-session.ts';
 import { Session } from '../../core/session/session.ts';
 import { recoverInterruptedSessions } from '../../core/transcript/journal-reader.ts';
 import { EarshotError } from '../../shared/errors.ts';
@@ -33,6 +34,10 @@ uses: reconnects without losing audio, journals every final, drains on stop. Wit
 
 Input:
   --device KEY          microphone: key, name, index or "default" (see \`earshot devices\`)
+  --system KEY          also transcribe system audio (the other side of a call) from this device
+                        (an output's monitor, see \`earshot devices\`): each source is its own stream,
+                        both on one clock; finals carry "source": "mic" | "system" (text: You: /
+                        Others:); the speakers' sound leaking into the microphone is kept out
   --input FILE.wav      stream a WAV file instead of a microphone
   --realtime | --fast   pace of --input: real time (default) or as fast as the service keeps up
   --seconds N           stop after N seconds of audio
@@ -80,6 +85,7 @@ const command = defineCommand({
   usage,
   options: {
     device: { type: 'string' },
+    system: { type: 'string' },
     input: { type: 'string' },
     realtime: { type: 'boolean', default: false },
     fast: { type: 'boolean', default: false },
@@ -105,6 +111,10 @@ const command = defineCommand({
     if ((values.realtime || values.fast) && !values.input)
       throw new UsageError('--realtime and --fast pace an --input file.');
     if (values.input && values.device) throw new UsageError('--input and --device exclude each other.');
+    if (values.input && values.system)
+      throw new UsageError(
+        '--system transcribes a live device beside the microphone; it does not combine with --input.',
+      );
     if (values.format !== 'text' && values.format !== 'jsonl')
       throw new UsageError(`--format must be text or jsonl, not "${values.format}".`);
     const seconds = values.seconds === undefined ? null : Number(values.seconds);
@@ -139,12 +149,29 @@ const command = defineCommand({
             printer.device(notice),
           );
       if (seconds !== null) source = limitSource(source, seconds);
-      const session: Session = new Session({
-        source,
-        provider,
-        journalDir,
-        deviceKey: values.input ? null : (values.device ?? 'default'),
-      });
+      const session: RunningSession = values.system
+        ? new MeetingSession({
+            mic: { source, deviceKey: values.device ?? 'default' },
+            system: {
+              source: await openMicrophone(
+                io,
+                values.system,
+                provider.sampleRate,
+                resources,
+                (notice) => printer.device(notice, 'system'),
+                false,
+              ),
+              deviceKey: values.system,
+            },
+            provider,
+            journalDir,
+          })
+        : new Session({
+            source,
+            provider,
+            journalDir,
+            deviceKey: values.input ? null : (values.device ?? 'default'),
+          });
       const captions =
         captionsPort === null
           ? null
@@ -169,8 +196,11 @@ const command = defineCommand({
   },
 });
 
+/** A lone source's Session, or meeting mode's pair of them: the same surface. */
+type RunningSession = Session | MeetingSession;
+
 async function runSession(
-  session: Session,
+  session: RunningSession,
   source: FrameSource,
   io: CliIo,
   printer: TranscriptPrinter,

@@ -69,7 +69,7 @@ export function buildHandlerTable(s: HandlerServices): HandlerTable {
     },
 
     'history.list': () => s.history.list(),
-    'history.search': ({ query }) => s.history.search(query),
+    'history.search': ({ query, speaker }) => s.history.search(query, speaker),
     'history.open': ({ id }) => s.history.open(id),
     'history.rename': ({ id, title }) => {
       const summary = s.history.rename(id, title);

@@ -49,6 +49,11 @@ describe('encodeMessage and toWireSegment', () => {
       end_ms: null,
     });
   });
+
+  it('a meeting segment says who spoke (source), a microphone-only one stays as it was', () => {
+    const wire = toWireSegment({ segmentId: 'system-seg-1', text: 'hi', isFinal: true, source: 'system' });
+    expect(JSON.parse(parse(encodeMessage({ type: 'segment', ...wire })).text)).toMatchObject({ source: 'system' });
+  });
 });
 
 describe('isClientPing', () => {

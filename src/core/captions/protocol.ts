@@ -18,6 +18,8 @@ export interface WireSegment {
   /** Audio time since the session began; null when the provider did not say. */
   readonly start_ms: number | null;
   readonly end_ms: number | null;
+  /** Meeting mode: who spoke ('mic': the person at this computer, 'system': the others); absent otherwise. */
+  readonly source?: 'mic' | 'system';
 }
 
 export type ServerMessage =
@@ -39,6 +41,7 @@ export function toWireSegment(event: TranscriptEvent): WireSegment {
     final: event.isFinal,
     start_ms: event.startMs ?? null,
     end_ms: event.endMs ?? null,
+    ...(event.source ? { source: event.source } : {}),
   };
 }
 

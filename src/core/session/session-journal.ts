@@ -1,5 +1,5 @@
 import type { ProviderAdapter } from '../providers/types.ts';
-import { Journal, type StorageWarning } from '../transcript/journal.ts';
+import { Journal, type JournalSink, type StorageWarning } from '../transcript/journal.ts';
 import type { SessionOptions } from './session-options.ts';
 
 /**
@@ -11,7 +11,7 @@ export function openSessionJournal(
   options: SessionOptions,
   run: { readonly sessionId: string; readonly startedAt: number; readonly provider: ProviderAdapter },
   hooks: { readonly onWarning: (warning: StorageWarning) => void; readonly onRecovered: () => void },
-): Journal | null {
+): JournalSink | null {
   if (options.journal) return options.journal;
   if (!options.journalDir) return null;
   return Journal.open(

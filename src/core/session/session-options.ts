@@ -1,6 +1,7 @@
 import type { FrameSource } from '../../shared/audio-frame.ts';
 import type { ProviderAdapter, ProviderConfig } from '../providers/types.ts';
-import type { Journal } from '../transcript/journal.ts';
+import type { SpeakerSource } from '../../shared/transcript.ts';
+import type { JournalSink } from '../transcript/journal.ts';
 import type { BackoffOptions } from '../../platform/backoff.ts';
 import type { StatFs } from './spill-file.ts';
 import type { OpenTransport } from './transport.ts';
@@ -15,7 +16,14 @@ export interface SessionOptions {
   /** Journal each run into `<journalDir>/<sessionId>.jsonl` (the usual way). */
   readonly journalDir?: string;
   /** Or journal into a journal the caller opened (tests, custom storage). */
-  readonly journal?: Journal;
+  readonly journal?: JournalSink;
+  /**
+   * Meeting mode: whose voice this session transcribes. Every event it emits and journals then
+   * carries it as `source`, its times moved onto the meeting's clock by `clockOffsetMs()`.
+   */
+  readonly speaker?: SpeakerSource;
+  /** Added to every time this session emits (ms): where its audio began on the shared clock. */
+  readonly clockOffsetMs?: () => number;
   readonly title?: string;
   readonly deviceKey?: string | null;
   readonly deviceName?: string | null;

@@ -21,6 +21,7 @@ import { SessionPublisher } from './session-publisher.ts';
 import { SessionStop } from './session-stop.ts';
 import { SessionTimers } from './session-timers.ts';
 import type { SessionEvents, SessionLatency, SessionStats } from './session-types.ts';
+import { speakerStamp } from './speaker-stamp.ts';
 import { TranscriptOutput } from './transcript-output.ts';
 import { openWebSocket } from './websocket-transport.ts';
 
@@ -68,7 +69,7 @@ export class Session extends EventEmitter<SessionEvents> {
   #runs = 0;
   #startedAt: number | null = null;
   #error: { code: string; message: string } | null = null;
-  readonly #output = new TranscriptOutput((event) => this.emit('transcript', event));
+  readonly #output: TranscriptOutput;
   #startWaiter: { resolve: () => void; reject: (error: Error) => void } | null = null;
   #startPromise: Promise<SessionSnapshot> | null = null;
   #stopPromise: Promise<SessionSnapshot> | null = null;
@@ -77,6 +78,7 @@ export class Session extends EventEmitter<SessionEvents> {
     super();
     this.#opts = options;
     this.#o = resolveSessionOptions(options);
+    this.#output = new TranscriptOutput((event) => this.emit('transcript', event), speakerStamp(options));
     this.provider = 'createStream' in options.provider ? options.provider : createProvider(options.provider);
     this.#linkState = new LinkState(this.provider.sampleRate);
     this.stats = this.#linkState.stats;

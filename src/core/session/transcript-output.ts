@@ -1,6 +1,6 @@
 import type { SessionState } from '../../shared/session.ts';
 import type { Segment, TranscriptEvent, TranscriptSnapshot } from '../../shared/transcript.ts';
-import type { Journal } from '../transcript/journal.ts';
+import type { JournalSink } from '../transcript/journal.ts';
 import { TranscriptModel, type ProviderText } from '../transcript/transcript-model.ts';
 
 /**
@@ -10,14 +10,17 @@ import { TranscriptModel, type ProviderText } from '../transcript/transcript-mod
  */
 export class TranscriptOutput {
   readonly #emit: (event: TranscriptEvent) => void;
+  readonly #stamp: (event: TranscriptEvent) => TranscriptEvent;
   #model = new TranscriptModel();
-  #journal: Journal | null = null;
+  #journal: JournalSink | null = null;
   #journalPath: string | null = null;
   /** After `finish()`: whatever a closing connection still says is neither shown nor journaled. */
   #finished = false;
 
-  constructor(emit: (event: TranscriptEvent) => void) {
+  /** `stamp`: what every event gets on its way out (meeting mode: its speaker and the shared clock). */
+  constructor(emit: (event: TranscriptEvent) => void, stamp: (event: TranscriptEvent) => TranscriptEvent = (e) => e) {
     this.#emit = emit;
+    this.#stamp = stamp;
   }
 
   get segments(): readonly Segment[] {
@@ -34,7 +37,7 @@ export class TranscriptOutput {
   }
 
   /** A new run: a fresh transcript, written to `journal` (or nowhere). */
-  begin(journal: Journal | null): void {
+  begin(journal: JournalSink | null): void {
     this.#model = new TranscriptModel();
     this.#journal = journal;
     this.#journalPath = journal?.path ?? null;
@@ -87,7 +90,8 @@ export class TranscriptOutput {
     journal?.close().catch(onError);
   }
 
-  #publish(event: TranscriptEvent, promoted = false): void {
+  #publish(raw: TranscriptEvent, promoted = false): void {
+    const event = this.#stamp(raw);
     // Journal first: a final the person saw must survive a crash that follows.
     if (event.isFinal) this.#journal?.appendFinal(event as Segment, promoted);
     this.#emit(event);

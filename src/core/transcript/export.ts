@@ -1,4 +1,11 @@
-import { segmentSchema, type ExportFormat, type Segment } from '../../shared/transcript.ts';
+import {
+  inSpokenOrder,
+  segmentSchema,
+  sourceOf,
+  speakerLabel,
+  type ExportFormat,
+  type Segment,
+} from '../../shared/transcript.ts';
 import { z } from 'zod';
 import { EarshotError } from '../../shared/errors.ts';
 
@@ -10,6 +17,11 @@ import { EarshotError } from '../../shared/errors.ts';
  * - SRT / WebVTT: cues in time order, never overlapping, each at least 0.5 s, text wrapped at
  *   42 characters and split into several cues when longer than two lines.
  * - JSON: every field of every segment, plus the session's metadata (`parseTranscriptJson`).
+ *
+ * A meeting (a transcript with system-audio segments) names the speaker everywhere: TXT lines
+ * `You: …` / `Others: …`, SRT and WebVTT cues with a voice tag `<v You>`, JSON segments with
+ * `source`; its segments go out in the order they were spoken. A microphone-only transcript is
+ * exported exactly as before.
  */
 export interface ExportMeta {
   readonly title?: string;
@@ -32,19 +44,21 @@ export const EXPORT_MIME: Readonly<Record<ExportFormat, string>> = {
   json: 'application/json',
 };
 
-export function exportTranscript(segments: readonly Segment[], format: ExportFormat, meta: ExportMeta = {}): string {
+export function exportTranscript(input: readonly Segment[], format: ExportFormat, meta: ExportMeta = {}): string {
+  const meeting = isMeeting(input);
+  const segments = meeting ? inSpokenOrder(input).map((s) => ({ ...s, source: sourceOf(s) })) : input;
   switch (format) {
     case 'txt':
       return (
         segments
-          .map((s) => oneLine(s.text))
-          .filter(Boolean)
+          .filter((s) => oneLine(s.text))
+          .map((s) => (meeting ? `${speakerLabel(sourceOf(s))}: ${oneLine(s.text)}` : oneLine(s.text)))
           .join('\n') + (segments.length > 0 ? '\n' : '')
       );
     case 'srt':
-      return toSrt(timedCues(segments));
+      return toSrt(timedCues(segments, meeting));
     case 'vtt':
-      return toVtt(timedCues(segments), meta);
+      return toVtt(timedCues(segments, meeting), meta);
     case 'json':
       return `${JSON.stringify({ version: EXPORT_JSON_VERSION, ...metaFields(meta), segments }, null, 2)}\n`;
   }
@@ -89,18 +103,25 @@ export function parseTranscriptJson(text: string): z.infer<typeof exportJsonSche
   return parsed.data;
 }
 
+/** Both speakers are in it: the microphone's and system audio's. */
+export function isMeeting(segments: readonly Segment[]): boolean {
+  return segments.some((s) => s.source === 'system');
+}
+
 export interface Cue {
   readonly startMs: number;
   readonly endMs: number;
   readonly lines: readonly string[];
+  /** Who speaks (a meeting's cues): written as a voice tag, `<v You>`. */
+  readonly voice?: string;
 }
 
 /**
  * Segments → subtitle cues: sorted by start, gaps in timing filled from neighbours, long text
  * split across cues in proportion to its length, and every cue ending before the next starts.
  */
-export function timedCues(segments: readonly Segment[]): Cue[] {
-  const timed: { startMs: number; endMs: number; text: string }[] = [];
+export function timedCues(segments: readonly Segment[], voices = false): Cue[] {
+  const timed: { startMs: number; endMs: number; text: string; voice?: string }[] = [];
   let clock = 0;
   for (const s of segments) {
     const text = oneLine(s.text);
@@ -108,7 +129,7 @@ export function timedCues(segments: readonly Segment[]): Cue[] {
     const startMs = Math.max(0, s.startMs ?? clock);
     const endMs =
       s.endMs !== undefined && s.endMs > startMs ? s.endMs : startMs + Math.max(MIN_CUE_MS, text.length * MS_PER_CHAR);
-    timed.push({ startMs, endMs, text });
+    timed.push({ startMs, endMs, text, ...(voices ? { voice: speakerLabel(sourceOf(s)) } : {}) });
     clock = endMs;
   }
   timed.sort((a, b) => a.startMs - b.startMs);
@@ -120,7 +141,12 @@ export function timedCues(segments: readonly Segment[]): Cue[] {
     let at = t.startMs;
     for (const page of pages) {
       const share = Math.round((span * page.join(' ').length) / total);
-      cues.push({ startMs: at, endMs: at + Math.max(MIN_CUE_MS, share), lines: page });
+      cues.push({
+        startMs: at,
+        endMs: at + Math.max(MIN_CUE_MS, share),
+        lines: page,
+        ...(t.voice ? { voice: t.voice } : {}),
+      });
       at += Math.max(MIN_CUE_MS, share);
     }
   }
@@ -129,7 +155,7 @@ export function timedCues(segments: readonly Segment[]): Cue[] {
   for (const cue of cues) {
     const previous = out.at(-1);
     const startMs = previous ? Math.max(cue.startMs, previous.endMs) : cue.startMs;
-    out.push({ startMs, endMs: Math.max(cue.endMs, startMs + MIN_CUE_MS), lines: cue.lines });
+    out.push({ ...cue, startMs, endMs: Math.max(cue.endMs, startMs + MIN_CUE_MS) });
   }
   return out;
 }
@@ -138,7 +164,7 @@ function toSrt(cues: readonly Cue[]): string {
   return cues
     .map(
       (cue, i) =>
-        `${i + 1}\n${clock(cue.startMs, ',')} --> ${clock(cue.endMs, ',')}\n${cue.lines.map((l) => l.replace(/-->/g, '→')).join('\n')}\n`,
+        `${i + 1}\n${clock(cue.startMs, ',')} --> ${clock(cue.endMs, ',')}\n${voiceTag(cue)}${cue.lines.map((l) => l.replace(/-->/g, '→')).join('\n')}\n`,
     )
     .join('\n');
 }
@@ -146,9 +172,17 @@ function toSrt(cues: readonly Cue[]): string {
 function toVtt(cues: readonly Cue[], meta: ExportMeta): string {
   const note = meta.title ? `NOTE ${oneLine(meta.title).replace(/-->/g, '→')}\n\n` : '';
   const body = cues
-    .map((cue) => `${clock(cue.startMs, '.')} --> ${clock(cue.endMs, '.')}\n${cue.lines.map(escapeVtt).join('\n')}\n`)
+    .map(
+      (cue) =>
+        `${clock(cue.startMs, '.')} --> ${clock(cue.endMs, '.')}\n${voiceTag(cue)}${cue.lines.map(escapeVtt).join('\n')}\n`,
+    )
     .join('\n');
   return `WEBVTT\n\n${note}${body}`;
+}
+
+/** WebVTT's voice span (`<v You>`), which SRT players that read tags show as well; nothing outside a meeting. */
+function voiceTag(cue: Cue): string {
+  return cue.voice ? `<v ${cue.voice}>` : '';
 }
 
 function clock(ms: number, decimal: ',' | '.'): string {

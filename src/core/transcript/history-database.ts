@@ -3,7 +3,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { EarshotError } from '../../shared/errors.ts';
 import { createLogger } from '../../platform/log/logger.ts';
 import { ensurePrivateDir, ensurePrivateFile } from '../../platform/fs/private-files.ts';
-import { HISTORY_SCHEMA } from './history-schema.ts';
+import { HISTORY_SCHEMA, SEGMENT_SOURCE_MIGRATION } from './history-schema.ts';
 
 const log = createLogger('history');
 
@@ -28,6 +28,8 @@ export function openIndexDatabase(path: string): DatabaseSync {
     db = new DatabaseSync(path);
     db.exec(HISTORY_SCHEMA);
     assertIntact(db);
+    const columns = db.prepare('PRAGMA table_info(segments)').all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'source')) db.exec(SEGMENT_SOURCE_MIGRATION);
     return db;
   } catch (error) {
     closeQuietly(db);

@@ -34,12 +34,19 @@ CREATE TABLE IF NOT EXISTS segments (
   start_ms REAL,
   end_ms REAL,
   words TEXT,
+  source TEXT,
   PRIMARY KEY (session_id, seq)
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS segments_fts USING fts5(
   text, session_id UNINDEXED, seq UNINDEXED, tokenize = 'unicode61 remove_diacritics 2'
 );
 `;
+
+/**
+ * Indexes made before meeting mode lack `segments.source` (who spoke; NULL is the microphone,
+ * which every segment of theirs was): added in place, nothing to rebuild.
+ */
+export const SEGMENT_SOURCE_MIGRATION = 'ALTER TABLE segments ADD COLUMN source TEXT';
 
 export interface SessionRow {
   id: string;

@@ -2,7 +2,7 @@ import { rmSync, statSync } from 'node:fs';
 import type { DatabaseSync } from 'node:sqlite';
 import { EarshotError } from '../../shared/errors.ts';
 import type { SessionDetail, SessionSummary } from '../../shared/history.ts';
-import type { Segment } from '../../shared/transcript.ts';
+import { inSpokenOrder, type Segment, type SpeakerSource } from '../../shared/transcript.ts';
 import { createLogger } from '../../platform/log/logger.ts';
 import {
   inspectJournal,
@@ -112,20 +112,29 @@ export class HistoryStore {
 
   /**
    * Sessions whose finals (or title) hold every word of `query` (prefixes count; the words may
-   * be in different finals), best match first, each with a snippet around a match.
+   * be in different finals), best match first, each with a snippet around a match. With
+   * `speaker`, only what that speaker said counts ('mic': You, 'system': Others), titles not.
    */
-  search(query: string): SessionSummary[] {
+  search(query: string, speaker?: SpeakerSource): SessionSummary[] {
     const terms = toFtsTerms(query);
     if (terms.length === 0) return [];
+    // By speaker: only finals that speaker said count (no source: the microphone's).
+    const bySpeaker =
+      speaker === undefined
+        ? ''
+        : `AND EXISTS (SELECT 1 FROM segments s WHERE s.session_id = segments_fts.session_id AND s.seq = segments_fts.seq
+             AND COALESCE(s.source, 'mic') = ?)`;
     const matchTerm = this.#db.prepare(
       `SELECT session_id AS id, snippet(segments_fts, 0, '[', ']', '…', 12) AS snippet, bm25(segments_fts) AS rank
-       FROM segments_fts WHERE segments_fts MATCH ? ORDER BY rank LIMIT 2000`,
+       FROM segments_fts WHERE segments_fts MATCH ? ${bySpeaker} ORDER BY rank LIMIT 2000`,
     );
     // Rank by the first word's best hit; keep sessions that hold every other word too.
     type Hit = { snippet: string; rank: number };
     let candidates: [string, Hit][] | null = null;
     for (const term of terms) {
-      const hits = matchTerm.all(term) as ({ id: string } & Hit)[];
+      const hits = (speaker === undefined ? matchTerm.all(term) : matchTerm.all(term, speaker)) as ({
+        id: string;
+      } & Hit)[];
       const found = new Map<string, Hit>();
       for (const hit of hits) if (!found.has(hit.id)) found.set(hit.id, { snippet: hit.snippet, rank: hit.rank });
       candidates = candidates === null ? [...found] : candidates.filter(([id]) => found.has(id));
@@ -137,7 +146,7 @@ export class HistoryStore {
       id: string;
       title: string;
     }[];
-    for (const t of titled) if (!best.has(t.id)) best.set(t.id, t.title);
+    if (speaker === undefined) for (const t of titled) if (!best.has(t.id)) best.set(t.id, t.title);
     const out: SessionSummary[] = [];
     for (const [id, snippet] of best) {
       const row = this.#row(id);
@@ -150,8 +159,11 @@ export class HistoryStore {
     const row = this.#row(id);
     if (!row) throw new EarshotError('SESSION_NOT_FOUND');
     const segments = this.#db
-      .prepare('SELECT segment_id, text, start_ms, end_ms, words FROM segments WHERE session_id = ? ORDER BY seq')
+      .prepare(
+        'SELECT segment_id, text, start_ms, end_ms, words, source FROM segments WHERE session_id = ? ORDER BY seq',
+      )
       .all(id) as {
+      source: string | null;
       segment_id: string;
       text: string;
       start_ms: number | null;
@@ -167,6 +179,7 @@ export class HistoryStore {
         ...(s.start_ms === null ? {} : { startMs: s.start_ms }),
         ...(s.end_ms === null ? {} : { endMs: s.end_ms }),
         ...(s.words ? { words: JSON.parse(s.words) as Segment['words'] } : {}),
+        ...(s.source === 'mic' || s.source === 'system' ? { source: s.source } : {}),
       })),
     };
   }
@@ -218,7 +231,11 @@ export class HistoryStore {
   }
 
   #upsert(contents: JournalContents): SessionSummary {
-    const { header, segments } = contents;
+    const { header } = contents;
+    // A meeting's journal holds each speaker's finals as they arrived: History keeps them as spoken.
+    const segments = contents.segments.some((s) => s.source === 'system')
+      ? inSpokenOrder(contents.segments)
+      : contents.segments;
     const existing = this.#row(header.sessionId);
     const title =
       contents.title ??
@@ -256,7 +273,7 @@ export class HistoryStore {
           stat?.mtimeMs ?? 0,
         );
       const insertSegment = this.#db.prepare(
-        'INSERT INTO segments (session_id, seq, segment_id, text, start_ms, end_ms, words) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO segments (session_id, seq, segment_id, text, start_ms, end_ms, words, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       );
       const insertFts = this.#db.prepare('INSERT INTO segments_fts (text, session_id, seq) VALUES (?, ?, ?)');
       segments.forEach((s, seq) => {
@@ -268,6 +285,7 @@ export class HistoryStore {
           s.startMs ?? null,
           s.endMs ?? null,
           s.words ? JSON.stringify(s.words) : null,
+          s.source ?? null,
         );
         insertFts.run(s.text, header.sessionId, seq);
       });

@@ -23,6 +23,17 @@ export function journalFileName(sessionId: string): string {
 const log = createLogger('journal');
 
 /**
+ * What a session writes its run to: a Journal, or a view of one shared by several sessions
+ * (meeting mode: the microphone's and system audio's sessions write one file).
+ */
+export interface JournalSink {
+  readonly path: string;
+  appendFinal(segment: Segment, promoted?: boolean): void;
+  appendState(state: SessionState): void;
+  close(): Promise<void>;
+}
+
+/**
  * The session journal: one append-only JSON Lines file per session, the transcript's
  * source of truth on disk. Line 1 is the header; then finals and state changes; a clean
  * stop writes `end` (the records: shared/journal-record.ts). A file without `end` belongs
@@ -37,7 +48,7 @@ const log = createLogger('journal');
  * STORAGE_FULL / STORAGE_READ_ONLY / STORAGE_FAILED warning, and every later append tries
  * to write the backlog again, so nothing is lost if space comes back.
  */
-export class Journal {
+export class Journal implements JournalSink {
   readonly path: string;
   readonly sessionId: string;
   readonly #dir: string;

@@ -5,7 +5,12 @@ import { sessionDetailSchema, sessionSummarySchema } from '../history.ts';
 import { modelProgressSchema, modelsStateSchema } from '../models.ts';
 import { keyedProviderSchema, sessionSnapshotSchema, startOptionsSchema } from '../session.ts';
 import { settingsPatchSchema, settingsSchema } from '../settings.ts';
-import { exportFormatSchema, transcriptEventSchema, transcriptSnapshotSchema } from '../transcript.ts';
+import {
+  exportFormatSchema,
+  speakerSourceSchema,
+  transcriptEventSchema,
+  transcriptSnapshotSchema,
+} from '../transcript.ts';
 
 /**
  * The one IPC contract. Main's handlers, the preload's `window.earshot`, the web bridge and
@@ -44,7 +49,7 @@ export const invokeContract = {
 
   'history.list': { request: none, response: z.array(sessionSummarySchema) },
   'history.search': {
-    request: z.object({ query: z.string().min(1).max(500) }).strict(),
+    request: z.object({ query: z.string().min(1).max(500), speaker: speakerSourceSchema.optional() }).strict(),
     response: z.array(sessionSummarySchema),
   },
   'history.open': { request: id, response: sessionDetailSchema },
