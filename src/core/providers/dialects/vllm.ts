@@ -190,7 +190,9 @@ export class VllmStream implements ProviderStream {
     const out: WireMessage[] = [];
     while (!this.#closing) {
       const cut = this.#cuts[0];
-      for (const chunk of this.#held.take(Math.max(0, (cut?.cutAt ?? this.#given) - this.#sent))) {
+      // A long turn's cut may still fall after `holdFrom`: that audio waits until it is known.
+      const until = cut?.cutAt ?? Math.min(this.#given, this.#turns.holdFrom ?? this.#given);
+      for (const chunk of this.#held.take(Math.max(0, until - this.#sent))) {
         out.push(vllmAppend(chunk));
         this.#sent += chunk.length;
       }
