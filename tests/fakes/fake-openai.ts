@@ -1,9 +1,8 @@
 import type { IncomingMessage } from 'node:http';
-import { clientEventSchema, isClientEventType } from '../../src/shared/realtime/client-events.ts';
 import { serverEvent } from '../../src/shared/realtime/server-events.ts';
-import type { BetaTranscriptionSession, TranscriptionSession } from '../../src/shared/realtime/session.ts';
 import { bearer, FakeService, type FakeConnection, type FaultPlan } from './fake-base.ts';
 import { closingDeltas, deltaStyle, NO_VAD_MODELS, ProgramEar } from './openai-models.ts';
+import { betaSession, gaSession, PREFIX_PADDING_MS, readClientEvent, SILENCE_DURATION_MS } from './openai-session.ts';
 import type { SpokenProgram } from './spoken-program.ts';
 import { wordText, WordDetector, type DetectorEvent } from './word-audio.ts';
 
@@ -74,9 +73,6 @@ interface State {
   ear: ProgramEar | null;
 }
 
-const SILENCE_DURATION_MS = 500;
-const PREFIX_PADDING_MS = 300;
-
 export class FakeOpenAi extends FakeService {
   readonly options: FakeOpenAiOptions;
   /** Where each commit fell, in program samples (with a `program`). */
@@ -127,43 +123,12 @@ export class FakeOpenAi extends FakeService {
 
   protected onMessage(conn: FakeConnection, data: Buffer, isBinary: boolean): void {
     const state = this.#states.get(conn)!;
-    if (isBinary)
-      return this.#error(conn, 'invalid_request_error', 'invalid_value', 'Binary frames are not supported.');
-    let m: unknown;
-    try {
-      m = JSON.parse(data.toString('utf8'));
-    } catch {
-      return this.#error(
-        conn,
-        'invalid_request_error',
-        'invalid_json',
-        'The server could not parse the JSON you sent.',
-      );
-    }
-    const raw = (typeof m === 'object' && m !== null ? m : {}) as Record<string, unknown>;
-    const eventId = typeof raw['event_id'] === 'string' ? raw['event_id'] : null;
-    const type = raw['type'];
+    const read = readClientEvent(data, isBinary, this.options.shape ?? 'ga');
+    if ('refused' in read)
+      return this.#error(conn, 'invalid_request_error', read.refused.code, read.refused.message, read.refused.eventId);
     const invalid = (code: string, message: string): void =>
-      this.#error(conn, 'invalid_request_error', code, message, eventId);
-    if (!isClientEventType(type)) return invalid('unknown_event', `Invalid value: '${String(type)}'.`);
-    // A socket pinned to one shape refuses the other's configuration event (research/providers.md §1.0).
-    if (type === 'session.update' && this.options.shape === 'beta')
-      return invalid('unknown_parameter', "Unknown parameter: 'session.type'.");
-    if (type === 'transcription_session.update' && this.options.shape !== 'beta')
-      return invalid('invalid_value', "Invalid value: 'transcription_session.update'.");
-    const parsed = clientEventSchema.safeParse(raw);
-    if (!parsed.success) {
-      const path = parsed.error.issues[0]!.path.join('.');
-      if (path === 'session.type')
-        return invalid(
-          'invalid_value',
-          'Passing a transcription session update event to a realtime session is not allowed.',
-        );
-      if (path === 'session' || path === 'audio')
-        return invalid('missing_required_parameter', `Missing required parameter: '${path}'.`);
-      return invalid('invalid_value', `Invalid value for '${path}'.`);
-    }
-    const event = parsed.data;
+      this.#error(conn, 'invalid_request_error', code, message, read.eventId);
+    const event = read.event;
     switch (event.type) {
       case 'session.update': {
         const input = event.session.audio?.input;
@@ -217,40 +182,12 @@ export class FakeOpenAi extends FakeService {
     );
   }
 
-  /** The effective session, as OpenAI reports it (the realtime transcription guide's example). */
-  #session(conn: FakeConnection, state: State): TranscriptionSession {
-    return {
-      type: 'transcription',
-      object: 'realtime.transcription_session',
-      id: `sess_${conn.index}`,
-      audio: {
-        input: {
-          format: { type: 'audio/pcm', rate: state.rate },
-          transcription: { model: state.model || 'gpt-4o-transcribe', language: '', prompt: '' },
-          turn_detection: state.vad
-            ? {
-                type: 'server_vad',
-                threshold: 0.5,
-                prefix_padding_ms: PREFIX_PADDING_MS,
-                silence_duration_ms: SILENCE_DURATION_MS,
-              }
-            : null,
-          noise_reduction: null,
-        },
-      },
-      include: [],
-    };
+  #session(conn: FakeConnection, state: State): ReturnType<typeof gaSession> {
+    return gaSession({ index: conn.index, rate: state.rate, vad: state.vad, model: state.model });
   }
 
-  #betaSession(conn: FakeConnection, state: State): BetaTranscriptionSession {
-    const input = this.#session(conn, state).audio.input;
-    return {
-      id: `sess_${conn.index}`,
-      object: 'realtime.transcription_session',
-      input_audio_format: 'pcm16',
-      input_audio_transcription: input.transcription,
-      turn_detection: input.turn_detection,
-    };
+  #betaSession(conn: FakeConnection, state: State): ReturnType<typeof betaSession> {
+    return betaSession({ index: conn.index, rate: state.rate, vad: state.vad, model: state.model });
   }
 
   #append(conn: FakeConnection, state: State, audio: string): void {
