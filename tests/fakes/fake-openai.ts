@@ -22,13 +22,15 @@ import { wordText, WordDetector, type DetectorEvent } from './word-audio.ts';
  * delta for whisper-1), `completed`, manual commits (and `input_audio_buffer_commit_empty` under
  * 100 ms), `error` events, `session_expired` then close 1001, fatal errors then close 4000.
  *
- * No-VAD models (`gpt-live-transcribe`, `gpt-realtime-whisper`): the realtime-transcription guide
- * configures them with `turn_detection: null` and client commits. That OpenAI *refuses* a
- * `server_vad` set-up for them is not documented (openai-node's `RealtimeTranscriptionSessionTurnDetection`
- * and the realtime-vad guide describe server VAD without a per-model rule, and third-party clients
- * report running gpt-realtime-whisper with server VAD); the fake refuses it anyway, stricter than
- * the real API, so a client that works here sends what the guide asks for. The refusal's wording
- * is ours.
+ * No-VAD models (`gpt-live-transcribe`, `gpt-realtime-whisper`): developers.openai.com/api/docs/
+ * guides/realtime-vad says "turn detection support depends on the transcription model. Models
+ * that support VAD default to server_vad, while gpt-live-transcribe and gpt-realtime-whisper
+ * require turn detection to be omitted or set to null. Send input_audio_buffer.commit to finish
+ * each audio turn"; the realtime-transcription guide's set-up sends `turn_detection: null`. So
+ * here an omitted `turn_detection` means none for them, and a `server_vad` set-up is refused.
+ * openai-node's types (@025ca83e, `RealtimeTranscriptionSessionTurnDetection`) carry no per-model
+ * rule, and the wording of the real refusal is not documented: the message is ours. (Some
+ * third-party clients claim server VAD with gpt-realtime-whisper; the official guide wins.)
  *
  * Real speech (`program`): square-wave words are not speech to a client-side VAD, so for the
  * no-VAD models the fake is played a spoken program (spoken-program.ts) and "hears" the words of
@@ -143,15 +145,17 @@ export class FakeOpenAi extends FakeService {
             'invalid_value',
             `Invalid value: ${JSON.stringify(rate)}. Only a 24kHz sample rate is supported.`,
           );
-        // No-VAD models take only client commits (realtime-transcription guide: `turn_detection: null`).
-        // The guide documents the requirement, not the refusal's wording: this message is ours.
-        if (NO_VAD_MODELS.has(input?.transcription?.model ?? '') && input?.turn_detection)
+        // No-VAD models require turn detection omitted or null (realtime-vad guide); the wording is ours.
+        const model = input?.transcription?.model ?? state.model;
+        if (NO_VAD_MODELS.has(model) && input?.turn_detection)
           return invalid(
             'invalid_value',
-            `Turn detection is not supported for model '${input?.transcription?.model ?? ''}'; set turn_detection to null and commit each turn.`,
+            `Turn detection is not supported for model '${model}'; omit turn_detection or set it to null and commit each turn.`,
           );
-        state.model = input?.transcription?.model ?? state.model;
-        return this.#configure(conn, state, rate, input?.turn_detection !== null);
+        state.model = model;
+        // Omitted turn detection keeps what the session has (server_vad at first), except for the no-VAD models.
+        const none = input?.turn_detection === null || NO_VAD_MODELS.has(model);
+        return this.#configure(conn, state, rate, !none && (input?.turn_detection !== undefined || state.vad));
       }
       case 'transcription_session.update':
         if (event.session.input_audio_format !== undefined && event.session.input_audio_format !== 'pcm16')

@@ -24,7 +24,7 @@ import { locate, wordsIn, type SpokenProgram } from './spoken-program.ts';
  */
 export type DeltaStyle = 'live' | 'after-commit' | 'whole';
 
-/** developers.openai.com/api/docs/guides/realtime-transcription: these need `turn_detection: null`. */
+/** developers.openai.com/api/docs/guides/realtime-vad: these "require turn detection to be omitted or set to null". */
 export const NO_VAD_MODELS: ReadonlySet<string> = new Set(['gpt-live-transcribe', 'gpt-realtime-whisper']);
 
 export function deltaStyle(model: string): DeltaStyle {

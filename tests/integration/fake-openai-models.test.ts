@@ -99,8 +99,34 @@ describe('fake OpenAI, per model', () => {
     expect(events.at(-1)!.transcript).toBe('w1 w2 w3');
   });
 
-  it('gpt-realtime-whisper with server_vad: refused (stricter than documented, see fake-openai.ts)', async () => {
+  it('gpt-realtime-whisper with server_vad: refused (the realtime-vad guide requires none)', async () => {
     const events = await play('gpt-realtime-whisper');
     expect(events.at(-1)!.error?.code).toBe('invalid_value');
+  });
+
+  it('gpt-live-transcribe with turn_detection omitted: no server VAD, the session says null', async () => {
+    const fake = await new FakeOpenAi({ apiKey: KEY }).start();
+    fakes.push(fake);
+    const ws = new WebSocket(fake.url, { headers: { Authorization: `Bearer ${KEY}` } });
+    const updated = new Promise<{ session: { audio: { input: { turn_detection: unknown } } } }>((resolve, reject) => {
+      ws.on('error', reject);
+      ws.on('message', (data: Buffer) => {
+        const event = JSON.parse(data.toString('utf8')) as {
+          type: string;
+          session: { audio: { input: { turn_detection: unknown } } };
+        };
+        if (event.type === 'session.updated') resolve(event);
+      });
+    });
+    await new Promise((resolve) => ws.once('open', resolve));
+    ws.send(
+      JSON.stringify({
+        type: 'session.update',
+        session: { type: 'transcription', audio: { input: { transcription: { model: 'gpt-live-transcribe' } } } },
+      }),
+    );
+    const event = await within(updated, { what: 'session.updated' });
+    ws.close();
+    expect(event.session.audio.input.turn_detection).toBeNull();
   });
 });
