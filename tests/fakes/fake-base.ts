@@ -336,6 +336,11 @@ export abstract class FakeService extends EventEmitter<FakeServiceEvents> {
     });
   }
 
+  /** The service threw this connection's audio up to `to` away without a result (a failed job): never accounted. */
+  protected discard(conn: FakeConnection, to: number): void {
+    conn.accounted = Math.max(conn.accounted, Math.min(to, conn.audio.length));
+  }
+
   /** What this connection accounted for, in order (the ledger of one connection). */
   accountedBy(connection: number): Int16Array {
     return joinSamples(

@@ -1,8 +1,9 @@
 import type { IncomingMessage } from 'node:http';
-import { clientEventSchema, isClientEventType } from '../../src/shared/realtime/client-events.ts';
 import { serverEvent } from '../../src/shared/realtime/server-events.ts';
-import type { BetaTranscriptionSession, TranscriptionSession } from '../../src/shared/realtime/session.ts';
 import { bearer, FakeService, type FakeConnection, type FaultPlan } from './fake-base.ts';
+import { closingDeltas, deltaStyle, NO_VAD_MODELS, ProgramEar } from './openai-models.ts';
+import { betaSession, gaSession, PREFIX_PADDING_MS, readClientEvent, SILENCE_DURATION_MS } from './openai-session.ts';
+import type { SpokenProgram } from './spoken-program.ts';
 import { wordText, WordDetector, type DetectorEvent } from './word-audio.ts';
 
 /**
@@ -16,9 +17,24 @@ import { wordText, WordDetector, type DetectorEvent } from './word-audio.ts';
  * Faithful parts: `?intent=transcription` URL, Bearer auth refused with HTTP 401 and an
  * OpenAI error body, `session.created` on connect, `session.update` validated (type, rate) and
  * answered with `session.updated`, base64 appends, server VAD (speech_started with prefix
- * padding, speech_stopped after 500 ms of silence, committed with previous_item_id), streamed
- * append-only deltas, `completed`, manual commits (and `input_audio_buffer_commit_empty` under
+ * padding, speech_stopped after 500 ms of silence, committed with previous_item_id), deltas as
+ * each model really sends them (openai-models.ts: live per word, after the commit, or one whole
+ * delta for whisper-1), `completed`, manual commits (and `input_audio_buffer_commit_empty` under
  * 100 ms), `error` events, `session_expired` then close 1001, fatal errors then close 4000.
+ *
+ * No-VAD models (`gpt-live-transcribe`, `gpt-realtime-whisper`): developers.openai.com/api/docs/
+ * guides/realtime-vad says "turn detection support depends on the transcription model. Models
+ * that support VAD default to server_vad, while gpt-live-transcribe and gpt-realtime-whisper
+ * require turn detection to be omitted or set to null. Send input_audio_buffer.commit to finish
+ * each audio turn"; the realtime-transcription guide's set-up sends `turn_detection: null`. So
+ * here an omitted `turn_detection` means none for them, and a `server_vad` set-up is refused.
+ * openai-node's types (@025ca83e, `RealtimeTranscriptionSessionTurnDetection`) carry no per-model
+ * rule, and the wording of the real refusal is not documented: the message is ours. (Some
+ * third-party clients claim server VAD with gpt-realtime-whisper; the official guide wins.)
+ *
+ * Real speech (`program`): square-wave words are not speech to a client-side VAD, so for the
+ * no-VAD models the fake is played a spoken program (spoken-program.ts) and "hears" the words of
+ * each committed range from it; `commits` records where each commit fell (program samples).
  *
  * Accounting (see fake-base.ts): an item's audio, with the silence before it, is accounted
  * when its `completed` is sent; a declined commit accounts for what it declined (the fake
@@ -32,12 +48,19 @@ export interface FakeOpenAiOptions {
   readonly allowRate16k?: boolean;
   /** `slowEnd` delays the answer to every commit the client asks for (OpenAI's only end of stream). */
   readonly faults?: FaultPlan;
+  /** Real speech this fake will be played (manual commits only): its oracle of what was said where. */
+  readonly program?: SpokenProgram;
+  /** Connection 1 is dropped (FIN, no close frame) once it has received audio past this program sample. */
+  readonly dropAtProgramSample?: number;
 }
 
 interface Item {
   readonly id: string;
   readonly startSample: number;
   readonly words: { id: number; startSample: number; endSample: number }[];
+  /** What the model heard, and how many of those words went out as deltas already. */
+  heard: string[];
+  sent: number;
 }
 
 interface State {
@@ -47,15 +70,15 @@ interface State {
   itemCount: number;
   current: Item | null;
   lastItemId: string | null;
+  /** The transcription model the session asked for ('' when none). */
+  model: string;
+  ear: ProgramEar | null;
 }
-
-const SILENCE_DURATION_MS = 500;
-/** developers.openai.com/api/docs/guides/realtime-transcription: these need `turn_detection: null`. */
-const NO_VAD_MODELS = new Set(['gpt-live-transcribe', 'gpt-realtime-whisper']);
-const PREFIX_PADDING_MS = 300;
 
 export class FakeOpenAi extends FakeService {
   readonly options: FakeOpenAiOptions;
+  /** Where each commit fell, in program samples (with a `program`). */
+  readonly commits: number[] = [];
   readonly #states = new Map<FakeConnection, State>();
 
   constructor(options: FakeOpenAiOptions) {
@@ -89,6 +112,8 @@ export class FakeOpenAi extends FakeService {
       itemCount: 0,
       current: null,
       lastItemId: null,
+      model: '',
+      ear: this.options.program ? new ProgramEar(this.options.program) : null,
     });
     const state = this.#states.get(conn)!;
     conn.send(
@@ -100,43 +125,12 @@ export class FakeOpenAi extends FakeService {
 
   protected onMessage(conn: FakeConnection, data: Buffer, isBinary: boolean): void {
     const state = this.#states.get(conn)!;
-    if (isBinary)
-      return this.#error(conn, 'invalid_request_error', 'invalid_value', 'Binary frames are not supported.');
-    let m: unknown;
-    try {
-      m = JSON.parse(data.toString('utf8'));
-    } catch {
-      return this.#error(
-        conn,
-        'invalid_request_error',
-        'invalid_json',
-        'The server could not parse the JSON you sent.',
-      );
-    }
-    const raw = (typeof m === 'object' && m !== null ? m : {}) as Record<string, unknown>;
-    const eventId = typeof raw['event_id'] === 'string' ? raw['event_id'] : null;
-    const type = raw['type'];
+    const read = readClientEvent(data, isBinary, this.options.shape ?? 'ga');
+    if ('refused' in read)
+      return this.#error(conn, 'invalid_request_error', read.refused.code, read.refused.message, read.refused.eventId);
     const invalid = (code: string, message: string): void =>
-      this.#error(conn, 'invalid_request_error', code, message, eventId);
-    if (!isClientEventType(type)) return invalid('unknown_event', `Invalid value: '${String(type)}'.`);
-    // A socket pinned to one shape refuses the other's configuration event (research/providers.md §1.0).
-    if (type === 'session.update' && this.options.shape === 'beta')
-      return invalid('unknown_parameter', "Unknown parameter: 'session.type'.");
-    if (type === 'transcription_session.update' && this.options.shape !== 'beta')
-      return invalid('invalid_value', "Invalid value: 'transcription_session.update'.");
-    const parsed = clientEventSchema.safeParse(raw);
-    if (!parsed.success) {
-      const path = parsed.error.issues[0]!.path.join('.');
-      if (path === 'session.type')
-        return invalid(
-          'invalid_value',
-          'Passing a transcription session update event to a realtime session is not allowed.',
-        );
-      if (path === 'session' || path === 'audio')
-        return invalid('missing_required_parameter', `Missing required parameter: '${path}'.`);
-      return invalid('invalid_value', `Invalid value for '${path}'.`);
-    }
-    const event = parsed.data;
+      this.#error(conn, 'invalid_request_error', code, message, read.eventId);
+    const event = read.event;
     switch (event.type) {
       case 'session.update': {
         const input = event.session.audio?.input;
@@ -151,18 +145,22 @@ export class FakeOpenAi extends FakeService {
             'invalid_value',
             `Invalid value: ${JSON.stringify(rate)}. Only a 24kHz sample rate is supported.`,
           );
-        // No-VAD models take only client commits (realtime-transcription guide: `turn_detection: null`).
-        // The guide documents the requirement, not the refusal's wording: this message is ours.
-        if (NO_VAD_MODELS.has(input?.transcription?.model ?? '') && input?.turn_detection)
+        // No-VAD models require turn detection omitted or null (realtime-vad guide); the wording is ours.
+        const model = input?.transcription?.model ?? state.model;
+        if (NO_VAD_MODELS.has(model) && input?.turn_detection)
           return invalid(
             'invalid_value',
-            `Turn detection is not supported for model '${input?.transcription?.model ?? ''}'; set turn_detection to null and commit each turn.`,
+            `Turn detection is not supported for model '${model}'; omit turn_detection or set it to null and commit each turn.`,
           );
-        return this.#configure(conn, state, rate, input?.turn_detection !== null);
+        state.model = model;
+        // Omitted turn detection keeps what the session has (server_vad at first), except for the no-VAD models.
+        const none = input?.turn_detection === null || NO_VAD_MODELS.has(model);
+        return this.#configure(conn, state, rate, !none && (input?.turn_detection !== undefined || state.vad));
       }
       case 'transcription_session.update':
         if (event.session.input_audio_format !== undefined && event.session.input_audio_format !== 'pcm16')
           return invalid('invalid_value', 'Only pcm16 is supported.');
+        state.model = event.session.input_audio_transcription?.model ?? state.model;
         return this.#configure(conn, state, state.rate, event.session.turn_detection !== null);
       case 'input_audio_buffer.append':
         return this.#append(conn, state, event.audio);
@@ -188,40 +186,12 @@ export class FakeOpenAi extends FakeService {
     );
   }
 
-  /** The effective session, as OpenAI reports it (the realtime transcription guide's example). */
-  #session(conn: FakeConnection, state: State): TranscriptionSession {
-    return {
-      type: 'transcription',
-      object: 'realtime.transcription_session',
-      id: `sess_${conn.index}`,
-      audio: {
-        input: {
-          format: { type: 'audio/pcm', rate: state.rate },
-          transcription: { model: 'gpt-4o-transcribe', language: '', prompt: '' },
-          turn_detection: state.vad
-            ? {
-                type: 'server_vad',
-                threshold: 0.5,
-                prefix_padding_ms: PREFIX_PADDING_MS,
-                silence_duration_ms: SILENCE_DURATION_MS,
-              }
-            : null,
-          noise_reduction: null,
-        },
-      },
-      include: [],
-    };
+  #session(conn: FakeConnection, state: State): ReturnType<typeof gaSession> {
+    return gaSession({ index: conn.index, rate: state.rate, vad: state.vad, model: state.model });
   }
 
-  #betaSession(conn: FakeConnection, state: State): BetaTranscriptionSession {
-    const input = this.#session(conn, state).audio.input;
-    return {
-      id: `sess_${conn.index}`,
-      object: 'realtime.transcription_session',
-      input_audio_format: 'pcm16',
-      input_audio_transcription: input.transcription,
-      turn_detection: input.turn_detection,
-    };
+  #betaSession(conn: FakeConnection, state: State): ReturnType<typeof betaSession> {
+    return betaSession({ index: conn.index, rate: state.rate, vad: state.vad, model: state.model });
   }
 
   #append(conn: FakeConnection, state: State, audio: string): void {
@@ -230,7 +200,36 @@ export class FakeOpenAi extends FakeService {
       return this.#error(conn, 'invalid_request_error', 'invalid_value', 'Audio must be 16-bit PCM: odd byte count.');
     const samples = new Int16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
     conn.audio.append(samples);
+    if (state.ear) return this.#onSpeech(conn, state);
     this.#onDetector(conn, state, state.detector.push(samples));
+  }
+
+  /** Real speech: a live model says each word once it is finished; nothing else happens before a commit. */
+  #onSpeech(conn: FakeConnection, state: State): void {
+    const ear = state.ear!;
+    ear.place(conn.audio.slice(0, 64));
+    if (deltaStyle(state.model) === 'live') {
+      const words = ear.finished(conn.accounted, conn.audio.length);
+      if (words.length > (state.current?.sent ?? 0)) {
+        state.current ??= { id: this.#nextItemId(state), startSample: conn.accounted, words: [], heard: [], sent: 0 };
+        const item = state.current;
+        for (const word of words.slice(item.sent)) this.#delta(conn, item, `${item.sent > 0 ? ' ' : ''}${word}`);
+        item.sent = words.length;
+      }
+    }
+    const drop = this.options.dropAtProgramSample;
+    const at = ear.at(conn.audio.length);
+    if (drop !== undefined && conn.index === 1 && at !== null && at > drop) conn.drop();
+  }
+
+  #delta(conn: FakeConnection, item: Item, delta: string): void {
+    conn.send(
+      serverEvent('conversation.item.input_audio_transcription.delta', 'event_d', {
+        item_id: item.id,
+        content_index: 0,
+        delta,
+      }),
+    );
   }
 
   #onDetector(conn: FakeConnection, state: State, events: DetectorEvent[]): void {
@@ -244,6 +243,8 @@ export class FakeOpenAi extends FakeService {
               id: this.#nextItemId(state),
               startSample: Math.max(conn.accounted, event.startSample - prefix),
               words: [],
+              heard: [],
+              sent: 0,
             };
             if (state.vad)
               conn.send(
@@ -258,13 +259,12 @@ export class FakeOpenAi extends FakeService {
           const item = state.current;
           if (!item) break;
           item.words.push({ id: event.id, startSample: event.startSample, endSample: event.endSample });
-          conn.send(
-            serverEvent('conversation.item.input_audio_transcription.delta', 'event_d', {
-              item_id: item.id,
-              content_index: 0,
-              delta: `${item.words.length > 1 ? ' ' : ''}${wordText(event.id)}`,
-            }),
-          );
+          item.heard.push(wordText(event.id));
+          // Only natively streaming models speak before the commit (openai-models.ts).
+          if (deltaStyle(state.model) === 'live') {
+            this.#delta(conn, item, `${item.sent > 0 ? ' ' : ''}${wordText(event.id)}`);
+            item.sent += 1;
+          }
           this.#fault(conn, this.afterWord(conn));
           break;
         }
@@ -300,8 +300,17 @@ export class FakeOpenAi extends FakeService {
         'Error committing input audio buffer: buffer too small. Expected at least 100ms of audio.',
       );
     }
-    this.#onDetector(conn, state, state.detector.flush());
-    const item = state.current ?? { id: this.#nextItemId(state), startSample: conn.accounted, words: [] };
+    if (state.ear) {
+      const at = state.ear.at(conn.audio.length);
+      if (at !== null) this.commits.push(at);
+    } else this.#onDetector(conn, state, state.detector.flush());
+    const item = state.current ?? {
+      id: this.#nextItemId(state),
+      startSample: conn.accounted,
+      words: [],
+      heard: [],
+      sent: 0,
+    };
     this.#complete(conn, state, item, conn.audio.length);
   }
 
@@ -312,7 +321,9 @@ export class FakeOpenAi extends FakeService {
     );
     state.lastItemId = item.id;
     state.current = null;
-    const transcript = item.words.map((w) => wordText(w.id)).join(' ');
+    if (state.ear) item.heard = state.ear.heard(item.startSample, endSample);
+    for (const delta of closingDeltas(deltaStyle(state.model), item.heard, item.sent)) this.#delta(conn, item, delta);
+    const transcript = item.heard.join(' ');
     conn.send(
       serverEvent('conversation.item.input_audio_transcription.completed', 'event_done', {
         item_id: item.id,

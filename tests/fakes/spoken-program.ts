@@ -30,7 +30,7 @@ const PROBE = 64;
 export function spokenProgram(
   sampleRate: number,
   clips: number,
-  { leadMs = 800, pauseMs = 1500, tailMs = 1200, from = 0 } = {},
+  { leadMs = 800, pauseMs = 1500, tailMs = 1200, from = 0, trim = false } = {},
 ): SpokenProgram {
   const parts: Int16Array[] = [silence(sampleRate, leadMs)];
   const utterances: SpokenUtterance[] = [];
@@ -40,9 +40,13 @@ export function spokenProgram(
       parts.push(silence(sampleRate, pauseMs));
       at += parts.at(-1)!.length;
     }
-    const audio = resample(parseWav(readFileSync(clip.file)).samples, 16_000, sampleRate);
-    const first = audio.findIndex((s) => Math.abs(s) > LOUD);
-    const last = audio.length - 1 - [...audio].reverse().findIndex((s) => Math.abs(s) > LOUD);
+    const whole = resample(parseWav(readFileSync(clip.file)).samples, 16_000, sampleRate);
+    const loudFrom = whole.findIndex((s) => Math.abs(s) > LOUD);
+    const loudTo = whole.length - 1 - [...whole].reverse().findIndex((s) => Math.abs(s) > LOUD);
+    // `trim`: the clip's own leading and trailing silence goes too (speech without a pause).
+    const audio = trim ? whole.slice(loudFrom, loudTo + 1) : whole;
+    const first = trim ? 0 : loudFrom;
+    const last = trim ? audio.length - 1 : loudTo;
     const words = clip.reference.split(/\s+/).filter(Boolean);
     const span = last - first;
     utterances.push({

@@ -162,7 +162,9 @@ describe('Session lifecycle', () => {
     const source = new SyntheticSource(24_000, speech.samples, 10);
     const session = new Session({
       source,
-      provider: { id: 'openai', url: fake.url, apiKey: KEY },
+      // A server that streams words while they are spoken (gpt-4o-transcribe only speaks after a
+      // commit, so it would show no partial to keep).
+      provider: { id: 'openai-compatible', url: fake.url, apiKey: KEY },
       drainTimeoutMs: 500,
       heartbeatIntervalMs: 200,
       backoff: { baseMs: 20, maxMs: 50 },

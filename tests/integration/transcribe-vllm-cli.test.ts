@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeWav } from '../../src/core/sources/wav.ts';
-import { FakeVllm } from '../fakes/fake-vllm.ts';
+import { FakeVllm, type FakeVllmOptions } from '../fakes/fake-vllm.ts';
 import { insideSpeech, spokenProgram, type SpokenProgram } from '../fakes/spoken-program.ts';
 import { startCli, type CliProcess } from '../helpers/cli-process.ts';
 import { requireSharedModels, VAD_MODEL } from '../helpers/paths.ts';
@@ -26,7 +26,7 @@ afterEach(async () => {
 
 async function setUp(
   clips: number,
-  options: { dropAtProgramSample?: number } = {},
+  options: Pick<FakeVllmOptions, 'dropAtProgramSample' | 'failGeneration'> = {},
 ): Promise<{ fake: FakeVllm; program: SpokenProgram; wav: string }> {
   const program = spokenProgram(16_000, clips);
   const fake = await new FakeVllm({ program, ...options }).start();
@@ -54,7 +54,7 @@ function transcribe(fake: FakeVllm, wav: string, extra: string[] = []): CliProce
 /** The server accounted for the file once, in order (the WAV source pads its last 20 ms frame with zeros). */
 function expectEverySampleOnce(fake: FakeVllm, samples: Int16Array): void {
   expect(fake.lostSamples).toBe(0);
-  const accounted = fake.accountedAudio();
+  const accounted = fake.transcribedAudio();
   expect(accounted.length - samples.length).toBeGreaterThanOrEqual(0);
   expect(accounted.length - samples.length).toBeLessThan(320);
   const bytes = (a: Int16Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
@@ -108,4 +108,23 @@ describe('earshot transcribe --provider vllm', () => {
     const heard = last.words.filter((w) => w.mid < stopAt).map((w) => w.text);
     expect(texts[1]).toBe(heard.join(' '));
   });
+
+  it.each(['streaming', 'closing'] as const)(
+    'sends a generation that failed (processing_error, no done) while %s once more, losing and duplicating nothing',
+    async (when) => {
+      const second = spokenProgram(16_000, 3).utterances[1]!;
+      const { fake, program, wav } = await setUp(3, {
+        failGeneration: { atProgramSample: Math.round((second.startSample + second.endSample) / 2), when },
+      });
+      const cli = transcribe(fake, wav);
+      expect((await cli.exited(60_000)).code).toBe(0);
+      expect(fake.failures).toBe(1);
+      expect(fake.connections).toHaveLength(1); // recovered on the same socket
+      expectEverySampleOnce(fake, program.samples);
+      expect(printedFinals(cli.events).map((f) => f.text)).toEqual(program.utterances.map((u) => u.text));
+      expect(cli.events.filter((e) => e.type === 'warning').map((e) => String(e['message']))).toEqual([
+        expect.stringMatching(/processing_error.*sends that audio again/),
+      ]);
+    },
+  );
 });

@@ -1,5 +1,6 @@
 import { appendAudio, clearAudio, commitAudio } from '../../shared/realtime/client-events.ts';
 import type { TurnDetector, TurnEnd } from '../turns/turn-detector.ts';
+import { HeldAudio } from './dialects/vllm-held.ts';
 import type { CommitLedger } from './openai-ledger.ts';
 import { pcmBytes, samplesToMs, type WireMessage } from './types.ts';
 
@@ -8,7 +9,8 @@ import { pcmBytes, samplesToMs, type WireMessage } from './types.ts';
  * gpt-realtime-whisper: the client commits each turn). Audio is split at the turn ends the
  * detector finds, with a commit exactly there: once per utterance, in its pause, never inside
  * speech and never for silence alone. Silence left at the end of a stream is cleared, not
- * committed.
+ * committed. A turn that runs on without a pause is cut at its quietest point (quiet-cut.ts); the
+ * audio that cut may still fall into is held here until it is known.
  */
 export class ClientTurns {
   readonly #turns: TurnDetector;
@@ -16,6 +18,9 @@ export class ClientTurns {
   readonly #rate: number;
   /** Speech span of each commit we sent, oldest first, until the service answers it. */
   readonly #spans: (TurnEnd | null)[] = [];
+  readonly #held = new HeldAudio();
+  /** Samples appended to the service (the rest of what was given is held). */
+  #sent = 0;
 
   constructor(turns: TurnDetector, ledger: CommitLedger, sampleRate: number) {
     this.#turns = turns;
@@ -27,25 +32,26 @@ export class ClientTurns {
     return this.#turns.hasSpeech;
   }
 
+  /** Audio given but not yet sent (a long turn's cut is not known yet). */
+  get held(): number {
+    return this.#held.length;
+  }
+
   encode(samples: Int16Array): WireMessage[] {
-    const base = this.#turns.position;
+    const ends = this.#turns.push(samples);
+    this.#held.hold(samples);
     const out: WireMessage[] = [];
-    let from = 0;
-    for (const end of this.#turns.push(samples)) {
-      const cut = Math.max(from, end.cutAt - base);
-      out.push(...this.#append(samples.subarray(from, cut)));
-      from = cut;
-      out.push(...this.#commit(end));
-    }
-    out.push(...this.#append(samples.subarray(from)));
+    for (const end of ends) out.push(...this.#sendUntil(end.cutAt), ...this.#commit(end));
+    out.push(...this.#sendUntil(this.#turns.holdFrom ?? this.#turns.position));
     return out;
   }
 
   /** The stream ends: open speech is committed, silence since the last turn is cleared. */
   end(): WireMessage[] {
     const last = this.#turns.finish();
-    if (last) return this.#commit(last);
-    return this.#ledger.requestClear() ? [JSON.stringify(clearAudio())] : [];
+    const rest = this.#sendUntil(this.#turns.position);
+    if (last) return [...rest, ...this.#commit(last)];
+    return this.#ledger.requestClear() ? [...rest, JSON.stringify(clearAudio())] : rest;
   }
 
   /** The span of the oldest commit the service has not answered yet, in ms (connection time). */
@@ -56,10 +62,13 @@ export class ClientTurns {
       : undefined;
   }
 
-  #append(samples: Int16Array): WireMessage[] {
-    if (samples.length === 0) return [];
-    this.#ledger.appended(samples.length);
-    return [JSON.stringify(appendAudio(pcmBytes(samples).toString('base64')))];
+  /** Appends held audio up to stream sample `at`. */
+  #sendUntil(at: number): WireMessage[] {
+    return this.#held.take(Math.max(0, at - this.#sent)).map((chunk) => {
+      this.#sent += chunk.length;
+      this.#ledger.appended(chunk.length);
+      return JSON.stringify(appendAudio(pcmBytes(chunk).toString('base64')));
+    });
   }
 
   #commit(end: TurnEnd): WireMessage[] {

@@ -82,7 +82,7 @@ export class OpenAiStream implements ProviderStream {
   }
 
   hasBatchedAudio(): boolean {
-    return false;
+    return (this.#clientTurns?.held ?? 0) > 0;
   }
 
   inTurn(): boolean {

@@ -53,3 +53,49 @@ describe('TurnDetector (Silero on real speech)', () => {
     expect(detector.finish()).toMatchObject({ cutAt: cut });
   });
 });
+
+describe('TurnDetector on speech without a pause', () => {
+  it.each([16_000, 24_000])('cuts before every maxTurn, each time at the quietest frame around, at %i Hz', (rate) => {
+    // ~60 s of real speech, the clips' own silences trimmed: no pause long enough to end a turn.
+    const program = spokenProgram(rate, 28, { pauseMs: 0, leadMs: 0, tailMs: 0, trim: true });
+    expect(program.samples.length / rate).toBeGreaterThan(55);
+    const maxTurnMs = 10_000;
+    const detector = new TurnDetector({ vadModelPath: VAD_MODEL, sampleRate: rate, maxTurnMs });
+    const ends: TurnEnd[] = [];
+    // What a dialect would have sent before each push: up to the hold, or everything.
+    const early: number[] = [];
+    const frame = rate / 50;
+    for (let i = 0; i < program.samples.length; i += frame) {
+      const sent = Math.min(i, detector.holdFrom ?? i);
+      for (const end of detector.push(program.samples.subarray(i, i + frame))) {
+        ends.push(end);
+        if (end.cutAt < sent) early.push(end.cutAt);
+      }
+    }
+    // A cut never lands in audio the detector had already let go.
+    expect(early).toEqual([]);
+    const last = detector.finish();
+    expect(last).not.toBeNull(); // the speech runs to the end of the audio
+    // Bounded: no turn runs past the limit (plus Silero's onset lag).
+    const cuts = [0, ...ends.map((e) => e.cutAt), program.samples.length];
+    for (let i = 1; i < cuts.length; i++)
+      expect(cuts[i]! - cuts[i - 1]!).toBeLessThan(((maxTurnMs + 500) * rate) / 1000);
+    expect(ends.length).toBeGreaterThanOrEqual(5);
+    // Quiet: each cut's 20 ms frame is among the quietest tenth of the two seconds around it.
+    const energy = (at: number): number => {
+      const f = program.samples.subarray(at - frame / 2, at + frame / 2);
+      return f.reduce((sum, s) => sum + s * s, 0) / f.length;
+    };
+    // (A cut inside speech ends its speech there; the turns that ended in a pause are checked above.)
+    const forced = ends.filter((e) => e.cutAt === e.speechEnd);
+    expect(forced.length).toBeGreaterThanOrEqual(4);
+    for (const end of forced) {
+      const around: number[] = [];
+      for (let at = end.cutAt - rate; at <= end.cutAt + rate; at += frame) around.push(energy(at));
+      around.sort((a, b) => a - b);
+      expect(energy(end.cutAt)).toBeLessThanOrEqual(around[Math.floor(around.length * 0.1)]!);
+      // Every turn carries speech (a cut never leaves a turn of silence alone).
+      expect(end.speechEnd).toBeGreaterThan(end.speechStart);
+    }
+  });
+});

@@ -1,3 +1,4 @@
+import { QuietCut } from './quiet-cut.ts';
 import { createSileroVad, SILERO_RATE, SILERO_WINDOW, type SileroVad } from './silero.ts';
 
 /**
@@ -10,6 +11,10 @@ import { createSileroVad, SILERO_RATE, SILERO_WINDOW, type SileroVad } from './s
  * Sample indices are at the stream's rate, counted from the first sample pushed. Silero runs
  * at 16 kHz; other rates are brought down by linear interpolation, which is plenty for a
  * speech/no-speech decision (the audio sent to the server is untouched).
+ *
+ * Speech that goes on without a pause for `maxTurnMs` is ended at its quietest point
+ * (quiet-cut.ts): the only turn end inside speech, and it is what keeps a server's unsettled
+ * audio, and the replay after a drop, bounded.
  */
 export interface TurnEnd {
   /** Where to commit: inside the pause after the speech, no later than the last sample pushed. */
@@ -25,7 +30,12 @@ export interface TurnDetectorOptions {
   /** Silence that ends a turn (ms). OpenAI's server VAD default is 500. */
   readonly silenceMs?: number;
   readonly threshold?: number;
+  /** Longest turn without a pause before it is cut at its quietest point. */
+  readonly maxTurnMs?: number;
 }
+
+/** Long enough for any spoken sentence; short enough that a replay after a drop stays small. */
+export const MAX_TURN_MS = 15_000;
 
 const MIN_SPEECH_MS = 250;
 /**
@@ -38,6 +48,9 @@ export class TurnDetector {
   readonly #vad: SileroVad;
   /** Stream samples per Silero sample (1.5 at 24 kHz). */
   readonly #step: number;
+  readonly #quiet: QuietCut;
+  /** The last cut made inside speech: what Silero reports before it belongs to the turn it ended. */
+  #lastCut = 0;
   #pushed = 0;
   #fed16 = 0;
   #produced16 = 0;
@@ -54,6 +67,7 @@ export class TurnDetector {
       minSpeechMs: MIN_SPEECH_MS,
       maxSpeechS: MAX_SPEECH_S,
     });
+    this.#quiet = new QuietCut({ sampleRate: o.sampleRate, maxTurnMs: o.maxTurnMs ?? MAX_TURN_MS });
   }
 
   /** Silero hears speech right now. */
@@ -66,6 +80,11 @@ export class TurnDetector {
     return this.#turn !== null || this.#vad.isDetected();
   }
 
+  /** Audio from here on may still be cut into (a turn near its length limit): hold it back. */
+  get holdFrom(): number | null {
+    return this.#quiet.holdFrom;
+  }
+
   /** Samples pushed so far. */
   get position(): number {
     return this.#pushed;
@@ -74,6 +93,7 @@ export class TurnDetector {
   /** Feeds audio; returns the turns that ended inside it, oldest first. */
   push(samples: Int16Array): TurnEnd[] {
     const from = this.#pushed;
+    const quietCut = this.#quiet.push(samples, from, this.hasSpeech);
     const down = this.#downsample(samples);
     this.#pushed += samples.length;
     const joined = new Float32Array(this.#pending.length + down.length);
@@ -88,7 +108,16 @@ export class TurnDetector {
       if (end) ends.push(end);
     }
     this.#pending = joined.slice(offset);
-    return ends;
+    if (ends.length > 0 || quietCut === null) return ends;
+    return [this.#cutInSpeech(quietCut.at, quietCut.since)];
+  }
+
+  /** Ends the turn inside speech (it ran too long); what Silero still hears belongs to the next one. */
+  #cutInSpeech(at: number, since: number): TurnEnd {
+    const end: TurnEnd = { cutAt: at, speechStart: Math.min(this.#turn?.start ?? since, since), speechEnd: at };
+    this.#turn = null;
+    this.#lastCut = at;
+    return end;
   }
 
   /**
@@ -96,6 +125,7 @@ export class TurnDetector {
    * when nothing but silence followed the last turn end.
    */
   finish(): TurnEnd | null {
+    this.#quiet.reset(); // nothing more will be cut: everything held may go
     this.#vad.flush();
     const from = this.#pushed;
     const end = this.#drain(from, true);
@@ -108,6 +138,7 @@ export class TurnDetector {
   /** The client committed for another reason (a bound on unsettled audio): what was heard is in that turn. */
   cut(): void {
     this.#turn = null;
+    this.#quiet.reset();
   }
 
   /** Takes finished segments off the VAD; a turn ends when the VAD no longer hears speech after one. */
@@ -115,13 +146,15 @@ export class TurnDetector {
     while (!this.#vad.isEmpty()) {
       const segment = this.#vad.front(false);
       this.#vad.pop();
-      const start = this.#toStream(segment.start);
+      const start = Math.max(this.#lastCut, this.#toStream(segment.start));
       const end = this.#toStream(segment.start + segment.samples.length);
+      if (end <= this.#lastCut) continue;
       this.#turn = { start: this.#turn?.start ?? start, end: Math.max(this.#turn?.end ?? 0, end) };
     }
     if (!this.#turn || (this.#vad.isDetected() && !ending)) return null;
     const turn = this.#turn;
     this.#turn = null;
+    this.#quiet.reset();
     // The VAD decided after its silence run: that point is in the pause, inside this chunk.
     const cutAt = Math.min(this.#pushed, Math.max(chunkStart, turn.end, this.#toStream(this.#fed16)));
     return { cutAt, speechStart: turn.start, speechEnd: turn.end };

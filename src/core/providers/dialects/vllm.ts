@@ -1,30 +1,14 @@
-import type { TurnDetector, TurnEnd } from '../../turns/turn-detector.ts';
+import type { TurnDetector } from '../../turns/turn-detector.ts';
 import {
   classifyHttpStatus,
-  protocolWarning,
-  readServerMessage,
-  reconnectVerdict,
-  samplesToMs,
-  str,
   type CloseVerdict,
   type ConnectRequest,
   type ProviderAdapter,
   type ProviderConfig,
-  type ProviderEvent,
   type ProviderStream,
-  type WireMessage,
 } from '../types.ts';
-import { HeldAudio } from './vllm-held.ts';
-import {
-  VLLM_DEFAULT_URL,
-  VLLM_FATAL_CODES,
-  VLLM_PCM_RATE,
-  vllmAppend,
-  vllmFinal,
-  vllmSessionUpdate,
-  vllmStart,
-  vllmUrl,
-} from './vllm-messages.ts';
+import { VLLM_DEFAULT_URL, VLLM_PCM_RATE, vllmUrl } from './vllm-messages.ts';
+import { VllmStream } from './vllm-stream.ts';
 
 /**
  * vLLM's `/v1/realtime` (Voxtral Realtime). The server has no VAD and acknowledges no audio:
@@ -39,6 +23,12 @@ import {
  * would clear it), and goes out after the next plain commit. A final is shown only at `done`,
  * in the same step that settles its audio, so a reconnect replays only audio whose text was
  * never final: nothing shows twice.
+ *
+ * A generation can fail (`processing_error`, no `done`; connection.py's `_run_generation`): the
+ * audio it read is gone and the server's queue is left as it was, perhaps with the end sentinel
+ * still in it. The dialect then ends a fresh generation at once (final commit, then a plain one),
+ * whose `done` clears the queue, and sends the failed generation's audio again on a new one. If
+ * that fails too, the audio is given up with a warning rather than retried forever.
  */
 export class VllmAdapter implements ProviderAdapter {
   readonly id = 'vllm' as const;
@@ -74,209 +64,5 @@ export class VllmAdapter implements ProviderAdapter {
 
   classifyHandshake(status: number | null, detail: string): CloseVerdict {
     return classifyHttpStatus(this.label, status, detail);
-  }
-}
-
-type Decoded = { send: WireMessage[]; events: ProviderEvent[] };
-
-export class VllmStream implements ProviderStream {
-  readonly #label: string;
-  readonly #rate: number;
-  readonly #model: string;
-  readonly #turns: TurnDetector;
-  readonly #held = new HeldAudio();
-  /** Turn ends not yet acted on (they arrived while a generation was closing). */
-  readonly #cuts: TurnEnd[] = [];
-  #ready = false;
-  /** Samples given to encodeAudio; held audio is `given - sent`. */
-  #given = 0;
-  #sent = 0;
-  /** Where the open generation's audio begins (everything before is settled). */
-  #genStart = 0;
-  #finalAt = 0;
-  #closing = false;
-  #ending = false;
-  #generation = 0;
-  #text = '';
-  #span: { start: number; end: number } | null = null;
-
-  constructor(label: string, rate: number, model: string, turns: TurnDetector) {
-    this.#label = label;
-    this.#rate = rate;
-    this.#model = model;
-    this.#turns = turns;
-  }
-
-  onOpen(): { send: WireMessage[]; events: ProviderEvent[] } {
-    // The server reads after greeting, so both may go at once; the set-up is never answered.
-    return { send: [vllmSessionUpdate(this.#model), vllmStart()], events: [] };
-  }
-
-  encodeAudio(samples: Int16Array): WireMessage[] {
-    this.#given += samples.length;
-    this.#cuts.push(...this.#turns.push(samples));
-    this.#held.hold(samples);
-    return this.#pump();
-  }
-
-  flush(): WireMessage[] {
-    if (this.#closing || this.#sent <= this.#genStart) return [];
-    this.#turns.cut();
-    return [this.#final()];
-  }
-
-  end(): WireMessage[] {
-    this.#ending = true;
-    const last = this.#turns.finish();
-    if (last) this.#cuts.push(last);
-    return [...this.#pump(), ...this.#closeLast()];
-  }
-
-  keepAlive(): WireMessage | null {
-    return null;
-  }
-
-  inTurn(): boolean {
-    return this.#turns.hasSpeech;
-  }
-
-  hasBatchedAudio(): boolean {
-    return this.#held.length > 0;
-  }
-
-  /** Long silence is the only thing that lingers (speech closes at its pause): close it to bound the replay. */
-  maybeCommit(maxUncommittedSamples: number): WireMessage[] | null {
-    if (this.#turns.hasSpeech || this.#sent - this.#genStart <= maxUncommittedSamples) return null;
-    const out = this.flush();
-    return out.length > 0 ? out : null;
-  }
-
-  decode(data: Buffer, isBinary: boolean): Decoded {
-    const out: Decoded = { send: [], events: [] };
-    const read = readServerMessage(this.#label, data, isBinary);
-    if ('warning' in read) {
-      out.events.push(read.warning);
-      return out;
-    }
-    const m = read.msg;
-    switch (m.type) {
-      case 'session.created':
-        if (!this.#ready) out.events.push({ kind: 'ready' });
-        this.#ready = true;
-        break;
-      case 'transcription.delta':
-        this.#onDelta(str(m['delta']), out);
-        break;
-      case 'transcription.done':
-        this.#onDone(str(m['text']), out);
-        break;
-      case 'error':
-        this.#onError(str(m['error']), str(m['code']), out);
-        break;
-      default:
-        out.events.push({ kind: 'ignored', type: m.type });
-    }
-    return out;
-  }
-
-  classifyClose(code: number, reason: string): CloseVerdict {
-    if (code === 1008)
-      return { retry: false, code: 'PROVIDER_ERROR', message: `${this.#label} refused the session (${reason}).` };
-    return reconnectVerdict(this.#label, code, reason);
-  }
-
-  /** Sends held audio up to the next turn end and closes the generation there, while one is open. */
-  #pump(): WireMessage[] {
-    const out: WireMessage[] = [];
-    while (!this.#closing) {
-      const cut = this.#cuts[0];
-      for (const chunk of this.#held.take(Math.max(0, (cut?.cutAt ?? this.#given) - this.#sent))) {
-        out.push(vllmAppend(chunk));
-        this.#sent += chunk.length;
-      }
-      if (!cut) break;
-      this.#cuts.shift();
-      this.#span = { start: this.#span?.start ?? cut.speechStart, end: cut.speechEnd };
-      if (this.#sent > this.#genStart) out.push(this.#final());
-    }
-    return out;
-  }
-
-  /** Stopping: the open generation ends with the audio (nothing is held once it is open). */
-  #closeLast(): WireMessage[] {
-    return this.#ending && !this.#closing && this.#held.length === 0 && this.#sent > this.#genStart
-      ? [this.#final()]
-      : [];
-  }
-
-  #final(): WireMessage {
-    this.#closing = true;
-    this.#finalAt = this.#sent;
-    return vllmFinal();
-  }
-
-  #onDelta(delta: string | undefined, out: Decoded): void {
-    if (delta === undefined) {
-      out.events.push(protocolWarning(this.#label, 'transcription.delta without delta'));
-      return;
-    }
-    this.#text += delta;
-    // Voxtral emits a delta about every 80 ms of audio, mostly empty: only new words are news.
-    if (!delta.trim()) return;
-    out.events.push({
-      kind: 'transcript',
-      key: this.#key(),
-      text: this.#text.trim(),
-      isFinal: false,
-      ...this.#times(),
-    });
-  }
-
-  #onDone(text: string | undefined, out: Decoded): void {
-    if (!this.#closing) {
-      out.events.push(protocolWarning(this.#label, 'transcription.done for a generation Earshot did not end'));
-      return;
-    }
-    const final = (text ?? this.#text).trim();
-    if (final || this.#text.trim())
-      out.events.push({ kind: 'transcript', key: this.#key(), text: final, isFinal: true, ...this.#times() });
-    out.events.push({ kind: 'settled', untilSample: this.#finalAt });
-    this.#genStart = this.#finalAt;
-    this.#generation += 1;
-    this.#text = '';
-    this.#span = null;
-    this.#closing = false;
-    // The server has cleared its queue: only now may the next generation start and get audio.
-    out.send.push(vllmStart(), ...this.#pump(), ...this.#closeLast());
-  }
-
-  #onError(message: string | undefined, code: string | undefined, out: Decoded): void {
-    const said = `${code ?? 'error'}: ${message ?? 'no message'}`;
-    if (code && VLLM_FATAL_CODES.has(code)) {
-      out.events.push({
-        kind: 'fatal',
-        code: 'PROVIDER_ERROR',
-        message: `${this.#label} refused the session (${said}).`,
-      });
-      return;
-    }
-    out.events.push({
-      kind: 'warning',
-      code: 'PROVIDER_ERROR',
-      message: `${this.#label} reported an error (${said}).`,
-    });
-  }
-
-  #key(): string {
-    return `gen-${this.#generation}`;
-  }
-
-  #times(): { startMs: number; endMs?: number } {
-    const span = this.#span;
-    const toMs = (s: number): number => samplesToMs(s, this.#rate);
-    if (span) return { startMs: toMs(span.start), endMs: toMs(span.end) };
-    return this.#closing
-      ? { startMs: toMs(this.#genStart), endMs: toMs(this.#finalAt) }
-      : { startMs: toMs(this.#genStart) };
   }
 }
