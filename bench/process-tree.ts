@@ -3,8 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 /**
  * CPU time of a process and everything it started, from /proc (Linux), split by role.
  *
- * A live process counts its own user + system time plus the time of the children it has
- * already reaped (cutime + cstime), so device probes that came and went are included.
+ * Each live process counts its own user + system time under its role; the time of children it
+ * has already reaped (cutime + cstime: device probes that came and went) counts as helpers.
  */
 export type Role = 'main' | 'capture' | 'engine' | 'helpers';
 
@@ -15,8 +15,10 @@ const CLOCK_TICKS_PER_S = 100; // USER_HZ on every Linux this runs on
 interface Stat {
   readonly pid: number;
   readonly ppid: number;
-  /** Own CPU plus reaped children's, ms. */
-  readonly cpuMs: number;
+  /** Own CPU, ms. */
+  readonly ownMs: number;
+  /** CPU of the children it has reaped (finished device probes), ms. */
+  readonly reapedMs: number;
 }
 
 function readStat(pid: number): Stat | null {
@@ -28,8 +30,8 @@ function readStat(pid: number): Stat | null {
   }
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
   // After the command: state(0) ppid(1) … utime(11) stime(12) cutime(13) cstime(14), in ticks.
-  const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
-  return { pid, ppid: Number(fields[1]), cpuMs: (ticks * 1000) / CLOCK_TICKS_PER_S };
+  const ms = (field: number): number => (Number(fields[field]) * 1000) / CLOCK_TICKS_PER_S;
+  return { pid, ppid: Number(fields[1]), ownMs: ms(11) + ms(12), reapedMs: ms(13) + ms(14) };
 }
 
 function roleOf(pid: number, root: number): Role {
@@ -40,6 +42,8 @@ function roleOf(pid: number, root: number): Role {
   } catch {
     return 'helpers'; // gone already
   }
+  // Device probes and presence watchers run the capture entry too, with a mode flag.
+  if (cmdline.includes('\0--probe') || cmdline.includes('\0--watch')) return 'helpers';
   if (cmdline.includes('capture/main.ts')) return 'capture';
   if (cmdline.includes('engine/main.ts')) return 'engine';
   return 'helpers';
@@ -58,7 +62,11 @@ export function treeCpuMs(root: number): TreeCpu {
     for (let p: number | undefined = pid; p !== undefined && p > 1; p = stats.get(p)?.ppid) if (p === root) return true;
     return false;
   };
-  for (const stat of stats.values()) if (inTree(stat.pid)) out[roleOf(stat.pid, root)] += stat.cpuMs;
+  for (const stat of stats.values()) {
+    if (!inTree(stat.pid)) continue;
+    out[roleOf(stat.pid, root)] += stat.ownMs;
+    out.helpers += stat.reapedMs;
+  }
   return out;
 }
 
