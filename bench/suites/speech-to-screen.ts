@@ -147,6 +147,9 @@ async function run(context: BenchContext): Promise<BenchFigures> {
       target: TARGETS.speechToScreen,
       met,
     },
+    // Its floor, from the same run: the engine's recognizer alone, fed the held-out speech
+    // directly, final after end of speech at the session's end-of-turn silence.
+    recognizerAloneMs: sweep.find((s) => s.silenceDurationMs === SILENCE_DURATION_MS)?.finalAfterSpeechEndMs ?? null,
     firstPartialMs: {
       ...first,
       target: TARGETS.firstPartial,

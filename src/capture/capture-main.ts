@@ -3,6 +3,7 @@ import { CAPTURE_PROTOCOL_VERSION, parseParentMessage, type CaptureRequest } fro
 import { toErrorPayload } from '../shared/errors.ts';
 import { connectParentPort, type ParentPort } from '../platform/process/parent-port.ts';
 import { CaptureService } from './capture-service.ts';
+import { FrameBatcher, framesPerMessage } from './frame-batcher.ts';
 import { HelperClient } from './helper-client.ts';
 import { portAudioBackend } from './portaudio-backend.ts';
 
@@ -23,6 +24,7 @@ export function runCaptureProcess(): void {
     const forced = setTimeout(() => process.exit(0), 3000);
     forced.unref();
     await service?.shutdown().catch((error: unknown) => port.log('warn', `shutdown: ${(error as Error).message}`));
+    out.flush();
     // Probes still running: the parent ends them anyway once this process is gone.
     helpers.dispose();
     process.exit(0);
@@ -33,17 +35,18 @@ export function runCaptureProcess(): void {
     onParentGone: () => void exit('parent gone'),
     onShutdown: () => void exit('asked to stop'),
   });
-  const helpers = new HelperClient((request) => port.post({ v: CAPTURE_PROTOCOL_VERSION, ...request }));
+  const out = new FrameBatcher((message) => port.post(message), framesPerMessage(process.env));
+  const helpers = new HelperClient((request) => out.post({ v: CAPTURE_PROTOCOL_VERSION, ...request }));
   service = new CaptureService({
     backend: portAudioBackend(helpers),
-    emit: (event) => port.post({ v: CAPTURE_PROTOCOL_VERSION, ...event }),
+    emit: (event) => out.post({ v: CAPTURE_PROTOCOL_VERSION, ...event }),
     log: (level, message) => port.log(level, message),
   });
   port.log('debug', `capture process started (scheduling priority ${priority})`);
   port.onMessage((raw) => {
     const parsed = parseParentMessage(raw);
     if (!parsed.ok) {
-      rejectMalformed(port, raw, parsed.error);
+      rejectMalformed(out, port, raw, parsed.error);
       return;
     }
     const message = parsed.message;
@@ -53,7 +56,7 @@ export function runCaptureProcess(): void {
         helpers.deliver(message);
         return;
       default:
-        if (service) serve(port, service, message);
+        if (service) serve(out, port, service, message);
     }
   });
   process.on('uncaughtException', (error) => port.fatal(error));
@@ -61,12 +64,12 @@ export function runCaptureProcess(): void {
   port.ready();
 }
 
-function rejectMalformed(port: ParentPort, raw: unknown, error: string): void {
+function rejectMalformed(out: FrameBatcher, port: ParentPort, raw: unknown, error: string): void {
   const { id, type } = (raw ?? {}) as { id?: unknown; type?: unknown };
   port.log('error', `malformed message dropped: ${error}`);
   // A request waits for its reply; a helper notice has nobody waiting on this side of it.
   if (typeof id === 'number' && type !== 'helper-message' && type !== 'helper-exit') {
-    port.post({
+    out.post({
       v: CAPTURE_PROTOCOL_VERSION,
       type: 'reply',
       id,
@@ -76,15 +79,14 @@ function rejectMalformed(port: ParentPort, raw: unknown, error: string): void {
   }
 }
 
-function serve(port: ParentPort, service: CaptureService, request: CaptureRequest): void {
+function serve(out: FrameBatcher, port: ParentPort, service: CaptureService, request: CaptureRequest): void {
   service.handle(request).then(
-    (value) =>
-      port.post({ v: CAPTURE_PROTOCOL_VERSION, type: 'reply', id: request.id, ok: true, value: value ?? null }),
+    (value) => out.post({ v: CAPTURE_PROTOCOL_VERSION, type: 'reply', id: request.id, ok: true, value: value ?? null }),
     (error: unknown) => {
       const payload = toErrorPayload(error);
       if (payload.code === 'INTERNAL')
         port.log('error', `${request.type} failed: ${(error as Error)?.stack ?? String(error)}`);
-      port.post({ v: CAPTURE_PROTOCOL_VERSION, type: 'reply', id: request.id, ok: false, error: payload });
+      out.post({ v: CAPTURE_PROTOCOL_VERSION, type: 'reply', id: request.id, ok: false, error: payload });
     },
   );
 }

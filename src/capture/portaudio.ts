@@ -77,7 +77,16 @@ export interface InputFormat {
 const CLOSE_TIMEOUT_MS = 2000;
 
 /**
- * One open PortAudio input stream delivering interleaved PCM16 in ~10 ms chunks. The binding's
+ * The device chunk: one frame's worth. Each chunk is a PortAudio callback, a libuv work item
+ * and a wake-up of this process's event loop; 10 ms chunks cost twice the wake-ups for half a
+ * frame less delay (bench/suites/listening.ts).
+ */
+const CHUNK_MS = 20;
+/** Audio the binding queues while the event loop is busy, before it drops any. */
+const QUEUE_MS = 2000;
+
+/**
+ * One open PortAudio input stream delivering interleaved PCM16 in CHUNK_MS chunks. The binding's
  * `read` resolves on a libuv worker when a chunk is queued, so the JavaScript side never blocks
  * the audio thread; the queue is deep (2 s) so a busy event loop delays audio instead of losing it.
  */
@@ -96,14 +105,14 @@ export class InputStream {
 
   /** Opens (but does not start) the stream; throws the binding's raw error for the caller to map. */
   static open(format: InputFormat): InputStream {
-    const framesPerBuffer = Math.max(64, Math.round(format.sampleRate / 100));
+    const framesPerBuffer = Math.max(64, Math.round((format.sampleRate * CHUNK_MS) / 1000));
     const io = loadPortAudio().create({
       inOptions: {
         ...(format.deviceIndex === null ? {} : { deviceId: format.deviceIndex }),
         sampleRate: format.sampleRate,
         channelCount: format.channels,
         sampleFormat: 16,
-        maxQueue: 200,
+        maxQueue: Math.ceil(QUEUE_MS / CHUNK_MS),
         framesPerBuffer,
         closeOnError: false,
       },

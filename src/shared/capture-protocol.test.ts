@@ -19,6 +19,27 @@ describe('capture protocol', () => {
     expect(parseCaptureMessage({ ...frame, samples: new Float32Array(320) })).toBeNull();
   });
 
+  it('accepts a batch of well-formed frames with level readings, and drops a batch with any bad frame', () => {
+    const second = { ...frame, seq: 4 };
+    const level = { rmsDb: -20, peakDb: -6 };
+    expect(parseCaptureMessage({ v: CAPTURE_PROTOCOL_VERSION, type: 'frames', frames: [frame, second] })).toEqual({
+      v: CAPTURE_PROTOCOL_VERSION,
+      type: 'frames',
+      frames: [frame, second],
+    });
+    expect(
+      parseCaptureMessage({ v: CAPTURE_PROTOCOL_VERSION, type: 'frames', frames: [frame], levels: [level] }),
+    ).toMatchObject({ levels: [level] });
+    const batch = (frames: unknown, levels?: unknown): unknown =>
+      parseCaptureMessage({ v: CAPTURE_PROTOCOL_VERSION, type: 'frames', frames, levels });
+    expect(batch([frame, { ...second, samples: new Float32Array(320) }])).toBeNull();
+    expect(batch([frame, { ...second, seq: -1 }])).toBeNull();
+    expect(batch([frame, { ...second, timing: { callbackMs: 1 } }])).toBeNull();
+    expect(batch([])).toBeNull();
+    expect(batch('frames')).toBeNull();
+    expect(batch([frame], [{ rmsDb: 'loud', peakDb: 0 }])).toBeNull();
+  });
+
   it('refuses messages from another protocol version', () => {
     expect(parseCaptureMessage({ ...frame, v: CAPTURE_PROTOCOL_VERSION + 1 })).toBeNull();
     expect(parseCaptureMessage({ type: 'level', level: { rmsDb: -3, peakDb: 0 } })).toBeNull();

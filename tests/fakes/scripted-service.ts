@@ -146,6 +146,11 @@ export class ScriptedConnection {
     return this.#state === 'open';
   }
 
+  /** How many audio messages arrived (the session joins frames that were pending together). */
+  get audioMessages(): number {
+    return this.#audio.length;
+  }
+
   /** All audio received, concatenated (connection sample 0 first). */
   get audio(): Int16Array {
     return concat(this.#audio);

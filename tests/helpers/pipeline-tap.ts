@@ -72,21 +72,31 @@ export class PipelineTap {
     // The capture protocol rides in the process envelope's `message` (src/shared/process-envelope.ts).
     const parsed = childEnvelopeSchema.safeParse(envelope);
     if (!parsed.success || !('message' in parsed.data)) return;
-    const m = parsed.data.message as {
-      type?: unknown;
-      preRoll?: unknown;
-      seq?: unknown;
-      captureTimeMs?: unknown;
-      samples?: unknown;
-    };
+    const m = parsed.data.message as TapMessage & { frames?: unknown };
+    // Frames travel a few to a message (`frames`, src/capture/frame-batcher.ts) or alone.
+    const receivedMs = performance.timeOrigin + performance.now();
+    if (m.type === 'frames' && Array.isArray(m.frames))
+      for (const f of m.frames as TapMessage[]) this.#keep(f, receivedMs);
+    else this.#keep(m, receivedMs);
+  }
+
+  #keep(m: TapMessage, receivedMs: number): void {
     if (m.type !== 'frame' || m.preRoll === true || !(m.samples instanceof Int16Array)) return;
     this.frames.push({
       seq: m.seq as number,
       captureTimeMs: m.captureTimeMs as number,
-      receivedMs: performance.timeOrigin + performance.now(),
+      receivedMs,
       samples: m.samples,
     });
   }
+}
+
+interface TapMessage {
+  type?: unknown;
+  preRoll?: unknown;
+  seq?: unknown;
+  captureTimeMs?: unknown;
+  samples?: unknown;
 }
 
 const CLOCK_TICKS_PER_S = 100; // USER_HZ: 100 on every Linux this runs on

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import {
   CAPTURE_PROTOCOL_VERSION,
   parseCaptureMessage,
+  type CaptureFrameMessage,
   type CaptureParentMessage,
   type CaptureRequestBody,
   type OpenedStream,
@@ -152,6 +153,19 @@ export class CaptureHost extends EventEmitter<CaptureHostEvents> {
     return this.#pending.open<T>(body.type, (id) => this.#process.send({ ...body, v: CAPTURE_PROTOCOL_VERSION, id }));
   }
 
+  #onFrame(message: CaptureFrameMessage, receivedMs: number): void {
+    const seq = this.#frames.number(message.seq);
+    this.emit('frame', {
+      seq,
+      captureTimeMs: message.captureTimeMs,
+      sampleRate: message.sampleRate,
+      samples: message.samples,
+    });
+    if (this.listenerCount('frameTiming') > 0) {
+      this.emit('frameTiming', { seq, ...message.timing, receivedMs, captureTimeMs: message.captureTimeMs });
+    }
+  }
+
   #onMessage(raw: unknown): void {
     const message = parseCaptureMessage(raw);
     if (!message) {
@@ -162,18 +176,13 @@ export class CaptureHost extends EventEmitter<CaptureHostEvents> {
       case 'reply':
         this.#pending.settle(message);
         return;
-      case 'frame': {
+      case 'frame':
+        this.#onFrame(message, wallClockMs());
+        return;
+      case 'frames': {
         const receivedMs = wallClockMs();
-        const seq = this.#frames.number(message.seq);
-        this.emit('frame', {
-          seq,
-          captureTimeMs: message.captureTimeMs,
-          sampleRate: message.sampleRate,
-          samples: message.samples,
-        });
-        if (this.listenerCount('frameTiming') > 0) {
-          this.emit('frameTiming', { seq, ...message.timing, receivedMs, captureTimeMs: message.captureTimeMs });
-        }
+        for (const frame of message.frames) this.#onFrame(frame, receivedMs);
+        for (const level of message.levels ?? []) this.emit('level', level);
         return;
       }
       case 'level':

@@ -2,6 +2,7 @@ import type { ProviderConnection } from './connection.ts';
 import type { LinkState } from './link-state.ts';
 import type { BufferedChunk } from './replay-buffer.ts';
 import { ReplayPacer } from './replay-pacer.ts';
+import { SampleBatch } from './sample-batch.ts';
 import type { SessionTimers } from './session-timers.ts';
 
 export interface AudioOutOptions {
@@ -40,6 +41,9 @@ export class AudioOut {
   sendPending(conn: ProviderConnection): boolean {
     const pacer = this.#pacerFor(conn);
     const now = performance.now();
+    // Unpaced, consecutive frames pending together (a capture message carries a few) go out
+    // as one audio message: each message is a write here and a wake-up at the service.
+    const batch = new SampleBatch(this.#o.sampleRate / 10);
     for (const whole of this.#o.state.buffer.from(conn.next)) {
       const chunk = conn.until === null ? whole : clip(whole, conn.until);
       if (!chunk) break;
@@ -51,13 +55,18 @@ export class AudioOut {
         }
       }
       if (conn.queuedBytes() > MAX_QUEUED_BYTES) {
+        this.#flush(conn, batch);
         this.#waitFor(conn, QUEUE_CHECK_MS);
         return false;
       }
-      conn.sendAll(conn.stream.encodeAudio(chunk.samples));
+      if (pacer) this.#send(conn, chunk.samples);
+      else if (!batch.add(chunk.samples)) {
+        this.#flush(conn, batch);
+        batch.add(chunk.samples);
+      }
       conn.next = chunk.start + chunk.samples.length;
-      this.#lastAudioSentAt = performance.now();
     }
+    this.#flush(conn, batch);
     if (conn.endRequested && !conn.endSent) {
       conn.sendAll(conn.stream.end());
       conn.endSent = true;
@@ -92,6 +101,16 @@ export class AudioOut {
     if (!conn?.live || conn.endSent || performance.now() - this.#lastAudioSentAt < afterMs) return;
     const message = conn.stream.keepAlive();
     if (message !== null) conn.send(message);
+    this.#lastAudioSentAt = performance.now();
+  }
+
+  #flush(conn: ProviderConnection, batch: SampleBatch): void {
+    const samples = batch.take();
+    if (samples) this.#send(conn, samples);
+  }
+
+  #send(conn: ProviderConnection, samples: Int16Array): void {
+    conn.sendAll(conn.stream.encodeAudio(samples));
     this.#lastAudioSentAt = performance.now();
   }
 

@@ -29,6 +29,7 @@ export class ServiceLink {
   readonly #bound: BufferBound;
   readonly #failover: FailoverRunner | null;
   #ids = 0;
+  #sendQueued = false;
 
   constructor(state: LinkState, setup: LinkSetup, listener: LinkListener, failover?: FailoverOptions) {
     this.#state = state;
@@ -82,6 +83,19 @@ export class ServiceLink {
   /** A frame was buffered: send it if a connection is live, and let rotation look for its moment. */
   onFrame(t0: number, latency: number[] | null): void {
     this.#bound.check();
+    // Frames that arrive together (a capture message carries a few) are sent together, once
+    // the handler that delivered them is done: one socket write instead of one per frame.
+    if (!this.#sendQueued) {
+      this.#sendQueued = true;
+      queueMicrotask(() => {
+        this.#sendQueued = false;
+        this.#sendFrames(t0, latency);
+        this.#rotation.check();
+      });
+    }
+  }
+
+  #sendFrames(t0: number, latency: number[] | null): void {
     const conn = this.#state.current;
     if (conn?.live && !conn.endSent) {
       this.#out.sendPending(conn);
@@ -93,7 +107,6 @@ export class ServiceLink {
       const commit = conn.stream.maybeCommit(maxUncommitted);
       if (commit) conn.sendAll(commit);
     }
-    this.#rotation.check();
   }
 
   /** Stopping: no successor is opened or switched to from now on. */
