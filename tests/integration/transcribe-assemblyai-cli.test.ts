@@ -22,10 +22,14 @@ import {
  * fake AssemblyAI (tests/fakes/fake-assemblyai.ts): `pcm_s16le` at the `sample_rate` named in the
  * URL, in messages of 50–1000 ms, one turn per utterance (its end repeated formatted), `Terminate`
  * to end. The fake is not streaming.assemblyai.com, so the key goes there only because
- * --api-key-env names it.
+ * --api-key-env names it. The fake enforces AssemblyAI's transmission-rate rule (3007 for audio
+ * faster than real time), so `--fast` runs at the adapter's limit: short utterances keep it quick.
  */
 const RATE = 16_000;
-const UTTERANCES = Array.from({ length: 5 }, (_, u) => Array.from({ length: 12 }, (_, w) => u * 12 + w + 1));
+const UTTERANCES = Array.from({ length: 3 }, (_, u) => Array.from({ length: 3 }, (_, w) => u * 3 + w + 1));
+const PAUSES = { pauseMs: 800, tailMs: 500 };
+/** The fake's tolerance (see its `rateLimit`): 1.25× real time after a second of burst. */
+const RATE_RULE = { maxRealtimeFactor: 1.25, burstMs: 1_000 };
 const DIALECT: DialectCli = { provider: 'assemblyai', keyEnv: 'ASSEMBLYAI_API_KEY', key: KEY };
 /** The adapter pads the stream's last message with silence up to AssemblyAI's 50 ms minimum. */
 const MAX_PAD = (50 * RATE) / 1000;
@@ -50,13 +54,14 @@ async function run(speech: SyntheticSpeech, extra?: readonly string[]): Promise<
 }
 
 describe('earshot transcribe --provider assemblyai', () => {
-  it('names 16 kHz pcm_s16le in the URL and sends it, prints every final once in order at session times', async () => {
-    fake = await new FakeAssemblyAi({ apiKey: KEY }).start();
-    const speech = synthesizeSpeech(RATE, UTTERANCES);
+  it('names 16 kHz pcm_s16le in the URL and sends it within the rate rule, prints every final once in order at session times', async () => {
+    fake = await new FakeAssemblyAi({ apiKey: KEY, rateLimit: RATE_RULE }).start();
+    const speech = synthesizeSpeech(RATE, UTTERANCES, PAUSES);
     const done = await run(speech);
     expect((await done.exited(30_000)).code).toBe(0);
     const query = new URL(fake.connections[0]!.request.url!, 'ws://x').searchParams;
     expect([query.get('encoding'), query.get('sample_rate')]).toEqual(['pcm_s16le', '16000']);
+    expect(fake.connections).toHaveLength(1); // never closed for sending too fast
     const finals = printedFinals(done.events);
     expect(finals.map((f) => wordIds(f.text))).toEqual(UTTERANCES);
     expectFinalsAtTheirWords(finals, speech);
@@ -64,12 +69,16 @@ describe('earshot transcribe --provider assemblyai', () => {
   });
 
   it('loses nothing and repeats nothing when the socket drops in the middle of an utterance', async () => {
-    // Connection 1 dies (FIN, no close frame) three words into utterance 2, its turn still open.
-    fake = await new FakeAssemblyAi({ apiKey: KEY, faults: { drop: [{ connection: 1, afterWords: 15 }] } }).start();
-    const speech = synthesizeSpeech(RATE, UTTERANCES);
+    // Connection 1 dies (FIN, no close frame) two words into utterance 2, its turn still open.
+    fake = await new FakeAssemblyAi({
+      apiKey: KEY,
+      rateLimit: RATE_RULE,
+      faults: { drop: [{ connection: 1, afterWords: 5 }] },
+    }).start();
+    const speech = synthesizeSpeech(RATE, UTTERANCES, PAUSES);
     const done = await run(speech);
     expect((await done.exited(30_000)).code).toBe(0);
-    expect(fake.connections.length).toBeGreaterThanOrEqual(2);
+    expect(fake.connections).toHaveLength(2); // the drop, and no close for sending too fast
     expect(fake.connections[0]!.closed).toBe(true);
     expect(fake.connections[0]!.closedWith).toBeNull();
     const finals = printedFinals(done.events);
@@ -81,16 +90,16 @@ describe('earshot transcribe --provider assemblyai', () => {
   });
 
   it('keeps the last utterance when the audio stops in the middle of a word, and ends within seconds', async () => {
-    fake = await new FakeAssemblyAi({ apiKey: KEY }).start();
-    const speech = synthesizeSpeech(RATE, UTTERANCES.slice(0, 2));
-    const cut = speech.words[17]!; // w18, six words into utterance 2
+    fake = await new FakeAssemblyAi({ apiKey: KEY, rateLimit: RATE_RULE }).start();
+    const speech = synthesizeSpeech(RATE, UTTERANCES.slice(0, 2), PAUSES);
+    const cut = speech.words[4]!; // w5, two words into utterance 2
     const cutMs = cut.startMs + 80;
     const started = performance.now();
     const done = await run(speech, ['--fast', '--seconds', String(cutMs / 1000)]);
     expect((await done.exited(30_000)).code).toBe(0);
     expect(performance.now() - started).toBeLessThan(10_000);
     const finals = printedFinals(done.events);
-    expect(finals.map((f) => wordIds(f.text))).toEqual([UTTERANCES[0], UTTERANCES[1]!.slice(0, 6)]);
+    expect(finals.map((f) => wordIds(f.text))).toEqual([UTTERANCES[0], UTTERANCES[1]!.slice(0, 2)]);
     expectFinalsAtTheirWords(finals, speech, { cutMs });
     // What the service received, all of it accounted: the file up to the cut at least.
     expect(fake.accountedAudio().length).toBe(fake.connections[0]!.audio.length);
@@ -98,11 +107,15 @@ describe('earshot transcribe --provider assemblyai', () => {
   });
 
   it('on SIGINT while an utterance is spoken, keeps what was said and exits 0 within seconds', async () => {
-    fake = await new FakeAssemblyAi({ apiKey: KEY }).start();
-    const speech = synthesizeSpeech(RATE, [
-      [1, 2, 3],
-      [4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
-    ]);
+    fake = await new FakeAssemblyAi({ apiKey: KEY, rateLimit: RATE_RULE }).start();
+    const speech = synthesizeSpeech(
+      RATE,
+      [
+        [1, 2, 3],
+        [4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
+      ],
+      PAUSES,
+    );
     const stopMs = speech.words[7]!.startMs + 80; // inside w8
     const done = await run(speech, ['--realtime']);
     const signalled = await sigintWhenHeard(fake, done, (stopMs * RATE) / 1000);

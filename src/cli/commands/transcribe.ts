@@ -34,7 +34,7 @@ uses: reconnects without losing audio, journals every final, drains on stop. Wit
 Input:
   --device KEY          microphone: key, name, index or "default" (see \`earshot devices\`)
   --input FILE.wav      stream a WAV file instead of a microphone
-  --realtime | --fast   pace of --input: real time (default) or as fast as the service keeps up
+  --realtime | --fast   pace of --input: real time (default) or as fast as the service accepts
   --seconds N           stop after N seconds of audio
 
 Service:
@@ -134,6 +134,8 @@ const command = defineCommand({
             sampleRate: provider.sampleRate,
             pace: values.fast ? 'fast' : 'realtime',
             throttle: () => session.snapshot.bufferedMs > 30_000,
+            // A service that refuses audio faster than real time (AssemblyAI) gets --fast at its own limit.
+            maxRate: provider.replayPacing,
           })
         : await openMicrophone(io, values.device ?? 'default', provider.sampleRate, resources, (notice) =>
             printer.device(notice),

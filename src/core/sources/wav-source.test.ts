@@ -58,6 +58,24 @@ describe('WavSource', () => {
     expect(frames.length).toBeLessThan(26);
   });
 
+  it('holds fast mode to the service rate rule: past the burst, no faster than its multiple of real time', async () => {
+    // 0.51 s of audio at 2× real time after a 100 ms burst: about 205 ms, never under 150.
+    const capped = createWavSource({
+      path: await tone(),
+      sampleRate: 16_000,
+      pace: 'fast',
+      maxRate: { maxRealtimeFactor: 2, burstMs: 100 },
+    });
+    const frames: AudioFrame[] = [];
+    const t0 = performance.now();
+    await capped.start((f) => frames.push(f));
+    expect(frames.length).toBeLessThanOrEqual(6); // the burst (5 frames), and the frame due now
+    await capped.ended;
+    expect(performance.now() - t0).toBeGreaterThan(150);
+    expect(frames.map((f) => f.seq)).toEqual(frames.map((_, i) => i));
+    expect(frames).toHaveLength(Math.ceil(8160 / 320));
+  });
+
   it('reports a missing file with INPUT_NOT_FOUND', async () => {
     const source = createWavSource({ path: join(dir, 'missing.wav'), sampleRate: 16_000, pace: 'fast' });
     await expect(source.start(() => undefined)).rejects.toMatchObject({ code: 'INPUT_NOT_FOUND' });
