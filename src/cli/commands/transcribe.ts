@@ -135,7 +135,7 @@ const command = defineCommand({
             pace: values.fast ? 'fast' : 'realtime',
             throttle: () => session.snapshot.bufferedMs > 30_000,
             // A service that refuses audio faster than real time (AssemblyAI) gets --fast at its own limit.
-            maxRate: provider.replayPacing,
+            maxRealtimeFactor: provider.replayPacing?.maxRealtimeFactor ?? null,
           })
         : await openMicrophone(io, values.device ?? 'default', provider.sampleRate, resources, (notice) =>
             printer.device(notice),

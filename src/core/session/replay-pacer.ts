@@ -16,7 +16,7 @@ import type { BufferedChunk } from './replay-buffer.ts';
  * the clock run ahead, and the service counts samples); a source that produces audio faster
  * than the service allows (the tests' accelerated microphones) carries its own faster clock and
  * is not held back to the wall clock. A source already held to the service's rate (`--fast`
- * against AssemblyAI, see WavSource's `maxRate`) is paced by its samples: scaling its clock by
+ * against AssemblyAI, see WavSource's `maxRealtimeFactor`) is paced by its samples: scaling its clock by
  * the factor keeps a replay of it from going out at the factor twice over (1.2 × 1.2).
  */
 export class ReplayPacer {

@@ -1,7 +1,6 @@
 import { createLogger } from '../../platform/log/logger.ts';
 import { FRAME_MS, samplesPerFrame, type AudioFrame, type FrameSource } from '../../shared/audio-frame.ts';
 import { createResampler } from '../../platform/audio/resampler.ts';
-import type { ReplayPacing } from '../providers/types.ts';
 import { float32ToInt16, int16ToFloat32, readWav, type PcmAudio } from './wav.ts';
 
 /**
@@ -11,9 +10,10 @@ import { float32ToInt16, int16ToFloat32, readWav, type PcmAudio } from './wav.ts
  *
  * `realtime` paces frames on an absolute schedule (no drift over long files); `fast` sends as
  * fast as the consumer keeps up: `throttle()` returning true pauses delivery briefly, so a fast
- * run cannot flood a service that decodes slower than it receives. `maxRate` caps fast mode for
- * a service that refuses audio faster than real time (AssemblyAI closes with 3007): past its
- * burst, no more than that multiple of real time.
+ * run cannot flood a service that decodes slower than it receives. `maxRealtimeFactor` caps fast
+ * mode for a service that refuses audio faster than real time (AssemblyAI closes with 3007). No
+ * burst of its own: the connection's ReplayPacer grants the service's burst once, and a second
+ * one here would spend the service's whole tolerance at the first message.
  */
 export interface WavSourceOptions {
   readonly path: string;
@@ -23,8 +23,8 @@ export interface WavSourceOptions {
   readonly throttle?: () => boolean;
   /** Fast mode only: a throttle that holds this long without end is ignored (no deadlock). */
   readonly maxThrottleMs?: number;
-  /** Fast mode only: the service's rate rule (the adapter's `replayPacing`). */
-  readonly maxRate?: ReplayPacing | null;
+  /** Fast mode only: at most this multiple of real time (the adapter's `replayPacing` factor). */
+  readonly maxRealtimeFactor?: number | null;
 }
 
 const log = createLogger('wav-source');
@@ -93,7 +93,7 @@ export class WavSource implements FrameSource {
         const cap = this.#capped(fastOrigin);
         while (this.#running && this.#next < Math.min(total, cap) && this.#next < before + FAST_BATCH) deliver();
         // Held at the service's rate: come back when the next frame is due.
-        if (this.#next >= cap) delay = FRAME_MS / this.#o.maxRate!.maxRealtimeFactor;
+        if (this.#next >= cap) delay = FRAME_MS / this.#o.maxRealtimeFactor!;
       }
       if (finish()) return;
       this.#timer = setTimeout(tick, delay);
@@ -108,12 +108,11 @@ export class WavSource implements FrameSource {
     return Promise.resolve();
   }
 
-  /** The frame index fast mode may reach by now under `maxRate` (unbounded without one). */
+  /** The frame index fast mode may reach by now under `maxRealtimeFactor` (unbounded without one). */
   #capped(origin: { readonly wallMs: number; readonly frame: number }): number {
-    const rate = this.#o.maxRate;
-    if (!rate) return Number.POSITIVE_INFINITY;
-    const audioMs = (performance.now() - origin.wallMs) * rate.maxRealtimeFactor + rate.burstMs;
-    return origin.frame + Math.floor(audioMs / FRAME_MS);
+    const factor = this.#o.maxRealtimeFactor;
+    if (!factor) return Number.POSITIVE_INFINITY;
+    return origin.frame + 1 + Math.floor(((performance.now() - origin.wallMs) * factor) / FRAME_MS);
   }
 
   #holdBack(): boolean {
