@@ -39,7 +39,7 @@ Input:
                         both on one clock; finals carry "source": "mic" | "system" (text: You: /
                         Others:); the speakers' sound leaking into the microphone is kept out
   --input FILE.wav      stream a WAV file instead of a microphone
-  --realtime | --fast   pace of --input: real time (default) or as fast as the service keeps up
+  --realtime | --fast   pace of --input: real time (default) or as fast as the service accepts
   --seconds N           stop after N seconds of audio
 
 Service:
@@ -144,6 +144,8 @@ const command = defineCommand({
             sampleRate: provider.sampleRate,
             pace: values.fast ? 'fast' : 'realtime',
             throttle: () => session.snapshot.bufferedMs > 30_000,
+            // A service that refuses audio faster than real time (AssemblyAI) gets --fast at its own limit.
+            maxRealtimeFactor: provider.replayPacing?.maxRealtimeFactor ?? null,
           })
         : await openMicrophone(io, values.device ?? 'default', provider.sampleRate, resources, (notice) =>
             printer.device(notice),

@@ -20,8 +20,15 @@ describe('ReplayPacer', () => {
     const pacer = new ReplayPacer({ maxRealtimeFactor: 1.2, burstMs: 0 }, RATE);
     pacer.dueAt(chunk(0, 0), 0);
     // 12 s of audio produced in 0.6 s (a 20× source): due when its own clock says.
-    expect(pacer.dueAt(chunk(RATE * 12, 600), 0)).toBeCloseTo(500);
+    expect(pacer.dueAt(chunk(RATE * 12, 600), 0)).toBeCloseTo(600);
     // 1.2 s of audio whose capture clock jumped an hour (sleep, lost frames): paced by the audio.
     expect(pacer.dueAt(chunk(RATE * 1.2, 3_600_000), 0)).toBeCloseTo(1_000);
+  });
+
+  it('paces a source already held to the factor by its samples, not at the factor twice over', () => {
+    const pacer = new ReplayPacer({ maxRealtimeFactor: 1.2, burstMs: 0 }, RATE);
+    pacer.dueAt(chunk(0, 0), 0);
+    // 12 s of audio produced in 10 s (a file sent at 1.2×, backlogged by a reconnect): 1.2×, not 1.44×.
+    expect(pacer.dueAt(chunk(RATE * 12, 10_000), 0)).toBeCloseTo(10_000);
   });
 });

@@ -11,11 +11,13 @@ import type { BufferedChunk } from './replay-buffer.ts';
  * out at that multiple of real time, and once the connection has caught up, frames from a
  * live microphone (captured in real time) are due the moment they arrive.
  *
- * "Audio between" is the smaller of the sample distance and the capture-clock distance: for a
- * microphone the two agree (a gap in capture only makes the clock run ahead, and the service
- * counts samples); a source that produces audio faster than real time (a file sent with
- * `--fast`, the tests' accelerated microphones) carries its own faster clock and is not held
- * back to the wall clock.
+ * "Audio between" is the smaller of the sample distance and the capture-clock distance scaled by
+ * the factor: for a microphone the sample distance is the smaller (a gap in capture only makes
+ * the clock run ahead, and the service counts samples); a source that produces audio faster
+ * than the service allows (the tests' accelerated microphones) carries its own faster clock and
+ * is not held back to the wall clock. A source already held to the service's rate (`--fast`
+ * against AssemblyAI, see WavSource's `maxRealtimeFactor`) is paced by its samples: scaling its clock by
+ * the factor keeps a replay of it from going out at the factor twice over (1.2 × 1.2).
  */
 export class ReplayPacer {
   readonly #pacing: ReplayPacing;
@@ -33,7 +35,7 @@ export class ReplayPacer {
     const origin = this.#origin;
     const audioMs = ((chunk.start - origin.sample) * 1000) / this.#sampleRate;
     const clockMs = chunk.captureMs - origin.captureMs;
-    const ahead = Math.min(audioMs, clockMs) - this.#pacing.burstMs;
+    const ahead = Math.min(audioMs, clockMs * this.#pacing.maxRealtimeFactor) - this.#pacing.burstMs;
     return ahead <= 0 ? origin.wallMs : origin.wallMs + ahead / this.#pacing.maxRealtimeFactor;
   }
 

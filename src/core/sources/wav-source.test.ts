@@ -58,6 +58,19 @@ describe('WavSource', () => {
     expect(frames.length).toBeLessThan(26);
   });
 
+  it('holds fast mode to a service rate rule: no faster than its multiple of real time', async () => {
+    // 0.52 s of audio (26 frames) at 2× real time: about 250 ms, never under 200.
+    const capped = createWavSource({ path: await tone(), sampleRate: 16_000, pace: 'fast', maxRealtimeFactor: 2 });
+    const frames: AudioFrame[] = [];
+    const t0 = performance.now();
+    await capped.start((f) => frames.push(f));
+    expect(frames).toHaveLength(1); // no burst: the first frame, then one per 10 ms
+    await capped.ended;
+    expect(performance.now() - t0).toBeGreaterThan(200);
+    expect(frames.map((f) => f.seq)).toEqual(frames.map((_, i) => i));
+    expect(frames).toHaveLength(Math.ceil(8160 / 320));
+  });
+
   it('reports a missing file with INPUT_NOT_FOUND', async () => {
     const source = createWavSource({ path: join(dir, 'missing.wav'), sampleRate: 16_000, pace: 'fast' });
     await expect(source.start(() => undefined)).rejects.toMatchObject({ code: 'INPUT_NOT_FOUND' });

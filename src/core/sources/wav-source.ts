@@ -10,7 +10,10 @@ import { float32ToInt16, int16ToFloat32, readWav, type PcmAudio } from './wav.ts
  *
  * `realtime` paces frames on an absolute schedule (no drift over long files); `fast` sends as
  * fast as the consumer keeps up: `throttle()` returning true pauses delivery briefly, so a fast
- * run cannot flood a service that decodes slower than it receives.
+ * run cannot flood a service that decodes slower than it receives. `maxRealtimeFactor` caps fast
+ * mode for a service that refuses audio faster than real time (AssemblyAI closes with 3007). No
+ * burst of its own: the connection's ReplayPacer grants the service's burst once, and a second
+ * one here would spend the service's whole tolerance at the first message.
  */
 export interface WavSourceOptions {
   readonly path: string;
@@ -20,6 +23,8 @@ export interface WavSourceOptions {
   readonly throttle?: () => boolean;
   /** Fast mode only: a throttle that holds this long without end is ignored (no deadlock). */
   readonly maxThrottleMs?: number;
+  /** Fast mode only: at most this multiple of real time (the adapter's `replayPacing` factor). */
+  readonly maxRealtimeFactor?: number | null;
 }
 
 const log = createLogger('wav-source');
@@ -57,6 +62,7 @@ export class WavSource implements FrameSource {
     const frame = samplesPerFrame(this.sampleRate);
     const total = this.#frames.length / frame;
     const t0 = performance.now() - this.#next * FRAME_MS;
+    const fastOrigin = { wallMs: performance.now(), frame: this.#next };
     const deliver = (): void => {
       const samples = this.#frames!.slice(this.#next * frame, (this.#next + 1) * frame);
       onFrame({
@@ -83,7 +89,11 @@ export class WavSource implements FrameSource {
       } else if (this.#holdBack()) {
         delay = THROTTLE_POLL_MS;
       } else {
-        for (let i = 0; i < FAST_BATCH && this.#running && this.#next < total; i++) deliver();
+        const before = this.#next;
+        const cap = this.#capped(fastOrigin);
+        while (this.#running && this.#next < Math.min(total, cap) && this.#next < before + FAST_BATCH) deliver();
+        // Held at the service's rate: come back when the next frame is due.
+        if (this.#next >= cap) delay = FRAME_MS / this.#o.maxRealtimeFactor!;
       }
       if (finish()) return;
       this.#timer = setTimeout(tick, delay);
@@ -96,6 +106,13 @@ export class WavSource implements FrameSource {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     return Promise.resolve();
+  }
+
+  /** The frame index fast mode may reach by now under `maxRealtimeFactor` (unbounded without one). */
+  #capped(origin: { readonly wallMs: number; readonly frame: number }): number {
+    const factor = this.#o.maxRealtimeFactor;
+    if (!factor) return Number.POSITIVE_INFINITY;
+    return origin.frame + 1 + Math.floor(((performance.now() - origin.wallMs) * factor) / FRAME_MS);
   }
 
   #holdBack(): boolean {
