@@ -13,6 +13,13 @@ export interface PulseMonitorOptions {
   readonly spawnSubscriber?: () => ChildProcess;
 }
 
+/**
+ * `pactl subscribe` writes only when something changes, so if the capture process died
+ * (kill -9) it would linger until the next event broke its pipe. A shell in front of it reads
+ * its stdin, which is our pipe: when we go, for any reason, the read ends and it ends pactl.
+ */
+const SUBSCRIBER = ['-c', 'pactl subscribe </dev/null & pid=$!; read -r _; kill $pid 2>/dev/null; wait $pid'];
+
 /** Subscriber restarts wait longer each time (a server that keeps going away), up to this. */
 const RESTART = { baseMs: 500, maxMs: 30_000, jitter: 'spread' } as const;
 
@@ -48,13 +55,13 @@ export class PulseMonitor {
     this.#disposed = true;
     this.#listeners.clear();
     if (this.#restartTimer) clearTimeout(this.#restartTimer);
-    this.#child?.kill('SIGTERM');
+    // Closing its stdin is what ends the subscriber (see SUBSCRIBER).
+    this.#child?.stdin?.end();
     this.#child = null;
   }
 
   #start(): void {
-    const child =
-      this.#options.spawnSubscriber?.() ?? spawn('pactl', ['subscribe'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = this.#options.spawnSubscriber?.() ?? spawn('sh', SUBSCRIBER, { stdio: ['pipe', 'pipe', 'pipe'] });
     this.#child = child;
     let stderr = '';
     child.stdout?.setEncoding('utf8').on(
@@ -88,6 +95,7 @@ export class PulseMonitor {
     });
     // The subscriber must not keep a CLI process alive on its own.
     child.unref();
+    (child.stdin as { unref?: () => void } | null)?.unref?.();
     (child.stdout as { unref?: () => void } | null)?.unref?.();
     (child.stderr as { unref?: () => void } | null)?.unref?.();
   }
