@@ -8,6 +8,14 @@ import { pulseSourceName } from './pulse-devices.ts';
 
 /** How long the server may take to create the stream (it answers in milliseconds). */
 const OPEN_TIMEOUT_MS = 5000;
+/**
+ * After the server created the stream, how long open waits for the first audio. PulseAudio
+ * can take most of a second to deliver a new record stream's first fragment (measured here:
+ * 0.65–1 s on null-sink monitors); until it does, the stream is not yet listening, and a
+ * session told "streaming" would miss what is said first. A source that stays silent past
+ * this is left to the stall watch.
+ */
+const FIRST_AUDIO_MS = 2000;
 /** How long `parec` may take to exit once told to, before it is killed. */
 const CLOSE_TIMEOUT_MS = 2000;
 
@@ -21,9 +29,12 @@ const CLOSE_TIMEOUT_MS = 2000;
  * capture process — two sources opened at once (Meeting mode) would race for it. `parec
  * --device=NAME` names the source per stream, the server resamples and downmixes for it, and
  * a lost server or a killed stream ends the child, which the stream reports as `ended`.
- * Measured here (2-core VM, PulseAudio 16.1): parec itself costs 0.7 % of a core at 16 kHz
- * mono and 0.4 % at 48 kHz with `--latency-msec=10` (user+sys over 10 s), and the server's
- * buffering adds about that latency (10 ms) before the audio reaches the pipe.
+ * Measured here (2-core VM, PulseAudio 16.1, user+sys over 10 s): parec itself costs 0.2–0.3 %
+ * of a core at 16 or 48 kHz mono with `--latency-msec=20` (0.4–0.7 % at 10 ms), and the
+ * server's buffering adds about that latency before the audio reaches the pipe. 20 ms, one
+ * frame: at 10 ms PulseAudio dropped the start of speech played into a null sink under load
+ * (the engine-kill e2e test's first utterance lost its first words every run); at 20 ms the
+ * transcripts match the PortAudio path's character for character.
  */
 export class PulseStream implements CaptureStream {
   readonly key: string;
@@ -79,7 +90,7 @@ export class PulseStream implements CaptureStream {
         '--format=s16le',
         `--rate=${wantedRate}`,
         '--channels=1',
-        '--latency-msec=10',
+        '--latency-msec=20',
         '--client-name=Earshot',
         `--stream-name=Earshot: ${device.name}`,
         // Says "Stream successfully created." on stderr: how the open is confirmed.
@@ -127,12 +138,14 @@ export class PulseStream implements CaptureStream {
     return `parec for “${this.device.name}” did not exit within ${CLOSE_TIMEOUT_MS} ms; killed`;
   }
 
-  /** Wires the child's output to the pipeline and resolves once the server created the stream. */
+  /** Wires the child's output to the pipeline; resolves once audio flows (see FIRST_AUDIO_MS). */
   #started(sink: StreamSink): Promise<void> {
     const child = this.#child;
     let carry: Buffer | null = null;
+    let firstAudio: () => void = () => undefined;
     child.stdout!.on('data', (chunk: Buffer) => {
       if (this.#closed) return;
+      firstAudio();
       const arrivalMs = performance.timeOrigin + performance.now();
       const bytes = carry ? Buffer.concat([carry, chunk]) : chunk;
       const even = bytes.length - (bytes.length % 2);
@@ -158,7 +171,14 @@ export class PulseStream implements CaptureStream {
         if (!opened && stderr.includes('Stream successfully created')) {
           opened = true;
           clearTimeout(timer);
-          resolve();
+          const listening = (): void => {
+            firstAudio = () => undefined;
+            clearTimeout(patience);
+            resolve();
+          };
+          const patience = setTimeout(listening, FIRST_AUDIO_MS);
+          if (this.#gotData) listening();
+          else firstAudio = listening;
         }
       });
       child.once('error', (error) => {
