@@ -20,7 +20,8 @@ export function runPactl(args: readonly string[], timeoutMs = PACTL_TIMEOUT_MS):
       { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' },
       (error, stdout, stderr) => {
         if (error) {
-          const said = stderr.trim() || error.message;
+          // pactl repeats itself ("Connection failure: …" then "pa_context_connect() failed: …"): one line says it.
+          const said = stderr.trim().split('\n')[0] || error.message;
           reject(new Error(`pactl ${args.join(' ')} failed: ${said}`, { cause: error }));
           return;
         }
