@@ -137,6 +137,18 @@ describe('"System default" chosen', () => {
     expect(h.seqs()).toEqual([0, 1, 2]);
   });
 
+  it('stays on the microphone when the sound server makes an output’s monitor its default source', async () => {
+    const h = world();
+    await h.ask(startCapture(DEFAULT_DEVICE_KEY));
+    const monitor = { ...mic('System audio — Speakers', 3), kind: 'system' as const };
+    h.audio.plug(monitor);
+    h.audio.setDefault(monitor.key);
+    await until(() => h.of('devices-changed').length === 1, 'devices-changed', 15_000);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(h.audio.streams).toHaveLength(1);
+    expect(h.audio.live[0]?.device.key).toBe(micA.key);
+  });
+
   it('does not move a microphone chosen by name when the default changes', async () => {
     const h = world();
     await h.ask(startCapture(micA.key));

@@ -2,7 +2,7 @@ import { DEFAULT_DEVICE_KEY, type DeviceInfo } from '../shared/devices.ts';
 import { EarshotError } from '../shared/errors.ts';
 import type { CaptureRequest, OpenedStream } from '../shared/capture-protocol.ts';
 import { wallClockMs } from '../shared/audio-frame.ts';
-import { needsPresenceProbe } from '../shared/device-list.ts';
+import { findDevice, needsPresenceProbe } from '../shared/device-list.ts';
 import { SerialQueue } from '../platform/serial-queue.ts';
 import { defaultDeviceGone, deviceLost } from './device-messages.ts';
 import type { CaptureStream } from './audio-backend.ts';
@@ -224,7 +224,8 @@ export class CaptureService {
   /** When "System default" is chosen and the OS default moved to another device, follow it. */
   #followDefaultChange(devices: readonly DeviceInfo[]): void {
     const stream = this.#slot.current;
-    const nowDefault = devices.find((d) => d.isDefault);
+    // The default microphone: a sound server's default source may be an output's monitor.
+    const nowDefault = findDevice(devices, DEFAULT_DEVICE_KEY);
     if (!stream || stream.key !== DEFAULT_DEVICE_KEY || !nowDefault || nowDefault.key === stream.device.key) return;
     void this.#queue.run(async () => {
       if (this.#slot.current?.key !== DEFAULT_DEVICE_KEY) return;
