@@ -246,6 +246,8 @@ export class ScriptedService {
   readonly connections: ScriptedConnection[] = [];
   /** An outage: new connections are refused like a closed port. */
   refusing = false;
+  /** New connections answer the end of stream by themselves (their `answersEnd`); false lets a test script its last finals first. */
+  answersEnd = true;
   readonly #autoReady: boolean;
 
   constructor(options: ScriptedServiceOptions = {}) {
@@ -257,6 +259,7 @@ export class ScriptedService {
   readonly openTransport: OpenTransport = (_request, _options, listener): Transport => {
     const how = { refused: this.refusing, autoReady: this.#autoReady };
     const conn = new ScriptedConnection(this.connections.length + 1, listener, how);
+    conn.answersEnd = this.answersEnd;
     this.connections.push(conn);
     return conn.socket;
   };

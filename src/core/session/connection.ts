@@ -1,5 +1,6 @@
 import type { Logger } from '../../platform/log/logger.ts';
 import type { ProviderAdapter, ProviderEvent, ProviderStream, WireMessage } from '../providers/types.ts';
+import type { DrainProbe } from './drain-probe.ts';
 import type { OpenTransport, Transport } from './transport.ts';
 
 /** Why a connection is over. */
@@ -50,6 +51,9 @@ export class ProviderConnection {
   #ended = false;
   #answeredPing = true;
   #heartbeat: NodeJS.Timeout | null = null;
+  /** While a drain waits on this connection: the close watch (drain-probe.ts), and pings gone unanswered since the peer was last heard. */
+  #drainProbe: NodeJS.Timeout | null = null;
+  #unheardProbes = 0;
   #connectTimer: NodeJS.Timeout | null;
   #wasOpen = false;
 
@@ -66,6 +70,7 @@ export class ProviderConnection {
         message: (data, isBinary) => this.#onMessage(data, isBinary),
         pong: () => {
           this.#answeredPing = true;
+          this.#unheardProbes = 0;
         },
         failed: (status, detail) => this.#end({ kind: 'handshake', status, detail }),
         closed: (code, reason) => this.#end({ kind: 'closed', code, reason }),
@@ -120,6 +125,31 @@ export class ProviderConnection {
     this.#connectTimer = null;
   }
 
+  /**
+   * A stop waits on this connection: ping it every `probe.everyMs` and drop it (as a heartbeat
+   * failure, so the session reconnects and replays) once `probe.deadAfter` pings in a row went
+   * by with nothing heard from the peer. Once per connection; only for one that is open.
+   */
+  watchWhileDraining(probe: DrainProbe): void {
+    if (this.#ended || !this.#wasOpen || this.#drainProbe) return;
+    this.#unheardProbes = 0;
+    this.#drainProbe = setInterval(() => this.#probe(probe.deadAfter), probe.everyMs);
+    this.#probe(probe.deadAfter);
+  }
+
+  #probe(deadAfter: number): void {
+    // A ping waits behind audio still queued on our side: the peer cannot answer it yet.
+    if (this.queuedBytes() > 0) return;
+    if (this.#unheardProbes >= deadAfter) {
+      this.#o.logger.warn('peer went silent while the session drained; dropping the connection', { id: this.id });
+      this.#end({ kind: 'heartbeat' });
+      this.#socket.terminate();
+      return;
+    }
+    this.#unheardProbes += 1;
+    this.#socket.ping();
+  }
+
   #onOpen(): void {
     this.#wasOpen = true;
     this.#heartbeat = setInterval(() => this.#beat(), this.#o.heartbeatIntervalMs);
@@ -142,6 +172,7 @@ export class ProviderConnection {
 
   #onMessage(data: Buffer, isBinary: boolean): void {
     if (this.#ended) return;
+    this.#unheardProbes = 0; // a peer that talks is there, whatever its pongs do
     const receivedAt = performance.now();
     const { send, events } = this.stream.decode(data, isBinary);
     this.sendAll(send);
@@ -157,8 +188,10 @@ export class ProviderConnection {
     this.live = false;
     if (this.#connectTimer) clearTimeout(this.#connectTimer);
     if (this.#heartbeat) clearInterval(this.#heartbeat);
+    if (this.#drainProbe) clearInterval(this.#drainProbe);
     this.#connectTimer = null;
     this.#heartbeat = null;
+    this.#drainProbe = null;
     this.#o.onEnd(this, end);
   }
 }

@@ -3,6 +3,7 @@ import { AudioOut } from './audio-out.ts';
 import { BufferBound } from './buffer-bound.ts';
 import { FailoverRunner } from './failover.ts';
 import { ProviderConnection, type ConnectionEnd } from './connection.ts';
+import { DRAIN_PROBE } from './drain-probe.ts';
 import type { LinkListener, LinkSetup } from './link-setup.ts';
 import type { LinkState } from './link-state.ts';
 import { toSessionText } from './provider-text.ts';
@@ -119,6 +120,18 @@ export class ServiceLink {
     this.#rotation.cancel();
     const conn = this.#state.current;
     if (conn?.live) this.#out.sendEnd(conn);
+    this.#watchDraining();
+  }
+
+  /**
+   * Stopping: the connections that still owe the service's answer (the current one, a retiring
+   * one or its repair) are watched closely, so one that went silent is replaced within the
+   * drain's deadline instead of the heartbeat's 10–20 s (drain-probe.ts).
+   */
+  #watchDraining(): void {
+    if (this.#state.lifecycle !== 'stopping') return;
+    for (const conn of [this.#state.current, this.#state.retiring?.conn])
+      if (conn?.live) conn.watchWhileDraining(DRAIN_PROBE);
   }
 
   /** How long audio still being paced out will take to send (0 when nothing waits). */
@@ -219,6 +232,7 @@ export class ServiceLink {
     } else if (conn === current && !conn.live) {
       this.#goLive(conn, expiresAtMs);
     }
+    this.#watchDraining(); // a reconnect or repair during the drain is watched like the one it replaces
   }
 
   /** Audio goes to `conn` from where the service's accounting stands; what it has not had is replayed. */
