@@ -123,11 +123,7 @@ export class ServiceLink {
     this.#watchDraining();
   }
 
-  /**
-   * Stopping: the connections that still owe the service's answer (the current one, a retiring
-   * one or its repair) are watched closely, so one that went silent is replaced within the
-   * drain's deadline instead of the heartbeat's 10–20 s (drain-probe.ts).
-   */
+  /** Stopping: connections that owe the service's answer are watched closely, so a silent one is replaced within the drain (drain-probe.ts). */
   #watchDraining(): void {
     if (this.#state.lifecycle !== 'stopping') return;
     for (const conn of [this.#state.current, this.#state.retiring?.conn])
