@@ -36,3 +36,14 @@ export const captureMessageSchema = z.discriminatedUnion('type', [
 ]);
 export type CaptureMessage = z.infer<typeof captureMessageSchema>;
 export type CaptureFailure = Extract<CaptureMessage, { type: 'failed' }>;
+
+/** The IPC channel on which the capture page's preload hands main its end of the MessagePort. */
+export const CAPTURE_PORT_CHANNEL = 'earshot:system-audio:port';
+
+/**
+ * What the capture page's preload exposes as `window.earshotCapture`: one verb, no IPC. The
+ * message crosses the context bridge as a copy (a Float32Array stays a Float32Array).
+ */
+export interface CaptureBridge {
+  post(message: CaptureMessage): void;
+}

@@ -4,7 +4,7 @@ import { FRAME_MS } from '../audio-frame.ts';
 export interface PcmChunk {
   /** Index of the chunk's first sample on the audio context's clock. */
   readonly startFrame: number;
-  readonly samples: Float32Array;
+  readonly samples: Float32Array<ArrayBuffer>;
 }
 
 /**
@@ -15,7 +15,7 @@ export interface PcmChunk {
  */
 export class PcmChunker {
   readonly chunkSamples: number;
-  #buffer: Float32Array;
+  #buffer: Float32Array<ArrayBuffer>;
   #filled = 0;
   #bufferStart: number | null = null;
 
