@@ -29,7 +29,11 @@ export default defineConfig({
       // A sandboxed preload can require only `electron`: zod and the contract are bundled in.
       externalizeDeps: false,
       rollupOptions: {
-        input: { index: resolve(import.meta.dirname, 'src/preload/index.ts') },
+        input: {
+          index: resolve(import.meta.dirname, 'src/preload/index.ts'),
+          // The hidden system-audio capture window's preload (docs/system-audio.md).
+          'system-audio': resolve(import.meta.dirname, 'src/preload/system-audio.ts'),
+        },
         // A sandboxed preload cannot be an ES module.
         output: { format: 'cjs', entryFileNames: '[name].cjs' },
       },
@@ -39,7 +43,13 @@ export default defineConfig({
     root: resolve(import.meta.dirname, 'src/renderer'),
     plugins: [svelte({ configFile: resolve(import.meta.dirname, 'svelte.config.js') })],
     build: {
-      rollupOptions: { input: { index: resolve(import.meta.dirname, 'src/renderer/index.html') } },
+      rollupOptions: {
+        input: {
+          index: resolve(import.meta.dirname, 'src/renderer/index.html'),
+          // The hidden capture page of system audio on macOS and Windows: out/renderer/system-audio/index.html.
+          'system-audio': resolve(import.meta.dirname, 'src/renderer/system-audio/index.html'),
+        },
+      },
     },
   },
 });

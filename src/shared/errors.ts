@@ -63,6 +63,19 @@ export const ERROR_CATALOG = {
     'One of the two audio sources stopped delivering sound. The other keeps being transcribed; everything recorded so far is kept.',
     'refresh-devices',
   ),
+  // System audio on macOS and Windows (issue 13): the display-media loopback route
+  SYSTEM_AUDIO_PERMISSION_DENIED: entry(
+    'Earshot is not allowed to record system audio. Open System Settings → Privacy & Security → Screen & System Audio Recording, turn Earshot on, then quit and reopen Earshot.',
+    'retry',
+  ),
+  SYSTEM_AUDIO_UNSUPPORTED: entry(
+    'System audio cannot be captured here: it needs macOS 13 or later, or Windows 10 or later. Transcribe the microphone alone, or play the call through a loopback device (such as BlackHole) and choose that as the microphone.',
+    'refresh-devices',
+  ),
+  SYSTEM_AUDIO_START_FAILED: entry(
+    'System audio could not be started. Try again; if it keeps failing, restart Earshot. Details are in the log file.',
+    'retry',
+  ),
   DEVICE_PERMISSION_DENIED: entry(
     'Earshot is not allowed to use the microphone. Allow it in your system privacy settings and try again.',
     'retry',
