@@ -100,6 +100,8 @@ describe('electron-builder.yml', () => {
     expect(mac['target']).toContain('dmg');
     expect(mac['hardenedRuntime']).toBe(true);
     expect(at(mac, 'extendInfo', 'NSMicrophoneUsageDescription')).toMatch(/microphone/i);
+    // Without it macOS 14.2+ hands meeting mode's system-audio tap silence.
+    expect(at(mac, 'extendInfo', 'NSAudioCaptureUsageDescription')).toMatch(/plays/i);
     for (const file of [mac['entitlements'], mac['entitlementsInherit']] as string[]) {
       const plist = readFileSync(join(REPO_ROOT, file), 'utf8');
       expect(plist).toMatch(/<key>com\.apple\.security\.device\.audio-input<\/key>\s*<true\/>/);
