@@ -13,11 +13,19 @@ export interface AudioBackend {
    */
   openStream(request: OpenStreamRequest, sink: StreamSink): Promise<CaptureStream>;
   /** Enumerates in this process: only fresh while no stream is open here (PortAudio stays initialised). */
-  listDevices(): DeviceInfo[];
+  listDevices(): DeviceInfo[] | Promise<DeviceInfo[]>;
   /** Enumerates afresh in a helper process and, given a key, checks that the device opens. */
   probeDevices(key?: string): Promise<ProbeResult>;
   /** Watches `key` (in a helper process) for the moment it stops opening. */
   watchPresence(key: string, events: PresenceEvents): PresenceLease;
+  /**
+   * A backend that hears about device changes (a sound server's notifications) calls
+   * `onChange` with each new list; then nothing polls, and a device missing from a new list is
+   * gone (no presence watcher needed). Absent: the list is polled (PortAudio).
+   */
+  watchDevices?(onChange: (devices: DeviceInfo[]) => void): { stop(): void };
+  /** Which backend this is, for the log ("PulseAudio 16.1 through pactl/parec", "PortAudio"). */
+  readonly description?: string;
 }
 
 export interface OpenStreamRequest {

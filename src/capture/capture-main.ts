@@ -4,16 +4,17 @@ import { toErrorPayload } from '../shared/errors.ts';
 import { connectParentPort, type ParentPort } from '../platform/process/parent-port.ts';
 import { CaptureService } from './capture-service.ts';
 import { HelperClient } from './helper-client.ts';
-import { portAudioBackend } from './portaudio-backend.ts';
+import { chooseBackend } from './choose-backend.ts';
 
 /**
  * The capture process proper: connects to its parent, serves capture requests, and exits
  * cleanly when asked (the host's shutdown control word) or when the parent goes away. Helper processes it
  * needs are started by the parent on its request (HelperClient).
  */
-export function runCaptureProcess(): void {
+export async function runCaptureProcess(): Promise<void> {
   const priority = raiseSchedulingPriority();
   let service: CaptureService | null = null;
+  let backend: Awaited<ReturnType<typeof chooseBackend>> | null = null;
   let exiting = false;
 
   const exit = async (reason: string): Promise<void> => {
@@ -25,6 +26,7 @@ export function runCaptureProcess(): void {
     await service?.shutdown().catch((error: unknown) => port.log('warn', `shutdown: ${(error as Error).message}`));
     // Probes still running: the parent ends them anyway once this process is gone.
     helpers.dispose();
+    backend?.dispose?.();
     process.exit(0);
   };
 
@@ -34,8 +36,10 @@ export function runCaptureProcess(): void {
     onShutdown: () => void exit('asked to stop'),
   });
   const helpers = new HelperClient((request) => port.post({ v: CAPTURE_PROTOCOL_VERSION, ...request }));
+  // The parent waits for `ready` before asking anything, so choosing may take a pactl round trip.
+  backend = await chooseBackend(helpers, (level, message) => port.log(level, message));
   service = new CaptureService({
-    backend: portAudioBackend(helpers),
+    backend,
     emit: (event) => port.post({ v: CAPTURE_PROTOCOL_VERSION, ...event }),
     log: (level, message) => port.log(level, message),
   });

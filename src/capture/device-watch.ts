@@ -1,10 +1,11 @@
 import type { DeviceInfo } from '../shared/devices.ts';
+import { findDevice } from '../shared/device-list.ts';
 import type { AudioBackend, PresenceLease, ProbeResult } from './audio-backend.ts';
 import type { LogLevel } from './service-io.ts';
 
 export interface DeviceWatchOptions {
   /** Lists devices in this process, probes them and watches their presence (in helper processes). */
-  readonly backend: Pick<AudioBackend, 'listDevices' | 'probeDevices' | 'watchPresence'>;
+  readonly backend: Pick<AudioBackend, 'listDevices' | 'probeDevices' | 'watchPresence' | 'watchDevices'>;
   /** Runs an operation when no other capture operation is in flight (PortAudio is not re-entrant). */
   readonly exclusive: <T>(operation: () => Promise<T>) => Promise<T>;
   readonly streamOpen: () => boolean;
@@ -39,7 +40,9 @@ export const POLL = {
 
 /**
  * Hot-plug: keeps the device list current and reports changes, and while a device is lost,
- * checks every two seconds whether it is back (listed and opening).
+ * checks whether it is back. A backend that is notified of changes (watchDevices: the Linux
+ * sound server) drives all of this by its events; otherwise (PortAudio) the list is polled
+ * and a lost device checked every two seconds (listed and opening).
  */
 export class DeviceWatch {
   readonly #options: DeviceWatchOptions;
@@ -49,10 +52,17 @@ export class DeviceWatch {
   #polling = false;
   #presence: PresenceLease | null = null;
   #presenceFailedAt = 0;
-  readonly #timer: NodeJS.Timeout;
+  readonly #timer: NodeJS.Timeout | null = null;
+  readonly #subscription: { stop(): void } | null = null;
 
   constructor(options: DeviceWatchOptions) {
     this.#options = options;
+    const { backend } = options;
+    if (backend.watchDevices) {
+      // The backend is told of every change: nothing to poll, nothing runs while idle.
+      this.#subscription = backend.watchDevices((devices) => this.#changed(devices));
+      return;
+    }
     this.#timer = setInterval(() => {
       this.#syncPresence();
       void this.#poll();
@@ -72,7 +82,7 @@ export class DeviceWatch {
     if (this.#devices && !refresh) return this.#devices;
     const devices = this.#options.streamOpen()
       ? (await this.#options.backend.probeDevices()).devices
-      : this.#options.backend.listDevices();
+      : await this.#options.backend.listDevices();
     this.#update(devices);
     return devices;
   }
@@ -83,7 +93,8 @@ export class DeviceWatch {
   }
 
   dispose(): void {
-    clearInterval(this.#timer);
+    if (this.#timer) clearInterval(this.#timer);
+    this.#subscription?.stop();
     this.#presence?.stop();
     this.#presence = null;
   }
@@ -135,6 +146,16 @@ export class DeviceWatch {
       },
     });
     this.#presence = watch;
+  }
+
+  /** A notified change: the open device missing from the list is gone; the lost one listed again is back. */
+  #changed(devices: DeviceInfo[]): void {
+    this.#update(devices);
+    const present = (key: string): boolean => findDevice(devices, key) !== undefined;
+    const open = this.#options.presenceKey();
+    if (open && !present(open)) this.#options.onPresentGone(open);
+    const lostKey = this.#options.lostKey();
+    if (lostKey && present(lostKey)) this.#options.onLostReturned();
   }
 
   #update(devices: DeviceInfo[]): void {

@@ -25,6 +25,7 @@ const device: DeviceInfo = {
   maxInputChannels: 2,
   defaultSampleRate: 44100,
   isDefault: false,
+  kind: 'microphone',
 };
 
 /** The parent's side: what the capture process asked for, in order, and a way to wait for the next request. */

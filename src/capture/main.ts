@@ -16,5 +16,5 @@ if (helper?.mode === 'probe') {
   await runPresenceWatch(helper.key);
 } else {
   const { runCaptureProcess } = await import('./capture-main.ts');
-  runCaptureProcess();
+  await runCaptureProcess();
 }

@@ -1,3 +1,5 @@
+import type { DeviceInfo } from './devices.ts';
+import { mic } from './testing/devices.ts';
 import { describe, expect, it } from 'vitest';
 import {
   buildDeviceList,
@@ -46,6 +48,7 @@ describe('buildDeviceList', () => {
       maxInputChannels: 2,
       defaultSampleRate: 48000,
       isDefault: false,
+      kind: 'microphone',
     });
   });
 
@@ -125,7 +128,17 @@ describe('needsPresenceProbe', () => {
     ['ALSA', 'HDA Intel PCH: ALC3246 Analog (hw:0,0)', false],
     ['Core Audio', 'MacBook Pro Microphone', false],
     ['Windows WASAPI', 'Microphone (USB Audio)', false],
+    ['PulseAudio', 'Headset microphone', true],
   ])('%s “%s” → %s', (hostApi, name, expected) => {
     expect(needsPresenceProbe({ hostApi, name })).toBe(expected);
+  });
+});
+
+describe('findDevice with system audio listed', () => {
+  it('never takes an output monitor for the default microphone', () => {
+    const monitor: DeviceInfo = { ...mic('System audio — Speakers', 0, true), kind: 'system' };
+    expect(findDevice([monitor, mic('Headset', 1)], 'default')).toBeUndefined();
+    expect(findDevice([monitor, mic('Headset', 1, true)], 'default')?.name).toBe('Headset');
+    expect(findDevice([monitor], monitor.key)).toBe(monitor);
   });
 });

@@ -6,6 +6,9 @@ import type { DEFAULT_DEVICE_KEY as DefaultKey, DeviceInfo } from './devices.ts'
  */
 const DEFAULT_DEVICE_KEY: typeof DefaultKey = 'default';
 
+/** `hostApi` of the devices a Linux sound server lists (PulseAudio, or PipeWire through its PulseAudio interface). */
+export const PULSE_HOST_API = 'PulseAudio';
+
 /** One device as PortAudio's binding reports it (`getDevices()`). */
 export interface RawDevice {
   readonly id: number;
@@ -70,13 +73,19 @@ export function buildDeviceList(devices: readonly RawDevice[], hostApis: RawHost
         maxInputChannels: d.maxInputChannels,
         defaultSampleRate: d.defaultSampleRate,
         isDefault: d.id === defaultInput,
+        // PortAudio cannot tell a loopback input from a microphone; Linux sound servers can
+        // (see src/capture/pulse-devices.ts), elsewhere system audio needs its own route.
+        kind: 'microphone' as const,
       };
     });
 }
 
-/** The device a key names now, or undefined; `default` resolves to the current system default. */
+/**
+ * The device a key names now, or undefined; `default` resolves to the current system default
+ * microphone (a sound server whose default source is an output's monitor has none).
+ */
 export function findDevice(devices: readonly DeviceInfo[], key: string): DeviceInfo | undefined {
-  if (key === DEFAULT_DEVICE_KEY) return devices.find((d) => d.isDefault);
+  if (key === DEFAULT_DEVICE_KEY) return devices.find((d) => d.isDefault && d.kind === 'microphone');
   return devices.find((d) => d.key === key);
 }
 
@@ -111,6 +120,8 @@ const ROUTING_DEVICES = new Set(['default', 'pulse', 'pipewire', 'sysdefault', '
  * Hardware devices (`… (hw:1,0)`) and other host APIs report removal as a stream failure.
  */
 export function needsPresenceProbe(device: Pick<DeviceInfo, 'hostApi' | 'name'>): boolean {
+  // A sound-server source opened directly: the server moves the stream just the same.
+  if (device.hostApi === PULSE_HOST_API) return true;
   if (device.hostApi !== 'ALSA') return false;
   if (/\(hw:\d+,\d+\)$/.test(device.name) || device.name.startsWith('hw:') || device.name.startsWith('plughw:'))
     return false;

@@ -3,6 +3,13 @@ import { z } from 'zod';
 /** The key of the "System default" choice: follows whatever the OS calls the default input. */
 export const DEFAULT_DEVICE_KEY = 'default';
 
+/**
+ * What a device hears: a microphone (headsets included), or `system` — what the computer
+ * plays, an output's monitor on Linux sound servers (Meeting mode's "Others").
+ */
+export const deviceKinds = ['microphone', 'system'] as const;
+export type DeviceKind = (typeof deviceKinds)[number];
+
 export const deviceInfoSchema = z.object({
   /** Stable across re-enumeration and restarts: host API + name (+ #n only to break ties). */
   key: z.string(),
@@ -12,6 +19,7 @@ export const deviceInfoSchema = z.object({
   maxInputChannels: z.number().int(),
   defaultSampleRate: z.number(),
   isDefault: z.boolean(),
+  kind: z.enum(deviceKinds),
 });
 export type DeviceInfo = z.infer<typeof deviceInfoSchema>;
 

@@ -183,8 +183,8 @@ describe.skipIf(unavailable !== null)(
     }, 360_000);
 
     it('shows Mic B as disconnected with the fallback in use when it is unplugged mid-session, and clears it on return', async () => {
-      // The virtual mics are ALSA devices defined in .asoundrc, so PortAudio keeps listing Mic B
-      // after its PulseAudio source is gone: the loss shows up as capture losing the device.
+      // Mic B is a sound-server source: unplugged, it leaves the list, and the remembered
+      // choice stays selected, shown as disconnected, while capture uses the fallback.
       const select = page.getByLabel('Microphone', { exact: true });
       expect(await select.inputValue()).toBe(mic.deviceKey('b'));
       await page.getByRole('button', { name: /^Start/ }).click();

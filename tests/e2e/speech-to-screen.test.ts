@@ -18,7 +18,7 @@ import { wordErrorRate } from '../helpers/wer.ts';
 
 /**
  * Speech to screen, the whole path, as a person runs it: real speech is played into the
- * virtual Mic B → PulseAudio → the capture process (PortAudio via ALSA) → the session →
+ * virtual Mic B (a PulseAudio source) → the capture process (parec) → the session →
  * WebSocket → the embedded engine (its own process) → transcript → jsonl on stdout and the
  * journal on disk, all driven through `bin/earshot transcribe --device <Mic B>` as a child
  * process, stopped with SIGINT like Ctrl+C.

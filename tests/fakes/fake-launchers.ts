@@ -28,6 +28,7 @@ export function device(name: string, patch: Partial<DeviceInfo> = {}): DeviceInf
     maxInputChannels: 1,
     defaultSampleRate: 48_000,
     isDefault: false,
+    kind: 'microphone',
     ...patch,
   };
 }

@@ -34,6 +34,7 @@ export function scriptedDevice(name: string, isDefault = false): DeviceInfo {
     maxInputChannels: 2,
     defaultSampleRate: 48000,
     isDefault,
+    kind: 'microphone',
   };
 }
 

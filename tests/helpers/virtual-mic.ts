@@ -1,13 +1,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitUntil } from './wait.ts';
 
 /**
  * A private PulseAudio with two virtual microphones, for tests that need real audio to come
- * out of a real capture device (docs: testing.md, "A virtual microphone").
+ * out of a real capture device (docs: testing.md, "A virtual microphone"). Devices exist only
+ * as the sound server's sources and sinks, as on a real Linux desktop: no ALSA entries.
  *
  * ```ts
  * let mic: VirtualMic;
@@ -24,11 +24,13 @@ import { waitUntil } from './wait.ts';
  * - Each instance runs its own `pulseaudio` (no daemon mode: it is our child, stopped by pid)
  *   with a private runtime directory and socket, so parallel test files never share devices.
  * - Mic A and Mic B are `module-remap-source`s over the monitors of two null sinks
- *   (SpeakerA, SpeakerB). Audio played to SpeakerB is heard on Mic B only, paced in real time.
- *   Mic A is PulseAudio's default source, so "System default" means Mic A.
- * - `env` is what a process needs to see these devices through ALSA → PortAudio: a temporary
- *   HOME holding `.asoundrc` (PCMs `earshot_mic_a` and `earshot_mic_b`) and PULSE_SERVER.
- *   Pass it to CaptureHost (`env`), to `bin/earshot` (spawn env) or to any child process.
+ *   (SpeakerA, SpeakerB), described "Mic A" / "Mic B" like a desktop's sources. Audio played
+ *   to SpeakerB is heard on Mic B only, paced in real time. Mic A is the default source.
+ * - Earshot lists them through the sound server (`PulseAudio:virtmic_b`, named "Mic B"); each
+ *   speaker's monitor is listed too, as system audio. More devices: pulse-devices.ts.
+ * - `env` is what a process needs to reach this server: PULSE_SERVER, and a temporary HOME
+ *   holding PulseAudio's cookie. Pass it to CaptureHost (`env`), to `bin/earshot` (spawn env)
+ *   or to any child process.
  * - A silent mic delivers exact zeros (digital silence): nothing plays unless `play` is called.
  * - The first ~1–1.5 s after a stream opens may deliver nothing while PulseAudio starts it.
  * - Every wait is bounded; errors say what was waited for.
@@ -38,15 +40,15 @@ export type MicId = 'a' | 'b';
 export interface VirtualMic {
   /** Environment for processes that should capture from this PulseAudio. */
   readonly env: Readonly<Record<string, string>>;
-  /** The temporary HOME (holds .asoundrc and PulseAudio's cookie). */
+  /** The temporary HOME (holds PulseAudio's cookie). */
   readonly home: string;
   /** PulseAudio's socket path (PULSE_SERVER is `unix:` + this). */
   readonly socket: string;
   /** The pulseaudio process id. */
   readonly pid: number;
-  /** PortAudio/ALSA device name of a mic: `earshot_mic_a` / `earshot_mic_b`. */
+  /** The name a person sees for a mic: its source's description, "Mic A" / "Mic B". */
   deviceName(mic: MicId): string;
-  /** Earshot's device key of a mic as CaptureHost lists it (`ALSA:earshot_mic_b`). */
+  /** Earshot's device key of a mic as CaptureHost lists it (`PulseAudio:virtmic_b`). */
   deviceKey(mic: MicId): string;
   /** Plays a WAV file into the mic's speaker; resolves when playback has finished. */
   play(wavPath: string, mic: MicId, options?: { timeoutMs?: number }): Promise<void>;
@@ -60,26 +62,16 @@ export interface VirtualMic {
   stop(): Promise<void>;
 }
 
-const MICS: Record<MicId, { sink: string; source: string; alsa: string; description: string }> = {
-  a: { sink: 'virtspk_a', source: 'virtmic_a', alsa: 'earshot_mic_a', description: 'MicA' },
-  b: { sink: 'virtspk_b', source: 'virtmic_b', alsa: 'earshot_mic_b', description: 'MicB' },
+const MICS: Record<MicId, { sink: string; source: string; description: string; speaker: string }> = {
+  a: { sink: 'virtspk_a', source: 'virtmic_a', description: 'Mic A', speaker: 'SpeakerA' },
+  b: { sink: 'virtspk_b', source: 'virtmic_b', description: 'Mic B', speaker: 'SpeakerB' },
 };
-
-const ASOUNDRC = `pcm.earshot_mic_a { type pulse; device "virtmic_a"; hint { show on description "Mic A" } }
-pcm.earshot_mic_b { type pulse; device "virtmic_b"; hint { show on description "Mic B" } }
-`;
 
 /** Why the virtual microphone cannot run here, or null when it can (for skip-by-name titles). */
 export function virtualMicUnavailableReason(): string | null {
-  for (const tool of ['pulseaudio', 'pactl', 'paplay']) {
+  for (const tool of ['pulseaudio', 'pactl', 'paplay', 'parec']) {
     if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0)
       return `${tool} is not installed (apt-get install pulseaudio pulseaudio-utils)`;
-  }
-  if (
-    !existsSync('/usr/lib/x86_64-linux-gnu/alsa-lib/libasound_module_pcm_pulse.so') &&
-    !existsSync('/usr/lib/aarch64-linux-gnu/alsa-lib/libasound_module_pcm_pulse.so')
-  ) {
-    return 'the ALSA pulse plugin is not installed (apt-get install libasound2-plugins)';
   }
   return null;
 }
@@ -90,7 +82,7 @@ function remapArgs(mic: MicId): string[] {
     'module-remap-source',
     `source_name=${m.source}`,
     `master=${m.sink}.monitor`,
-    `source_properties=device.description=${m.description}`,
+    described('source', m.description),
   ];
 }
 
@@ -101,23 +93,22 @@ export async function startVirtualMic(options: { readyTimeoutMs?: number } = {})
   const runtime = join(root, 'run');
   await mkdir(join(home, '.config'), { recursive: true });
   await mkdir(runtime, { mode: 0o700 });
-  await writeFile(join(home, '.asoundrc'), ASOUNDRC);
   const socket = join(runtime, 'native');
   const env: Record<string, string> = {
     HOME: home,
     XDG_CONFIG_HOME: join(home, '.config'),
     PULSE_SERVER: `unix:${socket}`,
     PULSE_RUNTIME_PATH: runtime,
-    // No JACK server here; do not let PortAudio's JACK host API try to start one.
+    // No JACK server here; do not let PortAudio's JACK host API try to start one (fallback path).
     JACK_NO_START_SERVER: '1',
   };
   const childEnv = { ...process.env, ...env };
 
   const loads = [
     `module-native-protocol-unix socket=${socket}`,
-    `module-null-sink sink_name=${MICS.a.sink} sink_properties=device.description=SpeakerA`,
+    `module-null-sink sink_name=${MICS.a.sink} ${described('sink', MICS.a.speaker)}`,
     remapArgs('a').join(' '),
-    `module-null-sink sink_name=${MICS.b.sink} sink_properties=device.description=SpeakerB`,
+    `module-null-sink sink_name=${MICS.b.sink} ${described('sink', MICS.b.speaker)}`,
     remapArgs('b').join(' '),
   ];
   const daemon = spawn(
@@ -191,6 +182,9 @@ export async function startVirtualMic(options: { readyTimeoutMs?: number } = {})
     const index = await findModule(mic);
     if (index) moduleIndex.set(mic, index);
   }
+  // As a desktop would have it: the first microphone is the default, not a speaker's monitor.
+  await pactl('set-default-source', MICS.a.source);
+  await pactl('set-default-sink', MICS.a.sink);
 
   let stopped = false;
   return {
@@ -198,8 +192,8 @@ export async function startVirtualMic(options: { readyTimeoutMs?: number } = {})
     home,
     socket,
     pid: daemon.pid!,
-    deviceName: (mic) => MICS[mic].alsa,
-    deviceKey: (mic) => `ALSA:${MICS[mic].alsa}`,
+    deviceName: (mic) => MICS[mic].description,
+    deviceKey: (mic) => `PulseAudio:${MICS[mic].source}`,
     play: async (wavPath, mic, playOptions = {}) => {
       await run('paplay', [`--device=${MICS[mic].sink}`, wavPath], playOptions.timeoutMs ?? 60_000);
     },
@@ -223,8 +217,22 @@ export async function startVirtualMic(options: { readyTimeoutMs?: number } = {})
   };
 }
 
+/**
+ * A module argument setting a device's human name, quoted as PulseAudio's module-argument
+ * parser wants it (pulsecore/modargs.c: single quotes around a value with spaces, the proplist
+ * inside in double quotes).
+ */
+export function described(kind: 'sink' | 'source', description: string): string {
+  return `${kind}_properties='device.description="${description}"'`;
+}
+
 /** Runs a command to completion within `timeoutMs` (then kills it); rejects with its stderr on failure. */
-function runBounded(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string> {
+export function runBounded(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const child: ChildProcess = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

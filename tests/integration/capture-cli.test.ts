@@ -74,19 +74,22 @@ describe.skipIf(unavailable !== null)(
           'index',
           'isDefault',
           'key',
+          'kind',
           'maxInputChannels',
           'name',
         ]);
       }
       expect(devices.map((d) => d['name'])).toEqual(expect.arrayContaining([mic.deviceName('a'), mic.deviceName('b')]));
-      expect(devices.filter((d) => d['isDefault'] === true)).toHaveLength(1);
+      expect(devices.filter((d) => d['isDefault'] === true).map((d) => d['name'])).toEqual([mic.deviceName('a')]);
+      expect(devices.find((d) => d['name'] === 'System audio — SpeakerB')).toMatchObject({ kind: 'system' });
     });
 
     it('devices prints a readable table with the default marked', async () => {
       const run = await earshot(['devices'], mic.env);
       expect(run.code).toBe(0);
       expect(run.stdout).toMatch(new RegExp(`\\s${mic.deviceKey('b')}\\s`));
-      expect(run.stdout).toMatch(/^\*\s+\d+\s+ALSA:default/m);
+      expect(run.stdout).toMatch(new RegExp(`^\\*\\s+\\d+\\s+${mic.deviceKey('a')}\\s+microphone\\s`, 'm'));
+      expect(run.stdout).toMatch(/\sPulseAudio:virtspk_b\.monitor\s+system\s/);
     });
 
     it('record --device <name> writes a 16-bit mono WAV of exactly N seconds holding the played speech', async () => {
@@ -101,7 +104,7 @@ describe.skipIf(unavailable !== null)(
         },
       );
       await playback.done;
-      expect(run.stderr).toMatch(/Recording 5 s from “earshot_mic_b” at 16000 Hz/);
+      expect(run.stderr).toMatch(/Recording 5 s from “Mic B” at 16000 Hz/);
       expect(run.code).toBe(0);
       const wav = await readWav(out);
       expect(wav).toMatchObject({ sampleRate: 16000, channels: 1 });
@@ -130,7 +133,7 @@ describe.skipIf(unavailable !== null)(
       );
       expect(run.code).toBe(1);
       expect(run.stderr).toMatch(
-        /^error\[DEVICE_NOT_FOUND\]: No microphone matches "USB Yeti"\. Available: .*ALSA:earshot_mic_b/m,
+        /^error\[DEVICE_NOT_FOUND\]: No microphone matches "USB Yeti"\. Available: .*PulseAudio:virtmic_b/m,
       );
       expect(run.stderr).not.toMatch(/\n\s+at /);
     });

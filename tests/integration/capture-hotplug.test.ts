@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import type { OpenedStream } from '../../src/shared/capture-protocol.ts';
 import type { DeviceInfo, DeviceLost } from '../../src/shared/devices.ts';
 import type { ErrorPayload } from '../../src/shared/result.ts';
 import { REPO_ROOT } from '../helpers/paths.ts';
+import { addMicrophone } from '../helpers/pulse-devices.ts';
 import { startVirtualMic, virtualMicUnavailableReason, type VirtualMic } from '../helpers/virtual-mic.ts';
 import { collectFrames, concatFrames, peakAbs, speechWav, waitForEvent } from './capture-helpers.ts';
 
@@ -59,21 +60,38 @@ describe.skipIf(unavailable !== null)(
       if (dir) await rm(dir, { recursive: true, force: true });
     });
 
-    it('notices a new input on refresh and emits devicesChanged', async () => {
+    it('lists a microphone plugged in while idle within 2 s, from the sound server’s notice, without a refresh', async () => {
       const host = newHost();
       const before = await host.listDevices();
-      const asoundrc = join(mic.home, '.asoundrc');
-      const original = await readFile(asoundrc, 'utf8');
-      // A third ALSA input (over Mic A's source), as if a USB microphone had been plugged in.
-      await writeFile(asoundrc, `${original}pcm.earshot_mic_c { type pulse; device "virtmic_a" }\n`);
+      const changed = waitForEvent<DeviceInfo[]>(
+        host,
+        'devicesChanged',
+        'devicesChanged listing the headset',
+        2000,
+        (devices) => devices.some((d) => d.key === 'PulseAudio:usb_headset'),
+      );
+      // A third source, as if a USB headset had been plugged in.
+      const headset = await addMicrophone(mic, 'usb_headset', 'USB Headset');
       try {
-        const changed = waitForEvent<DeviceInfo[]>(host, 'devicesChanged', 'devicesChanged', 10_000);
-        const after = await host.refreshDevices();
-        expect(after.map((d) => d.key)).toContain('ALSA:earshot_mic_c');
-        expect(after).toHaveLength(before.length + 1);
-        expect((await changed).map((d) => d.key)).toContain('ALSA:earshot_mic_c');
+        const after = await changed;
+        expect(after.find((d) => d.key === 'PulseAudio:usb_headset')).toMatchObject({
+          name: 'USB Headset',
+          kind: 'microphone',
+        });
+        expect(after.filter((d) => d.kind === 'microphone')).toHaveLength(
+          before.filter((d) => d.kind === 'microphone').length + 1,
+        );
+        const gone = waitForEvent<DeviceInfo[]>(
+          host,
+          'devicesChanged',
+          'devicesChanged without the headset',
+          2000,
+          (devices) => !devices.some((d) => d.key === 'PulseAudio:usb_headset'),
+        );
+        await headset.unplug();
+        expect((await gone).map((d) => d.key)).not.toContain('PulseAudio:usb_headset');
       } finally {
-        await writeFile(asoundrc, original);
+        await headset.unplug().catch(() => undefined);
       }
     });
 

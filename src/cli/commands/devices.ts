@@ -4,12 +4,14 @@ import { defineCommand, EXIT_OK } from '../command.ts';
 
 const usage = `Usage: earshot devices [--json]
 
-Lists the microphones Earshot can record from. The system default is marked with *.
+Lists the microphones Earshot can record from and, on Linux desktops, each output's
+system audio (KIND "system"). The system default is marked with *.
 Pass a KEY, a name, an index or "default" to \`earshot record --device\`.
 
 Options:
   --json   print a JSON array of {key, name, index, hostApi, maxInputChannels,
-           defaultSampleRate, isDefault} and nothing else
+           defaultSampleRate, isDefault, kind} and nothing else; kind is
+           "microphone" or "system"
 `;
 
 function table(devices: readonly DeviceInfo[]): string {
@@ -17,10 +19,11 @@ function table(devices: readonly DeviceInfo[]): string {
     d.isDefault ? '*' : ' ',
     String(d.index),
     d.key,
+    d.kind,
     `${d.maxInputChannels} ch`,
     `${d.defaultSampleRate} Hz`,
   ]);
-  const header = [' ', 'INDEX', 'KEY', 'CHANNELS', 'RATE'];
+  const header = [' ', 'INDEX', 'KEY', 'KIND', 'CHANNELS', 'RATE'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]): string =>
     cells
@@ -38,15 +41,18 @@ const command = defineCommand({
     try {
       const devices = await host.listDevices();
       if (values.json) {
-        const plain = devices.map(({ key, name, index, hostApi, maxInputChannels, defaultSampleRate, isDefault }) => ({
-          key,
-          name,
-          index,
-          hostApi,
-          maxInputChannels,
-          defaultSampleRate,
-          isDefault,
-        }));
+        const plain = devices.map(
+          ({ key, name, index, hostApi, maxInputChannels, defaultSampleRate, isDefault, kind }) => ({
+            key,
+            name,
+            index,
+            hostApi,
+            maxInputChannels,
+            defaultSampleRate,
+            isDefault,
+            kind,
+          }),
+        );
         io.stdout.write(`${JSON.stringify(plain, null, 2)}\n`);
       } else if (devices.length === 0) {
         io.stderr.write('No microphone was found. Connect one and run `earshot devices` again.\n');

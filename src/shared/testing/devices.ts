@@ -10,5 +10,6 @@ export function mic(name: string, index: number, isDefault = false): DeviceInfo 
     maxInputChannels: 2,
     defaultSampleRate: 48000,
     isDefault,
+    kind: 'microphone',
   };
 }

@@ -27,7 +27,7 @@ export class DevicesStore {
   #names = new Map<string, string>();
 
   readonly options: DeviceOption[] = $derived.by(() => {
-    const systemDefault = this.list.find((d) => d.isDefault);
+    const systemDefault = this.list.find((d) => d.isDefault && d.kind === 'microphone');
     const first: DeviceOption = {
       key: DEFAULT_DEVICE_KEY,
       label: systemDefault ? `System default (${systemDefault.name})` : 'System default',
@@ -37,7 +37,8 @@ export class DevicesStore {
     // A lost device can stay listed (the OS is slow to drop it, or it is a virtual device
     // whose backend vanished): capture lost it, so it is shown as lost all the same.
     const inputs = this.list
-      .filter((d) => d.key !== DEFAULT_DEVICE_KEY && d.maxInputChannels > 0)
+      // System audio (an output's monitor) is Meeting mode's second source, not a microphone.
+      .filter((d) => d.key !== DEFAULT_DEVICE_KEY && d.maxInputChannels > 0 && d.kind === 'microphone')
       .map((d): DeviceOption =>
         d.key === lostKey
           ? { key: d.key, label: `${d.name} — disconnected`, status: 'lost' }

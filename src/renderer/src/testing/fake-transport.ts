@@ -30,6 +30,7 @@ export function device(name: string, extra: Partial<DeviceInfo> = {}): DeviceInf
     maxInputChannels: 1,
     defaultSampleRate: 48000,
     isDefault: false,
+    kind: 'microphone',
     ...extra,
   };
 }
