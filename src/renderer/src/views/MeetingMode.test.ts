@@ -5,7 +5,7 @@ import type { ModelsState } from '../../../shared/models.ts';
 import { ok } from '../../../shared/result.ts';
 import { idleSnapshot, type SessionSnapshot } from '../../../shared/session.ts';
 import { defaultSettings, type Settings } from '../../../shared/settings.ts';
-import { device } from '../testing/fake-transport.ts';
+import { device, type FakeHandlers } from '../testing/fake-transport.ts';
 import { renderApp } from '../testing/render-app.ts';
 
 /** Meeting mode in the window: the "Also transcribe" picker, speakers, meters, echo guard, History's filter. */
@@ -37,12 +37,13 @@ function labels(select: HTMLSelectElement): string[] {
   return Array.from(select.options).map((o) => o.textContent?.trim() ?? '');
 }
 
-function withSettings(patch: Partial<Settings>) {
+/** A main that keeps what the window saves, so the next read shows it. */
+function withSettings(patch: Partial<Settings>): FakeHandlers {
   let stored: Settings = { ...defaultSettings(), ...patch };
   return {
     'settings.get': () => ok(stored),
-    'settings.update': (p: Partial<Settings>) => ok((stored = { ...stored, ...p } as Settings)),
-  } as const;
+    'settings.update': (p) => ok((stored = { ...stored, ...p, captions: { ...stored.captions, ...p.captions } })),
+  };
 }
 
 describe('meeting mode in the live view', () => {
