@@ -221,3 +221,22 @@ describe('meeting mode in History', () => {
     expect(theirs).toHaveClass('others');
   });
 });
+
+describe('meeting mode in the status line', () => {
+  afterEach(cleanup);
+
+  it('names both sources, and says when system audio is not streaming', async () => {
+    const { screen, main } = await renderApp({ 'devices.list': () => ok(devices) });
+    main.emit('status', meeting());
+    expect(
+      await screen.findByText('Listening to Headset and System audio — Speakers', { exact: false }),
+    ).toBeInTheDocument();
+    main.emit(
+      'status',
+      meeting({
+        system: { deviceKey: speakers.key, deviceName: speakers.name, state: 'reconnecting', bufferedMs: 900 },
+      }),
+    );
+    expect(await screen.findByText(/\(system audio reconnecting\)/)).toBeInTheDocument();
+  });
+});
