@@ -217,9 +217,13 @@ describe('captions overlay page', () => {
       expect(await page.locator('#finals').textContent()).toBe('You: Shall we start? Others: Yes. Let us begin.');
       const labelled = "[...document.querySelectorAll('#finals .speaker')].map((e) => e.dataset.source)";
       expect(await page.evaluate<string[]>(labelled)).toEqual(['mic', 'system']);
-      server.publishTranscript({ segmentId: 'm4', text: 'I have a question', isFinal: false, source: 'mic' });
+      // Names the person gave the speakers in Earshot travel with each segment.
+      server.publishTranscript(
+        { segmentId: 'm4', text: 'I have a question', isFinal: false, source: 'mic' },
+        { mic: 'Ana', system: 'Team' },
+      );
       await waitForText(page, 'partial', /question/, 'the partial to render');
-      expect(await page.locator('#partial').textContent()).toBe(' You: I have a question');
+      expect(await page.locator('#partial').textContent()).toBe(' Ana: I have a question');
       await page.screenshot({ path: join(RESULTS_DIR, 'captions-overlay-meeting.png') });
       expect(problems).toEqual([]);
       await page.close();

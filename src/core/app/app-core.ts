@@ -11,6 +11,7 @@ import { ModelManager } from '../models/model-manager.ts';
 import { keyDestination } from '../secrets/key-destinations.ts';
 import { bindKeysToOrigins } from '../secrets/origin-bound-secrets.ts';
 import { SettingsStore } from '../settings/settings-store.ts';
+import { speakerNames } from '../../shared/settings.ts';
 import { openHistory } from '../transcript/history-open.ts';
 import { CaptionsController } from './captions-controller.ts';
 import { EventHub } from './event-hub.ts';
@@ -152,7 +153,7 @@ async function assembleAppCore(options: AppCoreOptions, lock: DirLock): Promise<
       refreshHistory();
       return Promise.resolve();
     },
-    onTranscript: (event) => captions.publishTranscript(event),
+    onTranscript: (event) => captions.publishTranscript(event, speakerNames(settings.get())),
     onSnapshot: (snapshot) => captions.publishSession(snapshot.state),
     startupNotices: [
       ...(settings.recoveredFrom

@@ -51,11 +51,12 @@ export const OVERLAY_SCRIPT = String.raw`(() => {
   // Meeting mode: a segment's source says who spoke; the name is written where the speaker changes.
   const SPEAKERS = { mic: 'You', system: 'Others' };
   const speakerOf = (s) => (s && Object.hasOwn(SPEAKERS, s.source) ? s.source : null);
-  const speakerEl = (source) => {
+  // The name the person gave the speaker in Earshot (\`speaker\`), else the default.
+  const speakerEl = (source, segment) => {
     const el = document.createElement('span');
     el.className = 'speaker';
     el.dataset.source = source;
-    el.textContent = SPEAKERS[source] + ': ';
+    el.textContent = (typeof segment.speaker === 'string' && segment.speaker.trim() ? segment.speaker.trim() : SPEAKERS[source]) + ': ';
     return el;
   };
 
@@ -67,7 +68,7 @@ export const OVERLAY_SCRIPT = String.raw`(() => {
       if (!text) continue;
       const source = speakerOf(s);
       if (parts.length > 0) parts.push(' ');
-      if (source && source !== last) parts.push(speakerEl(source));
+      if (source && source !== last) parts.push(speakerEl(source, s));
       last = source || last;
       parts.push(text);
     }
@@ -76,7 +77,7 @@ export const OVERLAY_SCRIPT = String.raw`(() => {
     const partialSource = speakerOf(partial);
     const partialParts = [];
     if (partialText && parts.length > 0) partialParts.push(' ');
-    if (partialText && partialSource && partialSource !== last) partialParts.push(speakerEl(partialSource));
+    if (partialText && partialSource && partialSource !== last) partialParts.push(speakerEl(partialSource, partial));
     if (partialText) partialParts.push(partialText);
     partialEl.replaceChildren(...partialParts);
     body.dataset.empty = String(parts.length === 0 && !partialText);
