@@ -9,6 +9,7 @@ import { writeWav } from '../../src/core/sources/wav.ts';
 import { readJournal } from '../../src/core/transcript/journal-reader.ts';
 import { inSpokenOrder } from '../../src/shared/transcript.ts';
 import {
+  auditAccessibility,
   chromiumUnavailableReason,
   ensureRendererBuilt,
   launchChromium,
@@ -162,9 +163,16 @@ describe.skipIf(unavailable !== null)(
           () => true,
           (error: unknown) => (console.log(`[meeting ui] ${String(error)}`), false),
         );
+        const violations: string[] = [];
+        const audit = async (where: string): Promise<void> => {
+          for (const v of await auditAccessibility(page))
+            violations.push(`${where}: ${v.id} (${v.impact}) ${v.help} — ${v.targets.join(', ')}`);
+        };
         await page.screenshot({ path: join(SHOTS, 'meeting-live-light.png') });
+        await audit('light/live');
         await page.emulateMedia({ colorScheme: 'dark' });
         await page.screenshot({ path: join(SHOTS, 'meeting-live-dark.png') });
+        await audit('dark/live');
         await page.emulateMedia({ colorScheme: 'light' });
 
         await page.getByRole('button', { name: /^Stop/ }).click();
@@ -188,6 +196,7 @@ describe.skipIf(unavailable !== null)(
         const offsets = segments.map((s, i) => s.startMs! - samplesToMs(spans[i]!.onset)).sort((a, b) => a - b);
         const offset = offsets[Math.floor(offsets.length / 2)]!;
         const deviations = segments.map((s, i) => Math.round(s.startMs! - offset - samplesToMs(spans[i]!.onset)));
+        console.log(`[meeting ui] one clock: offset ${offset} ms, each final's deviation ${deviations.join(' ')} ms`);
         for (const d of deviations) expect(Math.abs(d), `deviations ${deviations.join(' ')}`).toBeLessThanOrEqual(700);
         for (const side of ['mic', 'system'] as const) {
           const pairs = turns
@@ -224,8 +233,11 @@ describe.skipIf(unavailable !== null)(
           Array(turns.filter((t) => t.speaker === 'system').length).fill('Others:'),
         );
         await page.screenshot({ path: join(SHOTS, 'meeting-history-light.png'), fullPage: true });
+        await audit('light/history');
         await page.emulateMedia({ colorScheme: 'dark' });
         await page.screenshot({ path: join(SHOTS, 'meeting-history-dark.png'), fullPage: true });
+        await audit('dark/history');
+        expect(violations, 'WCAG 2.1 AA (axe-core) in meeting mode').toEqual([]);
         expect(problems).toEqual([]);
       },
       150_000,
