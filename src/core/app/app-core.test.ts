@@ -231,6 +231,33 @@ describe('app core in meeting mode (fake capture and engine)', () => {
     await value('session.stop', undefined);
   });
 
+  it('keeps transcribing the microphone when the system audio cannot be opened, and says so', async () => {
+    capture.speech = synthesizeSpeech(16_000, [[1, 2, 3]], { tailMs: 1500 });
+    systemCapture.devices = [MIC_A, MIC_B]; // the output went away before Start
+    const started = await value('session.start', {
+      deviceKey: MIC_A.key,
+      provider: 'local',
+      systemDeviceKey: SPEAKERS.key,
+    });
+    expect(started.state).toBe('streaming');
+    expect(started.system?.state).toBe('error');
+    expect(started.warnings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          code: 'DEVICE_NOT_FOUND',
+          message: expect.stringMatching(/^System audio: /) as unknown,
+        }),
+      ]),
+    );
+    expect(systemCapture.starts).toHaveLength(1);
+    expect(capture.starts).toHaveLength(1); // never the default microphone in its place
+
+    await within(capture.played, { what: 'the microphone to deliver its speech', timeoutMs: 15_000 });
+    await value('session.stop', undefined);
+    const finals = log.of<TranscriptEvent>('transcript').filter((e) => e.isFinal);
+    expect(finals.map((f) => [f.source, f.text])).toEqual([['mic', 'w1 w2 w3']]);
+  });
+
   it('relays each source’s level, the system one marked as such', async () => {
     await value('session.start', { deviceKey: MIC_A.key, provider: 'local', systemDeviceKey: SPEAKERS.key });
     capture.emit('level', { rmsDb: -30, peakDb: -20 });
