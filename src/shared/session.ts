@@ -72,6 +72,11 @@ export const startOptionsSchema = z.object({
   deviceKey: z.string().optional(),
   provider: providerIdSchema.optional(),
   modelId: z.string().optional(),
+  /**
+   * Meeting mode: also transcribe this system-audio device ("Others"); null: the microphone
+   * alone. Absent: as the settings remember.
+   */
+  systemDeviceKey: z.string().min(1).max(500).nullable().optional(),
 });
 export type StartOptions = z.infer<typeof startOptionsSchema>;
 

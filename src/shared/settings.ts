@@ -3,6 +3,7 @@ import { DEFAULT_DEVICE_KEY } from './devices.ts';
 import { modelProblem, type ServerProvider } from './provider-presets.ts';
 import { checkProviderUrl } from './provider-url.ts';
 import { providerIdSchema } from './session.ts';
+import type { SpeakerNames } from './transcript.ts';
 
 /**
  * Everything a person can change, validated on every read and write. Each field has a
@@ -13,6 +14,11 @@ export const settingsSchema = z.object({
   version: z.literal(1).default(1),
   deviceKey: z.string().default(DEFAULT_DEVICE_KEY),
   fallbackToDefaultDevice: z.boolean().default(true),
+  /** Meeting mode: the system-audio device transcribed beside the microphone; null (default): off. */
+  systemDeviceKey: z.string().nullable().default(null),
+  /** How the two speakers are named on screen, in exports and captions ("You" / "Others"). */
+  micSpeakerName: z.string().trim().min(1).max(40).default('You'),
+  systemSpeakerName: z.string().trim().min(1).max(40).default('Others'),
   preRollMs: z.number().int().min(0).max(2000).default(500),
   provider: providerIdSchema.default('local'),
   modelId: z.string().nullable().default(null),
@@ -94,6 +100,11 @@ export const settingsPatchSchema = z
   .extend({ captions: z.object(withoutDefaults(captionsField.unwrap().shape)).partial().strict().optional() })
   .strict();
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
+
+/** The speakers as the person named them. */
+export function speakerNames(settings: Pick<Settings, 'micSpeakerName' | 'systemSpeakerName'>): SpeakerNames {
+  return { mic: settings.micSpeakerName, system: settings.systemSpeakerName };
+}
 
 export function defaultSettings(): Settings {
   return settingsSchema.parse({});

@@ -51,9 +51,14 @@ export function sourceOf(event: Pick<TranscriptEvent, 'source'>): SpeakerSource 
   return event.source ?? 'mic';
 }
 
+/** The names a person gave the two speakers (settings `micSpeakerName` / `systemSpeakerName`). */
+export type SpeakerNames = Readonly<Record<SpeakerSource, string>>;
+
+export const DEFAULT_SPEAKER_NAMES: SpeakerNames = { mic: 'You', system: 'Others' };
+
 /** How a speaker is named on screen, in exports and in the CLI's text output. */
-export function speakerLabel(source: SpeakerSource): 'You' | 'Others' {
-  return source === 'mic' ? 'You' : 'Others';
+export function speakerLabel(source: SpeakerSource, names: SpeakerNames = DEFAULT_SPEAKER_NAMES): string {
+  return names[source].trim() || DEFAULT_SPEAKER_NAMES[source];
 }
 
 /**

@@ -203,6 +203,34 @@ describe('captions overlay page', () => {
   );
 
   it.skipIf(!hasChromium)(
+    `names the speaker of meeting captions where the speaker changes, the partial included${SKIP_REASON}`,
+    async () => {
+      server ??= await startCaptionsServer({ token: TOKEN });
+      server.publishSession('starting');
+      server.publishSession('streaming');
+      server.publishTranscript({ segmentId: 'm1', text: 'Shall we start?', isFinal: true, source: 'mic' });
+      server.publishTranscript({ segmentId: 'm2', text: 'Yes.', isFinal: true, source: 'system' });
+      server.publishTranscript({ segmentId: 'm3', text: 'Let us begin.', isFinal: true, source: 'system' });
+      const { page, problems } = await openOverlay(`${server.overlayUrl}&lines=3&size=36`);
+      await waitForConnection(page, 'open', 'the meeting overlay to connect');
+      await waitForText(page, 'finals', /Let us begin\.$/, 'the meeting captions to render');
+      expect(await page.locator('#finals').textContent()).toBe('You: Shall we start? Others: Yes. Let us begin.');
+      const labelled = "[...document.querySelectorAll('#finals .speaker')].map((e) => e.dataset.source)";
+      expect(await page.evaluate<string[]>(labelled)).toEqual(['mic', 'system']);
+      // Names the person gave the speakers in Earshot travel with each segment.
+      server.publishTranscript(
+        { segmentId: 'm4', text: 'I have a question', isFinal: false, source: 'mic' },
+        { mic: 'Ana', system: 'Team' },
+      );
+      await waitForText(page, 'partial', /question/, 'the partial to render');
+      expect(await page.locator('#partial').textContent()).toBe(' Ana: I have a question');
+      await page.screenshot({ path: join(RESULTS_DIR, 'captions-overlay-meeting.png') });
+      expect(problems).toEqual([]);
+      await page.close();
+    },
+  );
+
+  it.skipIf(!hasChromium)(
     `tells the person when the token in the overlay URL is no longer valid${SKIP_REASON}`,
     async () => {
       server ??= await startCaptionsServer({ token: TOKEN });

@@ -24,6 +24,7 @@ import type { AppCore, SecretStore } from './types.ts';
  */
 const MIC_A = device('Mic A', { isDefault: true });
 const MIC_B = device('Mic B', { index: 1 });
+const SPEAKERS = device('System audio — Speakers', { index: 2, kind: 'system' });
 
 function memorySecrets(): SecretStore {
   const keys = new Map<string, string>();
@@ -37,6 +38,9 @@ function memorySecrets(): SecretStore {
 
 let dir: string;
 let capture: FakeCapture;
+/** Meeting mode's second capture process (system audio), launched by the core on first use. */
+let systemCapture: FakeCapture;
+let captureLaunches: number;
 let engines: FakeEngines;
 let core: AppCore;
 let log: CoreEventLog;
@@ -54,6 +58,8 @@ async function value<C extends InvokeChannel>(channel: C, payload: InvokeRequest
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'earshot-app-core-'));
   capture = new FakeCapture([MIC_A, MIC_B]);
+  systemCapture = new FakeCapture([MIC_A, MIC_B, SPEAKERS]);
+  captureLaunches = 0;
   engines = new FakeEngines();
   log = new CoreEventLog();
   core = await createAppCore({
@@ -67,7 +73,7 @@ beforeEach(async () => {
     vadModelPath: join(dir, 'vad.onnx'),
     appVersion: 'test',
     transport: 'web',
-    launch: { capture: () => capture, engine: engines.launch },
+    launch: { capture: () => (captureLaunches++ === 0 ? capture : systemCapture), engine: engines.launch },
   });
   core.subscribe((event, payload) => log.push(event, payload));
 });
@@ -174,5 +180,93 @@ describe('app core with fake capture and engine', () => {
     expect(log.of<SessionSnapshot>('status').at(-1)?.state).toBe('idle');
     expect(capture.disposed).toBe(true);
     expect(engines.started.map((e) => e.stopped)).toEqual([true]);
+  });
+});
+
+describe('app core in meeting mode (fake capture and engine)', () => {
+  it('starting with a system device runs both sources, labels every event, and remembers the choice', async () => {
+    // You speak first, the other side answers after you: no overlap, so the echo guard keeps both.
+    capture.speech = synthesizeSpeech(16_000, [[1, 2, 3]], { leadMs: 400, tailMs: 3000 });
+    systemCapture.speech = synthesizeSpeech(16_000, [[7, 8, 9]], { leadMs: 2000, tailMs: 1400 });
+    expect((await value('settings.get', undefined)).systemDeviceKey).toBeNull();
+
+    const started = await value('session.start', {
+      deviceKey: MIC_B.key,
+      provider: 'local',
+      systemDeviceKey: SPEAKERS.key,
+    });
+    expect(started.state).toBe('streaming');
+    expect(captureLaunches).toBe(2);
+    expect(capture.starts).toEqual([expect.objectContaining({ deviceKey: MIC_B.key })]);
+    expect(systemCapture.starts).toEqual([
+      expect.objectContaining({ deviceKey: SPEAKERS.key, fallbackToDefault: false }),
+    ]);
+    expect(started.system).toMatchObject({ deviceKey: SPEAKERS.key, deviceName: 'System audio — Speakers' });
+    expect(started.echoGuard).toBe(true);
+    expect((await value('settings.get', undefined)).systemDeviceKey).toBe(SPEAKERS.key);
+
+    await within(Promise.all([capture.played, systemCapture.played]), {
+      what: 'both fake sources to deliver their speech',
+      timeoutMs: 15_000,
+    });
+    await value('session.stop', undefined);
+    const finals = log.of<TranscriptEvent>('transcript').filter((e) => e.isFinal);
+    expect(finals.map((f) => [f.source, f.text])).toEqual(
+      expect.arrayContaining([
+        ['mic', 'w1 w2 w3'],
+        ['system', 'w7 w8 w9'],
+      ]),
+    );
+    expect(finals.every((f) => f.source === 'mic' || f.source === 'system')).toBe(true);
+    const exported = (await value('transcript.export', { format: 'txt' })).text;
+    expect(exported).toBe('You: w1 w2 w3\nOthers: w7 w8 w9\n');
+    expect(systemCapture.capturing).toBe(false);
+
+    // The next start without options is a meeting again (the choice is remembered); null turns it off.
+    await value('settings.update', { micSpeakerName: 'Ana', systemSpeakerName: 'Team' });
+    expect((await value('transcript.export', { format: 'txt' })).text).toBe('Ana: w1 w2 w3\nTeam: w7 w8 w9\n');
+    const alone = await value('session.start', { systemDeviceKey: null });
+    expect(alone.system ?? null).toBeNull();
+    expect((await value('settings.get', undefined)).systemDeviceKey).toBeNull();
+    await value('session.stop', undefined);
+  });
+
+  it('keeps transcribing the microphone when the system audio cannot be opened, and says so', async () => {
+    capture.speech = synthesizeSpeech(16_000, [[1, 2, 3]], { tailMs: 1500 });
+    systemCapture.devices = [MIC_A, MIC_B]; // the output went away before Start
+    const started = await value('session.start', {
+      deviceKey: MIC_A.key,
+      provider: 'local',
+      systemDeviceKey: SPEAKERS.key,
+    });
+    expect(started.state).toBe('streaming');
+    expect(started.system?.state).toBe('error');
+    expect(started.warnings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          code: 'DEVICE_NOT_FOUND',
+          message: expect.stringMatching(/^System audio: /) as unknown,
+        }),
+      ]),
+    );
+    expect(systemCapture.starts).toHaveLength(1);
+    expect(capture.starts).toHaveLength(1); // never the default microphone in its place
+
+    await within(capture.played, { what: 'the microphone to deliver its speech', timeoutMs: 15_000 });
+    await value('session.stop', undefined);
+    const finals = log.of<TranscriptEvent>('transcript').filter((e) => e.isFinal);
+    expect(finals.map((f) => [f.source, f.text])).toEqual([['mic', 'w1 w2 w3']]);
+  });
+
+  it('relays each source’s level, the system one marked as such', async () => {
+    await value('session.start', { deviceKey: MIC_A.key, provider: 'local', systemDeviceKey: SPEAKERS.key });
+    capture.emit('level', { rmsDb: -30, peakDb: -20 });
+    systemCapture.emit('level', { rmsDb: -40, peakDb: -35 });
+    await log.waitFor('both levels', () => log.of('level').length >= 2);
+    expect(log.of('level')).toEqual([
+      { rmsDb: -30, peakDb: -20 },
+      { rmsDb: -40, peakDb: -35, source: 'system' },
+    ]);
+    await value('session.stop', undefined);
   });
 });

@@ -11,13 +11,14 @@ import { ModelManager } from '../models/model-manager.ts';
 import { keyDestination } from '../secrets/key-destinations.ts';
 import { bindKeysToOrigins } from '../secrets/origin-bound-secrets.ts';
 import { SettingsStore } from '../settings/settings-store.ts';
+import { speakerNames } from '../../shared/settings.ts';
 import { openHistory } from '../transcript/history-open.ts';
 import { CaptionsController } from './captions-controller.ts';
 import { EventHub } from './event-hub.ts';
 import { buildHandlerTable } from './handler-table.ts';
 import { ProviderResolver } from './provider-resolver.ts';
 import { SessionController } from './session-controller.ts';
-import type { AppCore, AppCoreOptions } from './types.ts';
+import type { AppCore, AppCoreOptions, CaptureHandle } from './types.ts';
 import { removeStaleSpillFiles } from '../session/spill-file.ts';
 
 const log = createLogger('app-core');
@@ -71,11 +72,25 @@ async function assembleAppCore(options: AppCoreOptions, lock: DirLock): Promise<
   const { store: history, recovered, notices: historyNotices } = await openHistory(paths.history, paths.journals);
   const models = new ModelManager({ modelsDir: paths.models });
   const launchCapture = options.launch?.capture ?? ((captureOptions) => new CaptureHost(captureOptions));
-  const capture = launchCapture({
+  const captureOptions = {
     spawn: options.spawn,
     modulePath: options.entries.capture,
     ...(options.captureEnv ? { env: { ...options.captureEnv } } : {}),
-  });
+  };
+  const capture = launchCapture(captureOptions);
+  // Meeting mode's system audio gets a capture process of its own, started the first time it is used.
+  let systemCapture: CaptureHandle | null = null;
+  const launchSystemCapture = (): CaptureHandle => {
+    if (systemCapture) return systemCapture;
+    const launched = launchCapture(captureOptions);
+    launched.on('level', (level) => hub.emit('level', { ...level, source: 'system' }));
+    launched.on('health', (warning) => hub.emit('health', warning));
+    // A lost system source is the meeting watchdog's SOURCE_LOST warning; the microphone picker stays out of it.
+    launched.on('deviceLost', (lost) => log.warn(`system audio: ${lost.message}`));
+    launched.on('error', (error) => log.warn(`system capture: ${error.code} ${error.message}`));
+    systemCapture = launched;
+    return launched;
+  };
   const captions = new CaptionsController(hub, options.secrets);
 
   if (recovered.length > 0)
@@ -129,6 +144,7 @@ async function assembleAppCore(options: AppCoreOptions, lock: DirLock): Promise<
   const session = new SessionController({
     hub,
     capture,
+    systemCapture: launchSystemCapture,
     settings,
     providers,
     journalDir: paths.journals,
@@ -137,7 +153,7 @@ async function assembleAppCore(options: AppCoreOptions, lock: DirLock): Promise<
       refreshHistory();
       return Promise.resolve();
     },
-    onTranscript: (event) => captions.publishTranscript(event),
+    onTranscript: (event) => captions.publishTranscript(event, speakerNames(settings.get())),
     onSnapshot: (snapshot) => captions.publishSession(snapshot.state),
     startupNotices: [
       ...(settings.recoveredFrom
@@ -198,7 +214,7 @@ async function assembleAppCore(options: AppCoreOptions, lock: DirLock): Promise<
         // The session gets the budget less the reserve: sealing, indexing and the children come after.
         await session.dispose(sessionDeadline(deadline, Date.now()));
         const stopped = await beforeDeadline(
-          Promise.allSettled([capture.dispose(), providers.dispose(), captions.dispose()]),
+          Promise.allSettled([capture.dispose(), systemCapture?.dispose(), providers.dispose(), captions.dispose()]),
           deadline,
           'late' as const,
         );

@@ -1,7 +1,7 @@
 import type { CaptionsStatus } from '../../shared/captions.ts';
 import type { SessionState } from '../../shared/session.ts';
 import type { Settings } from '../../shared/settings.ts';
-import type { TranscriptEvent } from '../../shared/transcript.ts';
+import type { SpeakerNames, TranscriptEvent } from '../../shared/transcript.ts';
 import { generateCaptionsToken } from '../captions/auth.ts';
 import { startCaptionsServer, type CaptionsServer } from '../captions/server.ts';
 import { createLogger } from '../../platform/log/logger.ts';
@@ -51,8 +51,9 @@ export class CaptionsController {
     return this.#queue.run(() => this.#apply(captions));
   }
 
-  publishTranscript(event: TranscriptEvent): void {
-    this.#server?.publishTranscript(event);
+  /** `speakers`: meeting mode's names as the person set them, sent with each segment. */
+  publishTranscript(event: TranscriptEvent, speakers?: SpeakerNames): void {
+    this.#server?.publishTranscript(event, speakers);
   }
 
   publishSession(state: SessionState): void {

@@ -1,4 +1,5 @@
 import { keyedProviders } from '../../shared/session.ts';
+import { speakerNames } from '../../shared/settings.ts';
 import { EarshotError } from '../../shared/errors.ts';
 import type { ModelsState } from '../../shared/models.ts';
 import type { HandlerTable } from '../ipc/handlers.ts';
@@ -57,6 +58,7 @@ export function buildHandlerTable(s: HandlerServices): HandlerTable {
         sessionId: transcript.sessionId,
         startedAt: s.session.snapshot.startedAt ?? Date.now(),
         provider: s.session.snapshot.provider,
+        speakers: speakerNames(s.settings.get()),
       };
       return { text: exportTranscript(transcript.segments, format, meta), fileName: exportFileName(meta, format) };
     },
@@ -88,6 +90,7 @@ export function buildHandlerTable(s: HandlerServices): HandlerTable {
         sessionId: summary.id,
         startedAt: summary.startedAt,
         provider: summary.provider,
+        speakers: speakerNames(s.settings.get()),
       };
       return { text: exportTranscript(segments, format, meta), fileName: exportFileName(meta, format) };
     },

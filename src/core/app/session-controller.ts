@@ -6,6 +6,7 @@ import { createMicrophoneSource } from '../sources/microphone-source.ts';
 import { beforeDeadline } from '../../platform/deadline.ts';
 import { createLogger } from '../../platform/log/logger.ts';
 import { createProvider, type ProviderAdapter } from '../providers/index.ts';
+import { MeetingSession } from '../session/meeting/meeting-session.ts';
 import { Session } from '../session/session.ts';
 import type { SettingsStore } from '../settings/settings-store.ts';
 import type { EventHub } from './event-hub.ts';
@@ -17,6 +18,11 @@ const log = createLogger('session-controller');
 export interface SessionControllerDeps {
   readonly hub: EventHub;
   readonly capture: CaptureHandle;
+  /**
+   * Meeting mode's second capture (system audio), launched on first use: a capture process of
+   * its own, so each source keeps its own stream, device-loss handling and levels.
+   */
+  readonly systemCapture?: () => CaptureHandle;
   readonly settings: SettingsStore;
   readonly providers: ProviderResolver;
   readonly journalDir: string;
@@ -36,7 +42,7 @@ export interface SessionControllerDeps {
  */
 export class SessionController {
   readonly #deps: SessionControllerDeps;
-  #session: Session | null = null;
+  #session: Session | MeetingSession | null = null;
   #starting: Promise<SessionSnapshot> | null = null;
   #snapshot: SessionSnapshot;
   /** The device really capturing (after a fallback it differs from the chosen one). */
@@ -144,8 +150,11 @@ export class SessionController {
     const current = settings.get();
     const deviceKey = options.deviceKey ?? current.deviceKey ?? DEFAULT_DEVICE_KEY;
     const providerId = options.provider ?? current.provider;
+    const systemDeviceKey = options.systemDeviceKey === undefined ? current.systemDeviceKey : options.systemDeviceKey;
     if (options.deviceKey && options.deviceKey !== current.deviceKey) await settings.update({ deviceKey });
     if (options.provider && options.provider !== current.provider) await settings.update({ provider: providerId });
+    if (options.systemDeviceKey !== undefined && options.systemDeviceKey !== current.systemDeviceKey)
+      await settings.update({ systemDeviceKey });
 
     this.#publish({ ...idleSnapshot(providerId), state: 'starting', deviceKey });
     let adapter: ProviderAdapter;
@@ -163,12 +172,9 @@ export class SessionController {
       preRollMs: current.preRollMs,
       fallbackToDefault: current.fallbackToDefaultDevice,
     });
-    const session = new Session({
-      source,
+    const common = {
       provider: adapter,
       journalDir: this.#deps.journalDir,
-      deviceKey,
-      deviceName: this.#deviceName,
       ...(providerId !== 'local' && current.failoverAfterSeconds > 0
         ? {
             failover: {
@@ -180,7 +186,27 @@ export class SessionController {
             },
           }
         : {}),
-    });
+    };
+    const systemCapture = systemDeviceKey ? this.#deps.systemCapture?.() : undefined;
+    const systemDevices = systemCapture ? await systemCapture.listDevices().catch(() => devices) : [];
+    const session =
+      systemDeviceKey && systemCapture
+        ? new MeetingSession({
+            ...common,
+            mic: { source, deviceKey, deviceName: this.#deviceName },
+            system: {
+              source: createMicrophoneSource(systemCapture, {
+                deviceKey: systemDeviceKey,
+                sampleRate: adapter.sampleRate,
+                preRollMs: current.preRollMs,
+                // Never the default microphone instead: it would transcribe you a second time as "Others".
+                fallbackToDefault: false,
+              }),
+              deviceKey: systemDeviceKey,
+              deviceName: systemDevices.find((d) => d.key === systemDeviceKey)?.name ?? systemDeviceKey,
+            },
+          })
+        : new Session({ ...common, source, deviceKey, deviceName: this.#deviceName });
     this.#session = session;
     this.#clearedCount = 0;
     hub.emit('transcriptCleared', null);
@@ -218,7 +244,7 @@ export class SessionController {
     throw error instanceof EarshotError ? error : new EarshotError('INTERNAL', undefined, { cause: error });
   }
 
-  async #finish(session: Session): Promise<void> {
+  async #finish(session: Session | MeetingSession): Promise<void> {
     if (this.#session !== session) return;
     this.#lastTranscript = session.transcript;
     this.#session = null;

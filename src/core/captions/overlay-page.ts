@@ -57,6 +57,9 @@ body[data-box="false"] #captions {
 body[data-empty="true"] #captions { visibility: hidden; }
 #text { margin: 0; }
 #partial { opacity: 0.6; font-weight: 400; }
+.speaker { font-weight: 800; opacity: 0.85; }
+.speaker[data-source="mic"] { color: #ffd27a; }
+.speaker[data-source="system"] { color: #8fd3ff; }
 #notice {
   position: fixed; left: 1em; top: 1em; right: 1em;
   font: 16px/1.4 var(--font); color: #fff; background: rgba(160, 20, 20, 0.85);

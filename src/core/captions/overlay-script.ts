@@ -8,6 +8,9 @@
  * page background, for OBS), box (0 = no dark box behind the text, outline instead),
  * color (#rgb or #rrggbb), font (a family name).
  *
+ * Meeting-mode segments carry `source`; the overlay names the speaker ("You:", "Others:") in a
+ * `.speaker` span wherever the speaker changes.
+ *
  * `document.body.dataset.connection` (connecting | open | unauthorized) and `.session`
  * expose the state for tests and for people inspecting the page.
  */
@@ -45,11 +48,39 @@ export const OVERLAY_SCRIPT = String.raw`(() => {
   let finals = [];
   let partial = null;
 
+  // Meeting mode: a segment's source says who spoke; the name is written where the speaker changes.
+  const SPEAKERS = { mic: 'You', system: 'Others' };
+  const speakerOf = (s) => (s && Object.hasOwn(SPEAKERS, s.source) ? s.source : null);
+  // The name the person gave the speaker in Earshot (\`speaker\`), else the default.
+  const speakerEl = (source, segment) => {
+    const el = document.createElement('span');
+    el.className = 'speaker';
+    el.dataset.source = source;
+    el.textContent = (typeof segment.speaker === 'string' && segment.speaker.trim() ? segment.speaker.trim() : SPEAKERS[source]) + ': ';
+    return el;
+  };
+
   const render = () => {
-    finalsEl.textContent = finals.map((s) => s.text.trim()).filter(Boolean).join(' ');
-    const partialText = partial ? partial.text.trim() : '';
-    partialEl.textContent = partialText && finalsEl.textContent ? ' ' + partialText : partialText;
-    body.dataset.empty = String(!finalsEl.textContent && !partialText);
+    const parts = [];
+    let last = null;
+    for (const s of finals) {
+      const text = String(s.text || '').trim();
+      if (!text) continue;
+      const source = speakerOf(s);
+      if (parts.length > 0) parts.push(' ');
+      if (source && source !== last) parts.push(speakerEl(source, s));
+      last = source || last;
+      parts.push(text);
+    }
+    finalsEl.replaceChildren(...parts);
+    const partialText = partial ? String(partial.text || '').trim() : '';
+    const partialSource = speakerOf(partial);
+    const partialParts = [];
+    if (partialText && parts.length > 0) partialParts.push(' ');
+    if (partialText && partialSource && partialSource !== last) partialParts.push(speakerEl(partialSource, partial));
+    if (partialText) partialParts.push(partialText);
+    partialEl.replaceChildren(...partialParts);
+    body.dataset.empty = String(parts.length === 0 && !partialText);
   };
 
   const applySegment = (s) => {

@@ -52,7 +52,21 @@ describe('encodeMessage and toWireSegment', () => {
 
   it('a meeting segment says who spoke (source), a microphone-only one stays as it was', () => {
     const wire = toWireSegment({ segmentId: 'system-seg-1', text: 'hi', isFinal: true, source: 'system' });
-    expect(JSON.parse(parse(encodeMessage({ type: 'segment', ...wire })).text)).toMatchObject({ source: 'system' });
+    expect(JSON.parse(parse(encodeMessage({ type: 'segment', ...wire })).text)).toMatchObject({
+      source: 'system',
+      speaker: 'Others',
+    });
+    const mic = toWireSegment({ segmentId: 'm', text: 'hi', isFinal: true });
+    expect(mic).not.toHaveProperty('source');
+    expect(mic).not.toHaveProperty('speaker');
+  });
+
+  it('a meeting segment carries the speaker name the person set', () => {
+    const wire = toWireSegment(
+      { segmentId: 's', text: 'hi', isFinal: true, source: 'mic' },
+      { mic: 'Ana', system: 'Team' },
+    );
+    expect(wire).toMatchObject({ source: 'mic', speaker: 'Ana' });
   });
 });
 

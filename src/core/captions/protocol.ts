@@ -1,5 +1,5 @@
 import type { SessionState } from '../../shared/session.ts';
-import type { TranscriptEvent } from '../../shared/transcript.ts';
+import { speakerLabel, type SpeakerNames, type TranscriptEvent } from '../../shared/transcript.ts';
 
 /**
  * The captions wire protocol: JSON text frames from server to subscriber. Third-party
@@ -20,6 +20,8 @@ export interface WireSegment {
   readonly end_ms: number | null;
   /** Meeting mode: who spoke ('mic': the person at this computer, 'system': the others); absent otherwise. */
   readonly source?: 'mic' | 'system';
+  /** Meeting mode: that speaker's name as the person set it in Earshot ("You" / "Others" unless renamed). */
+  readonly speaker?: string;
 }
 
 export type ServerMessage =
@@ -34,14 +36,14 @@ export type ServerMessage =
   | { readonly type: 'session'; readonly state: SessionState }
   | { readonly type: 'pong' };
 
-export function toWireSegment(event: TranscriptEvent): WireSegment {
+export function toWireSegment(event: TranscriptEvent, speakers?: SpeakerNames): WireSegment {
   return {
     id: event.segmentId,
     text: event.text,
     final: event.isFinal,
     start_ms: event.startMs ?? null,
     end_ms: event.endMs ?? null,
-    ...(event.source ? { source: event.source } : {}),
+    ...(event.source ? { source: event.source, speaker: speakerLabel(event.source, speakers) } : {}),
   };
 }
 

@@ -5,7 +5,7 @@ import { WebSocketServer, type RawData, type ServerOptions, type WebSocket } fro
 import type { CaptionsStatus } from '../../shared/captions.ts';
 import { EarshotError } from '../../shared/errors.ts';
 import type { SessionState } from '../../shared/session.ts';
-import type { TranscriptEvent } from '../../shared/transcript.ts';
+import type { SpeakerNames, TranscriptEvent } from '../../shared/transcript.ts';
 import { createLogger } from '../../platform/log/logger.ts';
 import { hostAllowed, isLoopbackHost, type HostRule } from '../../platform/net/host-guard.ts';
 import { refuseUpgrade } from '../../platform/net/upgrade-refusal.ts';
@@ -131,9 +131,9 @@ export class CaptionsServer extends EventEmitter<CaptionsServerEvents> {
   }
 
   /** Never blocks on subscribers: returns once every subscriber has the frame sent or queued. */
-  publishTranscript(event: TranscriptEvent): void {
+  publishTranscript(event: TranscriptEvent, speakers?: SpeakerNames): void {
     if (!this.#running) return;
-    const change = this.#state.apply(event);
+    const change = this.#state.apply(event, speakers);
     switch (change.kind) {
       case 'stale':
         return;

@@ -1,5 +1,5 @@
 import type { SessionState } from '../../shared/session.ts';
-import type { TranscriptEvent } from '../../shared/transcript.ts';
+import type { SpeakerNames, TranscriptEvent } from '../../shared/transcript.ts';
 import { encodeMessage, toWireSegment, type WireSegment } from './protocol.ts';
 
 /** What a published event means for subscribers after it has been reconciled with what came before. */
@@ -31,8 +31,8 @@ export class TranscriptState {
     return this.#state;
   }
 
-  apply(event: TranscriptEvent): TranscriptChange {
-    const segment = toWireSegment(event);
+  apply(event: TranscriptEvent, speakers?: SpeakerNames): TranscriptChange {
+    const segment = toWireSegment(event, speakers);
     // Empty text still goes out (it withdraws what subscribers show) but is never kept: an
     // empty partial withdraws the one in flight, an empty final ends a segment without words.
     const empty = segment.text.trim() === '';

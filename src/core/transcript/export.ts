@@ -5,6 +5,7 @@ import {
   speakerLabel,
   type ExportFormat,
   type Segment,
+  type SpeakerNames,
 } from '../../shared/transcript.ts';
 import { z } from 'zod';
 import { EarshotError } from '../../shared/errors.ts';
@@ -28,6 +29,8 @@ export interface ExportMeta {
   readonly sessionId?: string | null;
   readonly startedAt?: number | null;
   readonly provider?: string;
+  /** A meeting's speaker names (default You / Others). */
+  readonly speakers?: SpeakerNames;
 }
 
 export const EXPORT_JSON_VERSION = 1;
@@ -52,13 +55,13 @@ export function exportTranscript(input: readonly Segment[], format: ExportFormat
       return (
         segments
           .filter((s) => oneLine(s.text))
-          .map((s) => (meeting ? `${speakerLabel(sourceOf(s))}: ${oneLine(s.text)}` : oneLine(s.text)))
+          .map((s) => (meeting ? `${speakerLabel(sourceOf(s), meta.speakers)}: ${oneLine(s.text)}` : oneLine(s.text)))
           .join('\n') + (segments.length > 0 ? '\n' : '')
       );
     case 'srt':
-      return toSrt(timedCues(segments, meeting));
+      return toSrt(timedCues(segments, meeting, meta.speakers));
     case 'vtt':
-      return toVtt(timedCues(segments, meeting), meta);
+      return toVtt(timedCues(segments, meeting, meta.speakers), meta);
     case 'json':
       return `${JSON.stringify({ version: EXPORT_JSON_VERSION, ...metaFields(meta), segments }, null, 2)}\n`;
   }
@@ -120,7 +123,7 @@ export interface Cue {
  * Segments → subtitle cues: sorted by start, gaps in timing filled from neighbours, long text
  * split across cues in proportion to its length, and every cue ending before the next starts.
  */
-export function timedCues(segments: readonly Segment[], voices = false): Cue[] {
+export function timedCues(segments: readonly Segment[], voices = false, speakers?: SpeakerNames): Cue[] {
   const timed: { startMs: number; endMs: number; text: string; voice?: string }[] = [];
   let clock = 0;
   for (const s of segments) {
@@ -129,7 +132,7 @@ export function timedCues(segments: readonly Segment[], voices = false): Cue[] {
     const startMs = Math.max(0, s.startMs ?? clock);
     const endMs =
       s.endMs !== undefined && s.endMs > startMs ? s.endMs : startMs + Math.max(MIN_CUE_MS, text.length * MS_PER_CHAR);
-    timed.push({ startMs, endMs, text, ...(voices ? { voice: speakerLabel(sourceOf(s)) } : {}) });
+    timed.push({ startMs, endMs, text, ...(voices ? { voice: speakerLabel(sourceOf(s), speakers) } : {}) });
     clock = endMs;
   }
   timed.sort((a, b) => a.startMs - b.startMs);

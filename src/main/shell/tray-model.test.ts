@@ -33,6 +33,14 @@ describe('trayModel', () => {
     expect(error.tooltip).toBe('Earshot — Error: The microphone was disconnected.');
   });
 
+  it('names both sources in meeting mode, and says when system audio is not streaming', () => {
+    const system = { deviceKey: 'pulse:spk.monitor', deviceName: 'System audio — Speakers', bufferedMs: 0 };
+    const both = snap({ state: 'streaming', deviceName: 'Headset', system: { ...system, state: 'streaming' } });
+    expect(trayModel(both).status).toBe('Listening — Headset + system audio');
+    const waiting = snap({ state: 'streaming', deviceName: 'Headset', system: { ...system, state: 'reconnecting' } });
+    expect(trayModel(waiting).status).toBe('Listening — Headset + system audio reconnecting');
+  });
+
   it('says the session is offline but still recording, and how much audio waits', () => {
     const offline = trayModel(snap({ state: 'reconnecting', reconnectAttempt: 40, bufferedMs: 185_000 }));
     expect(offline.status).toBe('Offline — still recording, 3 min buffered');

@@ -33,7 +33,7 @@ function describe(snapshot: SessionSnapshot): Omit<TrayModel, 'tooltip'> {
     case 'streaming':
       return {
         icon: 'listening',
-        status: snapshot.deviceName ? `Listening — ${clip(snapshot.deviceName, 60)}` : 'Listening',
+        status: listeningStatus(snapshot),
         toggle: { label: STOP, enabled: true },
       };
     case 'reconnecting':
@@ -51,6 +51,15 @@ function describe(snapshot: SessionSnapshot): Omit<TrayModel, 'tooltip'> {
         toggle: { label: START, enabled: true },
       };
   }
+}
+
+/** "Listening — Headset", and in meeting mode "… + system audio" (with its state when it is not streaming). */
+function listeningStatus(snapshot: SessionSnapshot): string {
+  const system = snapshot.system;
+  if (!system) return snapshot.deviceName ? `Listening — ${clip(snapshot.deviceName, 60)}` : 'Listening';
+  const mic = snapshot.deviceName ? clip(snapshot.deviceName, 40) : 'microphone';
+  const other = system.state === 'streaming' ? 'system audio' : `system audio ${system.state}`;
+  return `Listening — ${mic} + ${other}`;
 }
 
 function clip(text: string, max: number): string {

@@ -62,7 +62,9 @@ describe('Start and Stop', () => {
     });
     await user.selectOptions(screen.getByLabelText('Microphone'), mic.key);
     await user.click(screen.getByRole('button', { name: /^Start/ }));
-    expect(main.callsTo('session.start')).toEqual([{ deviceKey: mic.key, provider: 'local', modelId: 'small' }]);
+    expect(main.callsTo('session.start')).toEqual([
+      { deviceKey: mic.key, systemDeviceKey: null, provider: 'local', modelId: 'small' },
+    ]);
 
     main.emit('status', streaming({ deviceName: 'Mic B' }));
     const stop = await screen.findByRole('button', { name: /^Stop/ });

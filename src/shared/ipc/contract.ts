@@ -96,7 +96,8 @@ export const eventContract = {
   transcriptCleared: z.null(),
   devicesChanged: z.array(deviceInfoSchema),
   deviceLost: deviceLostSchema,
-  level: levelSchema,
+  /** A source's input level; `source` says which in meeting mode (absent: the microphone). */
+  level: levelSchema.extend({ source: speakerSourceSchema.optional() }),
   health: healthSchema,
   modelProgress: modelProgressSchema,
   models: modelsStateSchema,

@@ -101,7 +101,7 @@ export class AppState {
       api.onCaptions((c) => this.settings.applyCaptions(c)),
       api.onSettings((s) => {
         this.settings.applySettings(s);
-        this.devices.applyRemembered(s.deviceKey);
+        this.devices.applyRemembered(s.deviceKey, s.systemDeviceKey);
       }),
       api.onHistory((list) => this.history.applyList(list)),
     );
@@ -142,6 +142,7 @@ export class AppState {
     const active = this.models.state?.activeModelId;
     await this.session.start({
       deviceKey: this.devices.selectedKey,
+      systemDeviceKey: this.devices.systemKey,
       provider: s.provider,
       // Name the model only when it is one of the installed ones; otherwise main knows best.
       ...(s.provider === 'local' && active && this.models.installed.some((m) => m.id === active)
@@ -215,6 +216,6 @@ export class AppState {
     const d = valueOr(devices, report, 'Listing microphones');
     if (d) this.devices.applyList(d);
     await Promise.all([this.settings.load(), this.transcript.load(), this.models.load(), this.history.load()]);
-    this.devices.applyRemembered(this.settings.value.deviceKey);
+    this.devices.applyRemembered(this.settings.value.deviceKey, this.settings.value.systemDeviceKey);
   }
 }

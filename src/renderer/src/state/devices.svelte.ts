@@ -20,6 +20,8 @@ export class DevicesStore {
   selectedKey = $state(DEFAULT_DEVICE_KEY);
   lost = $state.raw<DeviceLost | null>(null);
   refreshing = $state(false);
+  /** Meeting mode's second source (an output's system audio), or null: the microphone alone. */
+  systemKey = $state<string | null>(null);
   /** Since the loss, main has reported capturing from another device (the fallback). */
   #sawFallback = false;
   /** Names of devices seen since the window opened, to label one that has gone. */
@@ -54,6 +56,20 @@ export class DevicesStore {
       status: isLost ? 'lost' : 'missing',
     };
     return [first, ...inputs, gone];
+  });
+
+  /**
+   * The system-audio devices ("System audio — Speakers"), for "Also transcribe". A remembered
+   * one that is not listed now stays, marked as not connected.
+   */
+  readonly systemOptions: DeviceOption[] = $derived.by(() => {
+    const listed = this.list
+      .filter((d) => d.kind === 'system')
+      .map((d): DeviceOption => ({ key: d.key, label: d.name, status: 'present' }));
+    const chosen = this.systemKey;
+    if (chosen === null || listed.some((o) => o.key === chosen)) return listed;
+    const name = this.#names.get(chosen) ?? nameFromKey(chosen);
+    return [...listed, { key: chosen, label: `${name} — not connected`, status: 'missing' }];
   });
 
   readonly selectedOption: DeviceOption | undefined = $derived(this.options.find((o) => o.key === this.selectedKey));
@@ -104,9 +120,22 @@ export class DevicesStore {
     }
   }
 
-  /** The remembered choice, from settings. */
-  applyRemembered(key: string): void {
+  /** The remembered choices, from settings. */
+  applyRemembered(key: string, systemKey: string | null = this.systemKey): void {
     this.selectedKey = key;
+    this.systemKey = systemKey;
+  }
+
+  /** Turns meeting mode on with this system-audio device, or off (null); remembered for the next start. */
+  async selectSystem(key: string | null): Promise<void> {
+    const previous = this.systemKey;
+    this.systemKey = key;
+    const saved = succeeded(
+      await this.#api.settings.update({ systemDeviceKey: key }),
+      this.#report,
+      'Choosing the system audio',
+    );
+    if (!saved) this.systemKey = previous;
   }
 
   async select(key: string): Promise<void> {

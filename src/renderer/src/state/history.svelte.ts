@@ -1,12 +1,14 @@
 import type { SessionDetail, SessionSummary } from '../../../shared/history.ts';
 import type { EarshotApi } from '../../../shared/ipc/api.ts';
-import type { ExportFormat } from '../../../shared/transcript.ts';
+import type { ExportFormat, SpeakerSource } from '../../../shared/transcript.ts';
 import { succeeded, valueOr, type Reporter } from './report.ts';
 
 /** Past sessions: the list main pushes, a full-text search over them, and the one opened. */
 export class HistoryStore {
   sessions = $state.raw<SessionSummary[]>([]);
   query = $state('');
+  /** Search only what this speaker said (meeting sessions); null: anyone. */
+  speaker = $state<SpeakerSource | null>(null);
   /** Search results, or null when no search is active. */
   results = $state.raw<SessionSummary[] | null>(null);
   searching = $state(false);
@@ -50,13 +52,22 @@ export class HistoryStore {
     }
     this.searching = true;
     const found = valueOr(
-      await this.#api.history.search({ query: trimmed.slice(0, 500) }),
+      await this.#api.history.search({
+        query: trimmed.slice(0, 500),
+        ...(this.speaker ? { speaker: this.speaker } : {}),
+      }),
       this.#report,
       'Searching history',
     );
     if (seq !== this.#searchSeq) return;
     this.searching = false;
     this.results = found ?? [];
+  }
+
+  /** Narrows the search to one speaker's words (null: anyone's) and runs it again. */
+  async filterSpeaker(speaker: SpeakerSource | null): Promise<void> {
+    this.speaker = speaker;
+    await this.search(this.query);
   }
 
   async open(id: string): Promise<void> {

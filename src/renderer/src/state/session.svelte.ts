@@ -1,6 +1,7 @@
 import type { EarshotApi } from '../../../shared/ipc/api.ts';
 import type { HealthWarning, Level } from '../../../shared/devices.ts';
 import type { ErrorPayload } from '../../../shared/result.ts';
+import type { SpeakerSource } from '../../../shared/transcript.ts';
 import { idleSnapshot, type SessionSnapshot, type StartOptions } from '../../../shared/session.ts';
 
 /** What the Start/Stop button should offer, derived from main's session state. */
@@ -13,6 +14,8 @@ export type SessionAction = 'start' | 'stop' | 'wait';
 export class SessionStore {
   snapshot = $state.raw<SessionSnapshot>(idleSnapshot());
   level = $state.raw<Level | null>(null);
+  /** Meeting mode: the system-audio source's level. */
+  systemLevel = $state.raw<Level | null>(null);
   /** Active input-health warnings, one per kind and device. */
   health = $state.raw<HealthWarning[]>([]);
   /** A start or stop that main refused (the session itself may still be idle). */
@@ -57,12 +60,15 @@ export class SessionStore {
     if (snapshot.state === 'streaming' || snapshot.state === 'starting') this.verbError = null;
     if (snapshot.state === 'idle' || snapshot.state === 'error') {
       this.level = null;
+      this.systemLevel = null;
       this.health = [];
     }
   }
 
-  applyLevel(level: Level): void {
-    this.level = level;
+  applyLevel(level: Level & { source?: SpeakerSource | undefined }): void {
+    const { source, ...reading } = level;
+    if (source === 'system') this.systemLevel = reading;
+    else this.level = reading;
   }
 
   applyHealth(warning: HealthWarning): void {
