@@ -1,7 +1,9 @@
 import { app, clipboard } from 'electron';
 import { join } from 'node:path';
 import { createAppCore } from '../core/app/app-core.ts';
-import type { AppCore } from '../core/app/types.ts';
+import type { AppCore, SystemAudioSupply } from '../core/app/types.ts';
+import { captureWindowUrl } from './system-audio/capture-window-options.ts';
+import { setupSystemAudio } from './system-audio/index.ts';
 import { createLogger } from '../platform/log/logger.ts';
 import { EarshotError } from '../shared/errors.ts';
 import { withEnvSecrets } from '../core/secrets/env-secrets.ts';
@@ -12,6 +14,19 @@ import { SafeStorageSecretStore } from './safe-storage-secrets.ts';
 import { spawnUtilityChild } from './utility-spawn.ts';
 
 const log = createLogger('main');
+
+/** macOS 13+ and Windows: system audio through the hidden display-media capture page. */
+function systemAudioOption(paths: AppPaths): { systemAudio?: SystemAudioSupply } {
+  const supply = setupSystemAudio({
+    url: captureWindowUrl(paths.renderer),
+    preloadPath: join(paths.preload, '..', 'system-audio.cjs'),
+  });
+  log.info(`system audio route: ${supply.route.kind}`);
+  const device = supply.device;
+  return device
+    ? { systemAudio: { device, createSource: (rate, onTrouble) => supply.createSource(rate, onTrouble) } }
+    : {};
+}
 
 /**
  * Builds the Electron-free core with the Electron pieces it needs: utility processes, the
@@ -39,6 +54,7 @@ export async function setupAppCore(paths: AppPaths, engineWatch?: EngineWatch): 
       bundledModelsDir: join(paths.resourcesDir, 'models'),
       appVersion: app.getVersion(),
       transport: 'ipc',
+      ...systemAudioOption(paths),
     });
   } catch (error) {
     // A damaged index or journal never gets here (the core heals those); another Earshot on

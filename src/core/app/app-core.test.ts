@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { device, FakeCapture, FakeEngines } from '../../../tests/fakes/fake-launchers.ts';
+import { SyntheticSource } from '../../../tests/fakes/synthetic-source.ts';
 import { synthesizeSpeech } from '../../../tests/fakes/word-audio.ts';
 import { CoreEventLog } from '../../../tests/helpers/core-events.ts';
 import { within } from '../../../tests/helpers/wait.ts';
@@ -268,5 +269,60 @@ describe('app core in meeting mode (fake capture and engine)', () => {
       { rmsDb: -40, peakDb: -35, source: 'system' },
     ]);
     await value('session.stop', undefined);
+  });
+});
+
+describe('app core with built-in system audio (macOS/Windows display-media route, faked)', () => {
+  const BUILT_IN = device('System audio — everything this computer plays', { index: 9, kind: 'system' });
+
+  it('lists the built-in system audio among the devices and runs it as the meeting’s second source', async () => {
+    await core.dispose();
+    const sources: SyntheticSource[] = [];
+    core = await createAppCore({
+      userDataDir: join(dir, 'built-in'),
+      spawn: () => {
+        throw new Error('these tests start no child process');
+      },
+      entries: { capture: 'capture-entry.js', engine: 'engine-entry.js' },
+      secrets: memorySecrets(),
+      modelDir: join(dir, 'test-model'),
+      vadModelPath: join(dir, 'vad.onnx'),
+      appVersion: 'test',
+      transport: 'web',
+      launch: { capture: () => capture, engine: engines.launch },
+      systemAudio: {
+        device: BUILT_IN,
+        createSource: (rate) => {
+          const speech = synthesizeSpeech(rate, [[7, 8, 9]], { leadMs: 2000, tailMs: 1400 });
+          const source = new SyntheticSource(rate, speech.samples);
+          sources.push(source);
+          return source;
+        },
+      },
+    });
+    core.subscribe((event, payload) => log.push(event, payload));
+    capture.speech = synthesizeSpeech(16_000, [[1, 2, 3]], { leadMs: 400, tailMs: 3000 });
+
+    expect(await value('devices.list', undefined)).toEqual([MIC_A, MIC_B, BUILT_IN]);
+    const started = await value('session.start', {
+      deviceKey: MIC_A.key,
+      provider: 'local',
+      systemDeviceKey: BUILT_IN.key,
+    });
+    expect(started.system).toMatchObject({ deviceKey: BUILT_IN.key, deviceName: BUILT_IN.name });
+    expect(sources).toHaveLength(1);
+    expect(sources[0]!.sampleRate).toBe(16_000);
+    await within(Promise.all([capture.played, sources[0]!.ended]), {
+      what: 'both sources to play out',
+      timeoutMs: 15_000,
+    });
+    await value('session.stop', undefined);
+    const finals = log.of<TranscriptEvent>('transcript').filter((e) => e.isFinal);
+    expect(finals.map((f) => [f.source, f.text])).toEqual(
+      expect.arrayContaining([
+        ['mic', 'w1 w2 w3'],
+        ['system', 'w7 w8 w9'],
+      ]),
+    );
   });
 });

@@ -19,6 +19,7 @@ import { buildHandlerTable } from './handler-table.ts';
 import { ProviderResolver } from './provider-resolver.ts';
 import { SessionController } from './session-controller.ts';
 import type { AppCore, AppCoreOptions, CaptureHandle } from './types.ts';
+import type { DeviceInfo } from '../../shared/devices.ts';
 import { removeStaleSpillFiles } from '../session/spill-file.ts';
 
 const log = createLogger('app-core');
@@ -141,10 +142,15 @@ async function assembleAppCore(options: AppCoreOptions, lock: DirLock): Promise<
   });
 
   const refreshHistory = (): void => hub.emit('history', history.list());
+  // macOS/Windows: the built-in system audio joins every device list the front ends see.
+  const extra = options.systemAudio?.device;
+  const withSystemAudio = (devices: DeviceInfo[]): DeviceInfo[] =>
+    extra && !devices.some((d) => d.key === extra.key) ? [...devices, extra] : devices;
   const session = new SessionController({
     hub,
     capture,
     systemCapture: launchSystemCapture,
+    ...(options.systemAudio ? { systemAudio: options.systemAudio } : {}),
     settings,
     providers,
     journalDir: paths.journals,
@@ -163,7 +169,7 @@ async function assembleAppCore(options: AppCoreOptions, lock: DirLock): Promise<
     ],
   });
 
-  capture.on('devicesChanged', (devices) => hub.emit('devicesChanged', devices));
+  capture.on('devicesChanged', (devices) => hub.emit('devicesChanged', withSystemAudio(devices)));
   capture.on('deviceLost', (lost) => hub.emit('deviceLost', lost));
   capture.on('level', (level) => hub.emit('level', level));
   capture.on('health', (warning) => hub.emit('health', warning));
@@ -185,7 +191,7 @@ async function assembleAppCore(options: AppCoreOptions, lock: DirLock): Promise<
   );
   captions.apply(settings.get().captions).catch((error: unknown) => log.error('captions server did not start', error));
   capture.listDevices().then(
-    (devices) => hub.emit('devicesChanged', devices),
+    (devices) => hub.emit('devicesChanged', withSystemAudio(devices)),
     (error: unknown) => log.warn('could not list devices at start', error),
   );
 
@@ -193,6 +199,7 @@ async function assembleAppCore(options: AppCoreOptions, lock: DirLock): Promise<
     options,
     hub,
     capture,
+    withSystemAudio,
     settings,
     secrets,
     session,

@@ -1,3 +1,4 @@
+import type { DeviceInfo } from '../../shared/devices.ts';
 import { keyedProviders } from '../../shared/session.ts';
 import { speakerNames } from '../../shared/settings.ts';
 import { EarshotError } from '../../shared/errors.ts';
@@ -19,6 +20,8 @@ export interface HandlerServices {
   readonly options: AppCoreOptions;
   readonly hub: EventHub;
   readonly capture: CaptureHandle;
+  /** Adds the built-in system audio device (macOS/Windows) to a capture process's list. */
+  readonly withSystemAudio: (devices: DeviceInfo[]) => DeviceInfo[];
   readonly settings: SettingsStore;
   readonly secrets: SecretStore;
   readonly session: SessionController;
@@ -35,8 +38,8 @@ export function buildHandlerTable(s: HandlerServices): HandlerTable {
   return {
     'app.info': () => ({ version: s.options.appVersion, platform: process.platform, transport: s.options.transport }),
 
-    'devices.list': () => s.capture.listDevices(),
-    'devices.refresh': () => s.capture.refreshDevices(),
+    'devices.list': async () => s.withSystemAudio(await s.capture.listDevices()),
+    'devices.refresh': async () => s.withSystemAudio(await s.capture.refreshDevices()),
     'devices.select': async ({ key }) => {
       await s.session.selectDevice(key);
       return null;

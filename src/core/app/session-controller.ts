@@ -1,3 +1,4 @@
+import type { FrameSource } from '../../shared/audio-frame.ts';
 import { DEFAULT_DEVICE_KEY } from '../../shared/devices.ts';
 import { EarshotError } from '../../shared/errors.ts';
 import { idleSnapshot, type SessionSnapshot, type StartOptions } from '../../shared/session.ts';
@@ -11,7 +12,7 @@ import { Session } from '../session/session.ts';
 import type { SettingsStore } from '../settings/settings-store.ts';
 import type { EventHub } from './event-hub.ts';
 import type { ProviderResolver } from './provider-resolver.ts';
-import type { CaptureHandle } from './types.ts';
+import type { CaptureHandle, SystemAudioSupply } from './types.ts';
 
 const log = createLogger('session-controller');
 
@@ -23,6 +24,8 @@ export interface SessionControllerDeps {
    * its own, so each source keeps its own stream, device-loss handling and levels.
    */
   readonly systemCapture?: () => CaptureHandle;
+  /** System audio from outside the capture processes (macOS, Windows); its device key picks it. */
+  readonly systemAudio?: SystemAudioSupply;
   readonly settings: SettingsStore;
   readonly providers: ProviderResolver;
   readonly journalDir: string;
@@ -187,26 +190,12 @@ export class SessionController {
           }
         : {}),
     };
-    const systemCapture = systemDeviceKey ? this.#deps.systemCapture?.() : undefined;
-    const systemDevices = systemCapture ? await systemCapture.listDevices().catch(() => devices) : [];
-    const session =
-      systemDeviceKey && systemCapture
-        ? new MeetingSession({
-            ...common,
-            mic: { source, deviceKey, deviceName: this.#deviceName },
-            system: {
-              source: createMicrophoneSource(systemCapture, {
-                deviceKey: systemDeviceKey,
-                sampleRate: adapter.sampleRate,
-                preRollMs: current.preRollMs,
-                // Never the default microphone instead: it would transcribe you a second time as "Others".
-                fallbackToDefault: false,
-              }),
-              deviceKey: systemDeviceKey,
-              deviceName: systemDevices.find((d) => d.key === systemDeviceKey)?.name ?? systemDeviceKey,
-            },
-          })
-        : new Session({ ...common, source, deviceKey, deviceName: this.#deviceName });
+    const system = systemDeviceKey
+      ? await this.#systemSource(systemDeviceKey, adapter.sampleRate, current.preRollMs)
+      : null;
+    const session = system
+      ? new MeetingSession({ ...common, mic: { source, deviceKey, deviceName: this.#deviceName }, system })
+      : new Session({ ...common, source, deviceKey, deviceName: this.#deviceName });
     this.#session = session;
     this.#clearedCount = 0;
     hub.emit('transcriptCleared', null);
@@ -229,6 +218,38 @@ export class SessionController {
   }
 
   /** A session that could not start leaves the app idle-with-an-error, and the reason on screen. */
+  /**
+   * Meeting mode's second source: the built-in system audio of macOS/Windows when its key is
+   * chosen, else a device of the second capture process (on Linux, an output's monitor).
+   */
+  async #systemSource(
+    deviceKey: string,
+    sampleRate: number,
+    preRollMs: number,
+  ): Promise<{ source: FrameSource; deviceKey: string; deviceName: string } | null> {
+    const builtIn = this.#deps.systemAudio;
+    if (builtIn && builtIn.device.key === deviceKey) {
+      const source = builtIn.createSource(sampleRate, (error) =>
+        log.warn(`system audio: ${error.code} ${error.message}`),
+      );
+      return source ? { source, deviceKey, deviceName: builtIn.device.name } : null;
+    }
+    const systemCapture = this.#deps.systemCapture?.();
+    if (!systemCapture) return null;
+    const devices = await systemCapture.listDevices().catch(() => []);
+    return {
+      source: createMicrophoneSource(systemCapture, {
+        deviceKey,
+        sampleRate,
+        preRollMs,
+        // Never the default microphone instead: it would transcribe you a second time as "Others".
+        fallbackToDefault: false,
+      }),
+      deviceKey,
+      deviceName: devices.find((d) => d.key === deviceKey)?.name ?? deviceKey,
+    };
+  }
+
   #failStart(
     provider: SessionSnapshot['provider'],
     deviceKey: string,

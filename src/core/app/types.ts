@@ -1,3 +1,5 @@
+import type { EarshotError } from '../../shared/errors.ts';
+import type { FrameSource } from '../../shared/audio-frame.ts';
 import type { DeviceInfo } from '../../shared/devices.ts';
 import type { CaptureHostEvents, CaptureHostOptions, CaptureStartOptions } from '../capture-host/capture-host.ts';
 import type { StartLocalEngineOptions } from '../engine-host/launcher.ts';
@@ -59,6 +61,19 @@ export interface AppCoreOptions {
     readonly capture?: (options: CaptureHostOptions) => CaptureHandle;
     readonly engine?: LaunchEngine;
   };
+  /**
+   * System audio that does not come from a capture process: macOS and Windows, through
+   * Electron's display-media loopback (src/main/system-audio). On Linux the capture process
+   * lists each output's monitor instead, and this is absent.
+   */
+  readonly systemAudio?: SystemAudioSupply;
+}
+
+/** One extra `kind: 'system'` device and how to capture it as a FrameSource. */
+export interface SystemAudioSupply {
+  readonly device: DeviceInfo;
+  /** System audio at `sampleRate` in 20 ms frames; `onTrouble` hears of a lost track. */
+  createSource(sampleRate: number, onTrouble?: (error: EarshotError) => void): FrameSource | null;
 }
 
 /** What the app core uses of the capture host (CaptureHost is one). */
