@@ -63,6 +63,10 @@ export const ERROR_CATALOG = {
     'One of the two audio sources stopped delivering sound. The other keeps being transcribed; everything recorded so far is kept.',
     'refresh-devices',
   ),
+  BLUETOOTH_CALL_PROFILE: entry(
+    'A Bluetooth headset in its call profile hears at 8 or 16 kHz, so transcripts get worse. Use the computer’s microphone for input and keep the headset for listening, or switch the headset back to its high-quality mode.',
+    'refresh-devices',
+  ),
   DEVICE_PERMISSION_DENIED: entry(
     'Earshot is not allowed to use the microphone. Allow it in your system privacy settings and try again.',
     'retry',
