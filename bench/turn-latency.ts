@@ -37,8 +37,10 @@ export interface SourceLatencies {
   readonly speechEndToFinalMs: number[];
   /** Speech onset → the turn's first partial, ms. */
   readonly firstPartialMs: number[];
-  /** Turns with no final of this source in their window. */
+  /** Turns with no final of this source after their speech ended. */
   readonly missed: number;
+  /** Finals of this source that belong to no turn of its own (a split, or the other side leaking in). */
+  readonly strayFinals: number;
 }
 
 /** How long after a turn's speech end its final may come and still count as its own. */
@@ -47,9 +49,10 @@ const FINAL_WINDOW_MS = 3000;
 /**
  * Latencies of one source's turns from the CLI's timed events (`source` absent in a
  * one-source run: the microphone). A turn's window runs from its onset to the next turn of
- * the same source or 3 s past its end, whichever is first; its final is the last final of the
- * source in that window (a turn the engine split gives two, and the later one completes it),
- * its first partial the first partial there.
+ * the same source or 3 s past its end, whichever is first; its final is the first final of
+ * the source in that window that came after its voice stopped (a turn the engine split gives
+ * one before, and the later one completes it), its first partial the first partial there.
+ * Every other final of the source is stray.
  */
 export function sourceLatencies(
   source: SpeakerSource,
@@ -64,15 +67,21 @@ export function sourceLatencies(
       .map((e) => e.at);
   const finals = of('final');
   const partials = of('partial');
-  const out = { speechEndToFinalMs: [] as number[], firstPartialMs: [] as number[], missed: 0 };
+  const out = { speechEndToFinalMs: [] as number[], firstPartialMs: [] as number[], missed: 0, strayFinals: 0 };
+  let matched = 0;
   mine.forEach((turn, i) => {
     const until = Math.min(mine[i + 1]?.onsetWall ?? Infinity, turn.endWall + FINAL_WINDOW_MS);
     const inWindow = (at: number): boolean => at >= turn.onsetWall && at < until;
-    const final = finals.filter(inWindow).at(-1);
+    // 200 ms of slack: the tap and the CLI's own stream may see the audio a frame or so apart.
+    const final = finals.find((at) => inWindow(at) && at >= turn.endWall - 200);
     const partial = partials.find(inWindow);
     if (final === undefined) out.missed++;
-    else out.speechEndToFinalMs.push(Math.round(final - turn.endWall));
+    else {
+      matched++;
+      out.speechEndToFinalMs.push(Math.round(final - turn.endWall));
+    }
     if (partial !== undefined) out.firstPartialMs.push(Math.round(partial - turn.onsetWall));
   });
+  out.strayFinals = finals.length - matched;
   return out;
 }

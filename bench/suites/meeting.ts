@@ -140,7 +140,12 @@ function latencyFigures(l: SourceLatencies | undefined): Record<string, unknown>
   if (!l) return null;
   const s2s = percentiles(l.speechEndToFinalMs, [50, 95]);
   const first = percentiles(l.firstPartialMs, [50]);
-  return { speechEndToFinalMs: s2s, firstPartialP50Ms: first['p50'] ?? null, missedTurns: l.missed };
+  return {
+    speechEndToFinalMs: s2s,
+    firstPartialP50Ms: first['p50'] ?? null,
+    missedTurns: l.missed,
+    strayFinals: l.strayFinals,
+  };
 }
 
 async function run(context: BenchContext): Promise<BenchFigures> {
