@@ -100,4 +100,28 @@ describe('PulseMonitor', () => {
     expect(child()).not.toBe(firstChild);
     expect(logs.join('\n')).toMatch(/pactl subscribe ended \(exit 0\); restarting in \d+ ms/);
   });
+
+  it('tells event listeners of the events they match (a card changing profile), and starts the subscriber for them', async () => {
+    const { monitor, child } = start(() => Promise.resolve([]));
+    const heard: string[] = [];
+    let onCard: () => void = () => undefined;
+    const twoCards = new Promise<void>((resolve) => (onCard = resolve));
+    monitor.onEvents(
+      (event) => event.facility === 'card',
+      () => {
+        heard.push('card');
+        if (heard.length === 2) onCard();
+      },
+    );
+    child().stdin!.write("Event 'change' on card #3\nEvent 'new' on sink-input #4\nEvent 'change' on card #3\n");
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      twoCards,
+      new Promise(
+        (_, reject) => (timer = setTimeout(() => reject(new Error('Timed out waiting for two card events')), 5000)),
+      ),
+    ]);
+    clearTimeout(timer);
+    expect(heard).toEqual(['card', 'card']);
+  });
 });

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { DeviceInfo } from '../shared/devices.ts';
 import { backoffDelay } from '../platform/backoff.ts';
 import { byLine } from '../platform/process/by-line.ts';
-import { changesDeviceList, parseSubscribeLine } from './pulse-devices.ts';
+import { changesDeviceList, parseSubscribeLine, type PulseEvent } from './pulse-devices.ts';
 import type { LogLevel } from './service-io.ts';
 
 export interface PulseMonitorOptions {
@@ -33,6 +33,7 @@ const RESTART = { baseMs: 500, maxMs: 30_000, jitter: 'spread' } as const;
 export class PulseMonitor {
   readonly #options: PulseMonitorOptions;
   readonly #listeners = new Set<(devices: DeviceInfo[]) => void>();
+  readonly #eventListeners = new Set<{ matches: (event: PulseEvent) => boolean; listener: () => void }>();
   #child: ChildProcess | null = null;
   #restarts = 0;
   #restartTimer: NodeJS.Timeout | null = null;
@@ -51,9 +52,21 @@ export class PulseMonitor {
     return { stop: () => void this.#listeners.delete(listener) };
   }
 
+  /**
+   * Calls `listener` after each event `matches` accepts (a card changing profile, say), and
+   * after the subscriber restarts, since events may have been missed meanwhile.
+   */
+  onEvents(matches: (event: PulseEvent) => boolean, listener: () => void): { stop(): void } {
+    const entry = { matches, listener };
+    this.#eventListeners.add(entry);
+    if (!this.#child && !this.#restartTimer) this.#start();
+    return { stop: () => void this.#eventListeners.delete(entry) };
+  }
+
   dispose(): void {
     this.#disposed = true;
     this.#listeners.clear();
+    this.#eventListeners.clear();
     if (this.#restartTimer) clearTimeout(this.#restartTimer);
     // Closing its stdin is what ends the subscriber (see SUBSCRIBER).
     this.#child?.stdin?.end();
@@ -70,7 +83,9 @@ export class PulseMonitor {
         // The subscription is live once pactl prints anything; from then on a restart starts afresh.
         this.#restarts = 0;
         const event = parseSubscribeLine(line);
-        if (event && changesDeviceList(event)) void this.#relist();
+        if (!event) return;
+        if (changesDeviceList(event)) void this.#relist();
+        for (const entry of [...this.#eventListeners]) if (entry.matches(event)) entry.listener();
       }),
     );
     child.stderr?.setEncoding('utf8').on('data', (text: string) => (stderr = (stderr + text).slice(-500)));
@@ -86,10 +101,11 @@ export class PulseMonitor {
       );
       this.#restartTimer = setTimeout(() => {
         this.#restartTimer = null;
-        if (this.#disposed || this.#listeners.size === 0) return;
+        if (this.#disposed || this.#listeners.size + this.#eventListeners.size === 0) return;
         this.#start();
-        // Changes while it was down were not heard: list once.
+        // Changes while it was down were not heard: list once, and tell every event listener.
         void this.#relist();
+        for (const entry of [...this.#eventListeners]) entry.listener();
       }, delay);
       this.#restartTimer.unref();
     });

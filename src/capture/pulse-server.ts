@@ -52,3 +52,12 @@ export async function listPulseDevices(): Promise<DeviceInfo[]> {
   ]);
   return pulseDeviceList(sources, sinks, parseServerInfo(info));
 }
+
+/** What the Bluetooth call-profile check reads (bluetooth-profile.ts): the sources and the cards. */
+export async function listSourcesAndCards(): Promise<{ sources: string; cards: string }> {
+  const [sources, cards] = await Promise.all([
+    runPactl(['--format=json', 'list', 'sources']),
+    runPactl(['--format=json', 'list', 'cards']),
+  ]);
+  return { sources, cards };
+}

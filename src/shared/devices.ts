@@ -26,7 +26,11 @@ export type DeviceInfo = z.infer<typeof deviceInfoSchema>;
 export const levelSchema = z.object({ rmsDb: z.number(), peakDb: z.number() });
 export type Level = z.infer<typeof levelSchema>;
 
-export const healthWarningKinds = ['digital-silence', 'clipping', 'stalled'] as const;
+/**
+ * `bluetooth-call-profile`: the microphone belongs to a Bluetooth headset in its call profile
+ * (HSP/HFP), which hears at 8 or 16 kHz (capture/bluetooth-profile.ts).
+ */
+export const healthWarningKinds = ['digital-silence', 'clipping', 'stalled', 'bluetooth-call-profile'] as const;
 export const healthSchema = z.object({
   kind: z.enum(healthWarningKinds),
   /** true while the condition holds; false when it clears. */

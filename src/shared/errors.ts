@@ -76,6 +76,10 @@ export const ERROR_CATALOG = {
     'System audio could not be started. Try again; if it keeps failing, restart Earshot. Details are in the log file.',
     'retry',
   ),
+  BLUETOOTH_CALL_PROFILE: entry(
+    'A Bluetooth headset in its call profile hears at 8 or 16 kHz, so transcripts get worse. Use the computer’s microphone for input and keep the headset for listening, or switch the headset back to its high-quality mode.',
+    'refresh-devices',
+  ),
   DEVICE_PERMISSION_DENIED: entry(
     'Earshot is not allowed to use the microphone. Allow it in your system privacy settings and try again.',
     'retry',

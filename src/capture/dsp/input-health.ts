@@ -1,6 +1,7 @@
 import type { HealthWarning } from '../../shared/devices.ts';
 
-type Kind = HealthWarning['kind'];
+// What the signal itself shows; the Bluetooth profile is the sound server's to say (call-profile-watch.ts).
+type Kind = Exclude<HealthWarning['kind'], 'bluetooth-call-profile'>;
 
 export interface InputHealthOptions {
   /** Only exact zeros for this long → `digital-silence` (a muted, blocked or hijacked device). */
