@@ -7,6 +7,7 @@ import { readJournal } from '../../src/core/transcript/journal-reader.ts';
 import { inSpokenOrder } from '../../src/shared/transcript.ts';
 import { startCli, type CliEvent, type CliProcess } from '../helpers/cli-process.ts';
 import { buildConversation, type Conversation, type Turn } from '../helpers/conversation.ts';
+import { addMicrophone, addSpeakers } from '../helpers/pulse-devices.ts';
 import { STREAMING_TEST_MODEL, requireSharedModels } from '../helpers/paths.ts';
 import { DOCUMENTED_WER, heldoutClips } from '../helpers/speech-clips.ts';
 import { states } from '../helpers/transcript-checks.ts';
@@ -37,7 +38,7 @@ beforeAll(async () => {
   if (unavailable) return;
   requireSharedModels();
   mic = await startVirtualMic();
-  await leakSpeakersIntoMic(-14);
+  await leakSpeakersIntoMic('virtspk_b', -14);
   dir = await mkdtemp(join(tmpdir(), 'earshot-e2e-meeting-'));
 });
 afterEach(async () => {
@@ -71,13 +72,13 @@ function finals(events: readonly CliEvent[]): SpokenFinal[] {
   );
 }
 
-/** Speaker B's sound reaches Mic A at `db` through a PulseAudio loopback (a room's echo path). */
-async function leakSpeakersIntoMic(db: number): Promise<void> {
+/** A sink's sound reaches Mic A at `db` through a PulseAudio loopback (a room's echo path). */
+async function leakSpeakersIntoMic(sink: string, db: number): Promise<void> {
   const module = (
     await mic.pactl(
       'load-module',
       'module-loopback',
-      'source=virtspk_b.monitor',
+      `source=${sink}.monitor`,
       'sink=virtspk_a',
       'latency_msec=60',
       'source_dont_move=true',
@@ -107,6 +108,7 @@ function call(from: number, count: number): Turn[] {
 async function startMeeting(
   name: string,
   conversation: Conversation,
+  devices: { mic: string; system: string } = { mic: mic.deviceKey('a'), system: mic.deviceKey('b') },
 ): Promise<{ run: CliProcess; journalDir: string; micWav: string; systemWav: string }> {
   const base = join(dir, name);
   await mkdir(base, { recursive: true });
@@ -119,9 +121,9 @@ async function startMeeting(
     [
       'transcribe',
       '--device',
-      mic.deviceKey('a'),
+      devices.mic,
       '--system',
-      mic.deviceKey('b'),
+      devices.system,
       '--format',
       'jsonl',
       '--journal-dir',
@@ -233,6 +235,61 @@ describe.skipIf(unavailable !== null)(
         spoken.map((f) => f.source),
         'your turns, also those after the unplug',
       ).toEqual(['mic', 'system', 'mic', 'mic']);
+      const sessionId = run.events.find((e) => e['sessionId'])!['sessionId'] as string;
+      const journal = readJournal(join(journalDir, `${sessionId}.jsonl`))!;
+      expect(journal.endedAt).not.toBeNull();
+      expect(journal.segments.map((s) => s.segmentId).sort()).toEqual(spoken.map((f) => f.segmentId).sort());
+    });
+
+    it('headset unplugged mid-call: a warning, the default microphone takes over, the other side keeps being transcribed, nothing recorded is lost', async () => {
+      // A desktop's devices: a headset microphone, and the speakers whose monitor is the call's
+      // sound. Mic A, the default source, stands for the laptop's own microphone: it hears you
+      // too, and the speakers at −14 dB (the headset hears neither: it sits at your mouth).
+      const headset = await addMicrophone(mic, 'headset_mic', 'Headset microphone');
+      const speakers = await addSpeakers(mic, 'meeting_spk', 'Speakers');
+      await leakSpeakersIntoMic('meeting_spk', -14);
+      // You, the other side twice (the headset is pulled during their first turn's final), you again.
+      const turns: Turn[] = heldoutClips(12, 4).map((clip, i) => ({
+        ...clip,
+        speaker: i === 1 || i === 2 ? 'system' : 'mic',
+      }));
+      const conversation = await buildConversation(turns, { leakDb: null, gapMs: 2000 });
+      const { run, journalDir, micWav, systemWav } = await startMeeting('unplug-headset', conversation, {
+        mic: headset.key,
+        system: speakers.key,
+      });
+      const seconds = conversation.mic.length / PROGRAM_RATE;
+      const timeoutMs = seconds * 1000 + 30_000;
+      // The headset's playback fails when its device goes; the laptop microphone plays on.
+      const playingHeadset = headset.play(micWav, { timeoutMs }).catch(() => undefined);
+      const playing = Promise.all([mic.play(micWav, 'a', { timeoutMs }), speakers.play(systemWav, { timeoutMs })]);
+      await run.waitFor(
+        "the other side's first final",
+        (e) => e.type === 'final' && e['source'] === 'system' && !!e['text'],
+        60_000,
+      );
+      await headset.unplug();
+      const lost = await run.waitFor(
+        'the headset reported lost',
+        (e) => e.type === 'warning' && e['code'] === 'DEVICE_LOST',
+        30_000,
+      );
+      await Promise.all([playing, playingHeadset]);
+      console.log(`[meeting] warning: ${JSON.stringify(lost.event)}`);
+      expect(lost.event, 'a warning naming the microphone side and its fallback').toMatchObject({
+        source: 'mic',
+        lostName: 'Headset microphone',
+        fallbackKey: 'default',
+      });
+      run.signal('SIGINT');
+      expect(await run.exited(60_000), `exit status; stderr:\n${run.stderr()}`).toEqual({ code: 0, signal: null });
+      expect(states(run.events)).toEqual(['starting', 'streaming', 'stopping', 'idle']);
+      const spoken = finals(run.events);
+      console.log(`[meeting] after headset unplug: ${spoken.map((f) => `${f.source}:${f.text}`).join(' | ')}`);
+      expect(
+        spoken.map((f) => f.source),
+        'your turn before the unplug, both of theirs once (not again as "You"), yours after it',
+      ).toEqual(['mic', 'system', 'system', 'mic']);
       const sessionId = run.events.find((e) => e['sessionId'])!['sessionId'] as string;
       const journal = readJournal(join(journalDir, `${sessionId}.jsonl`))!;
       expect(journal.endedAt).not.toBeNull();

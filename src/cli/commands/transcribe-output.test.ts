@@ -98,4 +98,36 @@ describe('TranscriptPrinter in meeting mode', () => {
       source: 'system',
     });
   });
+
+  it('names the side whose device went: jsonl carries source, text says which; a lone microphone prints as before', () => {
+    const lost = {
+      lostKey: 'PulseAudio:headset_mic',
+      lostName: 'Headset microphone',
+      fallbackKey: 'default',
+      message: '“Headset microphone” was disconnected. Earshot switched to the system default microphone.',
+    };
+    const json = io();
+    const printer = new TranscriptPrinter(json.io, 'jsonl');
+    printer.device({ kind: 'lost', lost }, 'mic');
+    printer.device({ kind: 'lost', lost: { ...lost, fallbackKey: null } }, 'system');
+    expect(
+      json
+        .out()
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as unknown),
+    ).toEqual([
+      { type: 'warning', code: 'DEVICE_LOST', ...lost, source: 'mic' },
+      { type: 'warning', code: 'DEVICE_LOST', ...lost, fallbackKey: null, source: 'system' },
+    ]);
+
+    const text = io();
+    const textPrinter = new TranscriptPrinter(text.io, 'text');
+    textPrinter.device({ kind: 'lost', lost }, 'mic');
+    textPrinter.device({ kind: 'lost', lost }, 'system');
+    textPrinter.device({ kind: 'lost', lost });
+    expect(text.err()).toBe(
+      `warning: microphone: ${lost.message}\nwarning: system audio: ${lost.message}\nwarning: ${lost.message}\n`,
+    );
+  });
 });

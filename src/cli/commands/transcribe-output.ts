@@ -124,7 +124,7 @@ export class TranscriptPrinter {
           return;
       }
     }
-    const which = source === 'system' ? 'system audio: ' : '';
+    const which = source === 'system' ? 'system audio: ' : source === 'mic' ? 'microphone: ' : '';
     switch (notice.kind) {
       case 'lost':
         this.#notice(`warning: ${which}${notice.lost.message}`);

@@ -148,7 +148,8 @@ const command = defineCommand({
             maxRealtimeFactor: provider.replayPacing?.maxRealtimeFactor ?? null,
           })
         : await openMicrophone(io, values.device ?? 'default', provider.sampleRate, resources, (notice) =>
-            printer.device(notice),
+            // Meeting mode: say which side lost its device, as the system side's notices do.
+            printer.device(notice, values.system ? 'mic' : undefined),
           );
       if (seconds !== null) source = limitSource(source, seconds);
       const session: RunningSession = values.system
