@@ -1,9 +1,6 @@
 import { contextBridge, ipcRenderer } from 'electron';
-import {
-  CAPTURE_PORT_CHANNEL,
-  type CaptureBridge,
-  type CaptureMessage,
-} from '../shared/system-audio/capture-messages.ts';
+import type { CaptureBridge, CaptureMessage } from '../shared/system-audio/capture-messages.ts';
+import { CAPTURE_PORT_CHANNEL } from '../shared/system-audio/capture-port.ts';
 
 /**
  * The hidden capture page's only door to main: `window.earshotCapture.post(message)`. The

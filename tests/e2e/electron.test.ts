@@ -124,12 +124,15 @@ describe('the built app', () => {
     }
   });
 
-  it('has a preload that a sandboxed renderer can load: CommonJS requiring nothing but electron', () => {
-    const preload = readFileSync(join(OUT, 'preload', 'index.cjs'), 'utf8');
-    const required = [...preload.matchAll(/\brequire\(\s*["'`]([^"'`]+)["'`]\s*\)/g)].map((m) => m[1]);
-    expect(new Set(required)).toEqual(new Set(['electron']));
-    expect(preload).not.toMatch(/^\s*(import|export)\s/m);
-  });
+  it.each(['index.cjs', 'system-audio.cjs'])(
+    'has a preload (%s) that a sandboxed renderer can load: CommonJS requiring nothing but electron',
+    (name) => {
+      const preload = readFileSync(join(OUT, 'preload', name), 'utf8');
+      const required = [...preload.matchAll(/\brequire\(\s*["'`]([^"'`]+)["'`]\s*\)/g)].map((m) => m[1]);
+      expect(new Set(required)).toEqual(new Set(['electron']));
+      expect(preload).not.toMatch(/^\s*(import|export)\s/m);
+    },
+  );
 });
 
 describe('the app in Electron', () => {

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+export { CAPTURE_PORT_CHANNEL } from './capture-port.ts';
+
 /**
  * What the hidden capture page (src/renderer/system-audio) tells main over its MessagePort.
  * Main parses every message: the page is ours, but it is still a renderer, and a message that
@@ -36,9 +38,6 @@ export const captureMessageSchema = z.discriminatedUnion('type', [
 ]);
 export type CaptureMessage = z.infer<typeof captureMessageSchema>;
 export type CaptureFailure = Extract<CaptureMessage, { type: 'failed' }>;
-
-/** The IPC channel on which the capture page's preload hands main its end of the MessagePort. */
-export const CAPTURE_PORT_CHANNEL = 'earshot:system-audio:port';
 
 /**
  * What the capture page's preload exposes as `window.earshotCapture`: one verb, no IPC. The
