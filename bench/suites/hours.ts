@@ -1,9 +1,7 @@
-import { open } from 'node:fs/promises';
-import { join } from 'node:path';
-import { encodeWav } from '../../src/core/sources/wav.ts';
-import { heldoutClips } from '../../tests/helpers/speech-clips.ts';
-import { buildProgram, PROGRAM_RATE } from '../../tests/helpers/utterance-timing.ts';
+import { writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { startVirtualMic, virtualMicUnavailableReason } from '../../tests/helpers/virtual-mic.ts';
+import { writeLongProgram } from '../long-program.ts';
 import type { ProcessRss } from '../rss-sampler.ts';
 import { round, type BenchContext, type BenchFigures, type BenchSuite } from '../suite.ts';
 import { checkCompleteness } from '../transcript-completeness.ts';
@@ -21,10 +19,10 @@ import { startTranscribe, type TranscribeRun } from '../transcribe-run.ts';
  * - real time: the same program played into the virtual mic for EARSHOT_BENCH_HOURS_REALTIME_MIN
  *   minutes (default 30; 0 skips it) through `earshot transcribe --device`, RSS every 5 s.
  *
+ * EARSHOT_BENCH_RSS_SERIES=<dir>: every RSS sample of every process written there as JSON.
  * EARSHOT_BENCH_QUICK=1: 15 minutes at full speed and 2 minutes in real time, to check the suite.
  */
 const TARGET_GROWTH_MB = 20;
-const PAUSE_MS = 2500;
 
 async function run(context: BenchContext): Promise<BenchFigures> {
   const fullSpeedMin = context.quick ? 15 : 180;
@@ -47,26 +45,6 @@ function realtimeMinutes(quick: boolean): number {
   if (!Number.isFinite(minutes) || minutes < 0)
     throw new Error(`EARSHOT_BENCH_HOURS_REALTIME_MIN must be a number of minutes ≥ 0, not "${text}"`);
   return minutes;
-}
-
-/** Writes `minutes` of the held-out program, repeated, as one 16 kHz mono WAV without holding it in memory. */
-async function writeLongProgram(path: string, minutes: number): Promise<{ seconds: number; utterances: number }> {
-  const clips = heldoutClips(0, 40);
-  const cycle = await buildProgram(clips, { leadMs: PAUSE_MS, gapMs: PAUSE_MS, tailMs: 0 });
-  const repeats = Math.max(1, Math.round((minutes * 60 * PROGRAM_RATE) / cycle.samples.length));
-  const dataBytes = repeats * cycle.samples.byteLength;
-  const header = encodeWav({ sampleRate: PROGRAM_RATE, channels: 1, samples: new Int16Array(0) });
-  header.writeUInt32LE(36 + dataBytes, 4);
-  header.writeUInt32LE(dataBytes, 40);
-  const body = Buffer.from(cycle.samples.buffer, cycle.samples.byteOffset, cycle.samples.byteLength);
-  const file = await open(path, 'w');
-  try {
-    await file.write(header);
-    for (let i = 0; i < repeats; i++) await file.write(body);
-  } finally {
-    await file.close();
-  }
-  return { seconds: round((repeats * cycle.samples.length) / PROGRAM_RATE, 1), utterances: repeats * clips.length };
 }
 
 async function fullSpeedRun(context: BenchContext, minutes: number): Promise<BenchFigures> {
@@ -136,6 +114,12 @@ async function figures(
   run: { audioSeconds: number; utterances: number; wallSeconds: number },
 ): Promise<BenchFigures> {
   const rss = transcribe.sampler.summary();
+  const seriesDir = process.env['EARSHOT_BENCH_RSS_SERIES'];
+  if (seriesDir) {
+    const file = join(seriesDir, `hours-${basename(dataDir)}-rss.json`);
+    await writeFile(file, JSON.stringify(transcribe.sampler.series()));
+    context.log(`RSS samples written to ${file}`);
+  }
   const completeness = await checkCompleteness(dataDir, transcribe.finals);
   const worst = rss.processes.reduce<ProcessRss | null>((w, p) => (w && w.growthMb >= p.growthMb ? w : p), null);
   context.log(
