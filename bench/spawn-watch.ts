@@ -5,7 +5,8 @@ import { round } from './suite.ts';
 /**
  * Processes started inside a tree during a window: /proc is listed every 100 ms and every pid
  * not there at the start is one spawn. A device probe (a Node process) lives for hundreds of
- * milliseconds, so none escapes; what each one ran is kept to say which helper it was.
+ * milliseconds, so none escapes (a command shorter than one look can; its CPU still counts,
+ * as its parent's reaped time); what each one ran is kept to say which helper it was.
  */
 export interface Spawned {
   /** Seconds into the window. */
