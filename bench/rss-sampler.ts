@@ -6,10 +6,11 @@ import { round } from './suite.ts';
  * Resident memory (RSS) of every process in a tree, sampled every few seconds from /proc
  * (Linux), for "does it grow over hours" benchmarks.
  *
- * Each long-lived process (main, capture, engine) is one series, keyed by role and pid so a
- * restarted child shows as a new series rather than as a jump. Short-lived helpers (device
- * probes) are counted but not tracked: they come and go. `markWarm()` sets the point after
- * which memory should be flat; the summary compares the samples around it with the last ones.
+ * Each process is one series, keyed by role and pid so a restarted child shows as a new series
+ * rather than as a jump. The summary covers every process that lived through the comparison
+ * (main, capture, engine, and a presence watcher, which lives as long as its stream); helpers
+ * that come and go (device probes) are only counted. `markWarm()` sets the point after which
+ * memory should be flat; the summary compares the samples around it with the last ones.
  */
 export interface RssSample {
   /** Seconds since the sampler started. */
@@ -18,7 +19,8 @@ export interface RssSample {
 }
 
 export interface ProcessRss {
-  readonly role: Role;
+  /** main, capture, engine, or the helper's mode (`helper --watch`). */
+  readonly role: string;
   readonly pid: number;
   /** Mean of the first samples after warm-up, MB. */
   readonly afterWarmupMb: number;
@@ -35,10 +37,9 @@ const AVERAGED = 3;
 export class RssSampler {
   readonly #root: number;
   readonly #t0 = performance.now();
-  readonly #series = new Map<string, { role: Role; pid: number; samples: RssSample[] }>();
+  readonly #series = new Map<string, { role: string; pid: number; samples: RssSample[] }>();
   #warmAt: number | null = null;
   #timer: NodeJS.Timeout;
-  #helpersSeen = new Set<number>();
 
   constructor(root: number, intervalMs: number) {
     this.#root = root;
@@ -58,11 +59,7 @@ export class RssSampler {
   sample(): void {
     const t = this.#now();
     for (const pid of treePids(this.#root)) {
-      const role = roleOf(pid, this.#root);
-      if (role === 'helpers') {
-        this.#helpersSeen.add(pid);
-        continue;
-      }
+      const role = label(roleOf(pid, this.#root), pid);
       const mb = rssMb(pid);
       if (mb === null) continue;
       const key = `${role}:${pid}`;
@@ -77,12 +74,16 @@ export class RssSampler {
   }
 
   /** Per process: RSS after warm-up and at the end, growth and peak (MB); plus helpers seen. */
-  summary(): { processes: ProcessRss[]; helperProcessesSeen: number; warmupAtS: number | null } {
+  summary(): { processes: ProcessRss[]; shortLivedHelpers: number; warmupAtS: number | null } {
     const warmAt = this.#warmAt ?? 0;
     const processes: ProcessRss[] = [];
+    let shortLived = 0;
     for (const { role, pid, samples } of this.#series.values()) {
       const after = samples.filter((s) => s.t >= warmAt);
-      if (after.length === 0) continue;
+      if (after.length < 2 * AVERAGED) {
+        if (role.startsWith('helper')) shortLived += 1;
+        continue;
+      }
       const first = mean(after.slice(0, AVERAGED));
       const last = mean(after.slice(-AVERAGED));
       processes.push({
@@ -97,7 +98,7 @@ export class RssSampler {
     }
     return {
       processes,
-      helperProcessesSeen: this.#helpersSeen.size,
+      shortLivedHelpers: shortLived,
       warmupAtS: this.#warmAt === null ? null : round(this.#warmAt, 1),
     };
   }
@@ -109,6 +110,19 @@ export class RssSampler {
 
   #now(): number {
     return (performance.now() - this.#t0) / 1000;
+  }
+}
+
+/** A helper is named by its mode flag (`--watch`, `--probe`), the rest by role. */
+function label(role: Role, pid: number): string {
+  if (role !== 'helpers') return role;
+  try {
+    const mode = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      .split('\0')
+      .find((a) => a.startsWith('--'));
+    return mode ? `helper ${mode}` : 'helper';
+  } catch {
+    return 'helper'; // exited between listing and reading
   }
 }
 

@@ -58,7 +58,7 @@ async function fullSpeedRun(context: BenchContext, minutes: number): Promise<Ben
   const transcribe = startTranscribe({
     input: ['--input', wav, '--fast'],
     dataDir,
-    sampleEveryMs: 2000,
+    sampleEveryMs: context.quick ? 500 : 2000,
     warmupAudioMs: (context.quick ? 2 : 10) * 60_000,
   });
   try {
@@ -133,7 +133,7 @@ async function figures(
     maxGrowthMb: worst?.growthMb ?? null,
     withinTarget: rss.processes.every((p) => p.growthMb <= TARGET_GROWTH_MB),
     warmupAtS: rss.warmupAtS,
-    helperProcessesSeen: rss.helperProcessesSeen,
+    shortLivedHelpers: rss.shortLivedHelpers,
     journalAndHistory: completeness,
   };
 }
