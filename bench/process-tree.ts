@@ -34,7 +34,7 @@ function readStat(pid: number): Stat | null {
   return { pid, ppid: Number(fields[1]), ownMs: ms(11) + ms(12), reapedMs: ms(13) + ms(14) };
 }
 
-function roleOf(pid: number, root: number): Role {
+export function roleOf(pid: number, root: number): Role {
   if (pid === root) return 'main';
   let cmdline: string;
   try {
