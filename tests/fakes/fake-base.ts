@@ -7,6 +7,8 @@ import type { z } from 'zod';
 /**
  * What every fake service shares: an HTTP server on 127.0.0.1, port 0, upgraded to a real
  * `ws` WebSocket; per-connection audio storage; the accounting ledger; fault injection.
+ * It follows no one server: what each service really does (its set-up, events, errors and
+ * limits) lives in that fake's file, whose header names the source it was derived from.
  *
  * The ledger is the point of the fakes. A service "accounts for" audio when it tells the
  * client it is done with it (an item completed, a final result covering it, a declined

@@ -7,12 +7,14 @@ import type { SpokenProgram } from './spoken-program.ts';
 import { wordText, WordDetector, type DetectorEvent } from './word-audio.ts';
 
 /**
- * A fake OpenAI Realtime transcription server (research/providers.md §1), also standing in
+ * A fake OpenAI Realtime transcription server, also standing in
  * for OpenAI-compatible servers (`shape: 'beta'`) and, with `allowRate16k`, for the embedded
- * engine's 16 kHz extension (engine-protocol.md).
+ * engine's 16 kHz extension (docs/engine-protocol.md).
  *
  * Events are parsed and built with the shared protocol (src/shared/realtime), whose schemas cite
- * openai/openai-node; what the fake decides (VAD, errors, accounting) follows research/providers.md.
+ * openai/openai-node; what the fake decides (VAD, errors, accounting) follows
+ * OpenAI's realtime-transcription and realtime-vad guides (developers.openai.com/api/docs/guides/realtime-transcription, …/realtime-vad)
+ * and the Realtime API reference (developers.openai.com/api/reference/resources/realtime).
  *
  * Faithful parts: `?intent=transcription` URL, Bearer auth refused with HTTP 401 and an
  * OpenAI error body, `session.created` on connect, `session.update` validated (type, rate) and

@@ -2,7 +2,8 @@ import { clientEventSchema, isClientEventType, type ClientEvent } from '../../sr
 import type { BetaTranscriptionSession, TranscriptionSession } from '../../src/shared/realtime/session.ts';
 
 /**
- * The fake OpenAI's reading of client events and its session objects (research/providers.md §1;
+ * The fake OpenAI's reading of client events and its session objects (OpenAI's realtime-transcription and realtime-vad guides
+ * (developers.openai.com/api/docs/guides/realtime-transcription, …/realtime-vad);
  * shapes from the shared protocol, whose schemas cite openai/openai-node).
  */
 export const SILENCE_DURATION_MS = 500;
@@ -42,7 +43,8 @@ export function readClientEvent(
   const eventId = typeof raw['event_id'] === 'string' ? raw['event_id'] : null;
   const type = raw['type'];
   if (!isClientEventType(type)) return refuse('unknown_event', `Invalid value: '${String(type)}'.`, eventId);
-  // A socket pinned to one shape refuses the other's configuration event (research/providers.md §1.0).
+  // A socket pinned to one shape refuses the other's configuration event (the beta `transcription_session.update` and the GA
+  // `session.update` are different events in openai/openai-node's realtime types).
   if (type === 'session.update' && shape === 'beta')
     return refuse('unknown_parameter', "Unknown parameter: 'session.type'.", eventId);
   if (type === 'transcription_session.update' && shape !== 'beta')

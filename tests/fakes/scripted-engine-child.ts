@@ -7,7 +7,8 @@ import type { ChildHandle, SpawnChild, SpawnOptions } from '../../src/platform/p
  * each life of the process is scripted. 'up' says `listening` then `ready` and runs until
  * told to crash; 'crash' dies at once. They speak the real engine process protocol, built
  * and read with its own schemas (src/shared/engine-process.ts, src/shared/process-envelope.ts),
- * as src/engine/main.ts does; the real engine runs in tests/integration/engine-process.test.ts.
+ * as src/engine/main.ts does (its source is our own engine, no outside server); the real engine
+ * runs in tests/integration/engine-process.test.ts.
  */
 export type Life = 'up' | 'crash';
 

@@ -14,7 +14,7 @@ import type { OpenTransport, Transport, TransportListener } from '../../src/core
 /**
  * A provider and its service in memory, for socket-free session tests under vi.useFakeTimers.
  *
- * This fakes no real service: it speaks the session's own provider seam
+ * This fakes no real service (so it has no outside source to name): it speaks the session's own provider seam
  * (src/core/providers/types.ts) directly. The service sends ProviderEvents as JSON and the
  * stream passes them through, so a test scripts exactly what the service says and when:
  * `ready`, `settled`, transcripts, `ended`, a dropped network. The real services' wire

@@ -10,7 +10,7 @@ import { synthesizeSpeech } from '../fakes/word-audio.ts';
 
 /**
  * Deepgram closes a socket that gets neither audio nor a KeepAlive for 10 s (close 1011,
- * reason NET-0001; research/providers.md §2.6). While the microphone is paused the session
+ * reason NET-0001; developers.deepgram.com/docs/recovering-from-connection-errors-and-timeouts-when-live-streaming-audio). While the microphone is paused the session
  * sends `{"type":"KeepAlive"}` text frames instead. The fake enforces the same rule with a
  * short timeout (400 ms instead of 10 s) and the session's keepalive delay is shortened in
  * proportion (100 ms instead of 4 s), so the test takes about a second and never sleeps: it

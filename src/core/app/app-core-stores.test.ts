@@ -120,7 +120,7 @@ describe('app core start with damaged or shared stores', () => {
   });
 
   it.skipIf(process.platform === 'win32')(
-    'keeps every file with transcript text or keys owner-only, in owner-only folders',
+    'keeps every file with transcript text or keys owner-only, in owner-only folders (skipped on Windows: no POSIX modes)',
     async () => {
       chmodSync(dir, 0o755); // as Electron or an older Earshot left it
       mkdirSync(dataPaths(dir).journals, { mode: 0o755 });

@@ -21,7 +21,7 @@ export const OPENAI_TURN_SILENCE_MS = 500;
 export const LOCAL_TURN_SILENCE_MS = 300;
 
 export const OPENAI_REALTIME_URL = 'wss://api.openai.com/v1/realtime?intent=transcription';
-/** OpenAI closes a Realtime session after 60 minutes (research/providers.md §1.7). */
+/** OpenAI closes a Realtime session after 60 minutes (OpenAI's Realtime guide, developers.openai.com/api/docs/guides/realtime: a session lasts at most 60 minutes). */
 export const OPENAI_MAX_SESSION_MS = 60 * 60_000;
 export const OPENAI_PCM_RATE = 24_000;
 /** The embedded engine's rate (protocol extension: avoids a 16→24→16 kHz round trip). */
@@ -34,7 +34,8 @@ export const ENGINE_PCM_RATE = 16_000;
  * - `local`: Earshot's embedded engine, GA shape at 16 kHz (extension), Bearer token.
  *
  * The URL must not carry `model=` for OpenAI: it would select a conversation session
- * (research/providers.md §1.1). The transcription model goes in `session.update`.
+ * (openai/openai-node `src/resources/realtime`: the URL's `model` names a realtime
+ * conversation model). The transcription model goes in `session.update`.
  */
 export class OpenAiRealtimeAdapter implements ProviderAdapter {
   readonly id: ProviderId;

@@ -113,7 +113,7 @@ describe('data folder lock', () => {
   });
 
   it.skipIf(process.platform !== 'linux')(
-    'takes over a lock whose pid now belongs to a process started after it (Linux: /proc start times)',
+    'takes over a lock whose pid now belongs to a process started after it (Linux: /proc start times; skipped elsewhere: no /proc)',
     async () => {
       const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)']);
       children.push(child);
@@ -187,7 +187,7 @@ describe('data folder lock', () => {
 describe('data folder lock on a folder that cannot be written', () => {
   const asRoot = process.getuid?.() === 0;
   it.skipIf(process.platform === 'win32' || asRoot)(
-    `says the folder cannot be written instead of failing obscurely${asRoot ? ' (skipped: root may write anywhere)' : ''}`,
+    `says the folder cannot be written instead of failing obscurely${asRoot ? ' (skipped: root may write anywhere)' : ' (skipped on Windows: no POSIX modes)'}`,
     () => {
       const locked = join(dir, 'read-only');
       mkdirSync(locked, { mode: 0o500 });
