@@ -1,5 +1,4 @@
 import {
-  classifyHttpStatus,
   pcmBytes,
   type CloseVerdict,
   type ConnectRequest,
@@ -9,6 +8,7 @@ import {
   type ReplayPacing,
   type WireMessage,
 } from '../../src/core/providers/types.ts';
+import { classifyHttpStatus } from '../../src/core/providers/close-verdicts.ts';
 import type { OpenTransport, Transport, TransportListener } from '../../src/core/session/transport.ts';
 
 /**

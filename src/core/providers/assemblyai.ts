@@ -7,17 +7,15 @@ import {
 } from './assemblyai-messages.ts';
 import { BinaryAudioAdapter, BinaryAudioStream, type Decoded } from './binary-audio.ts';
 import {
-  authVerdict,
-  expiryVerdict,
   msToSamples,
   pcmBytes,
-  reconnectVerdict,
   type CloseVerdict,
   type ProviderConfig,
   type ProviderStream,
   type ReplayPacing,
   type WireMessage,
 } from './types.ts';
+import { authVerdict, expiryVerdict, reconnectVerdict } from './close-verdicts.ts';
 
 export const ASSEMBLYAI_URL = 'wss://streaming.assemblyai.com/v3/ws';
 /** AssemblyAI ends a streaming session after 3 hours (close 3008). */

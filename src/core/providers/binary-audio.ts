@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { ProviderId } from '../../shared/session.ts';
 import {
-  classifyHttpStatus,
   protocolWarning,
   readServerMessage,
   type CloseVerdict,
@@ -13,6 +12,7 @@ import {
   type ReplayPacing,
   type WireMessage,
 } from './types.ts';
+import { classifyHttpStatus } from './close-verdicts.ts';
 
 /**
  * What the binary-audio services (Deepgram, AssemblyAI) share: configuration in the URL's query

@@ -7,16 +7,14 @@ import {
   type DeepgramServerMessage,
 } from './deepgram-messages.ts';
 import {
-  authVerdict,
   pcmBytes,
-  reconnectVerdict,
-  serviceDetail,
   type CloseVerdict,
   type ProviderConfig,
   type ProviderStream,
   type ProviderWord,
   type WireMessage,
 } from './types.ts';
+import { authVerdict, reconnectVerdict, serviceDetail } from './close-verdicts.ts';
 
 export const DEEPGRAM_URL = 'wss://api.deepgram.com/v1/listen';
 

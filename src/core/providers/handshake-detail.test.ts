@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../platform/log/logger.ts';
 import { openWebSocket } from '../session/websocket-transport.ts';
-import { classifyHttpStatus, serviceDetail } from './types.ts';
+import { classifyHttpStatus, serviceDetail } from './close-verdicts.ts';
 
 /** A server that answers every upgrade with a fixed HTTP status and body, as a proxy or portal would. */
 async function refusingServer(status: number, contentType: string, body: string): Promise<Server> {

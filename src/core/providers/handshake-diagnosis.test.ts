@@ -3,7 +3,8 @@ import type { ProviderId } from '../../shared/session.ts';
 import { DeepgramAdapter } from './deepgram.ts';
 import { diagnoseHandshake } from './handshake-diagnosis.ts';
 import { OpenAiRealtimeAdapter } from './openai-realtime.ts';
-import { classifyHttpStatus, type ProviderAdapter } from './types.ts';
+import { type ProviderAdapter } from './types.ts';
+import { classifyHttpStatus } from './close-verdicts.ts';
 
 /** An adapter that connects to `url` with `headers`; the diagnosis reads nothing else of it. */
 function adapterAt(id: ProviderId, url: string, headers: Record<string, string> = {}): ProviderAdapter {

@@ -1,6 +1,7 @@
 import type { ProviderId } from '../../shared/session.ts';
 import { REALTIME_PATH } from '../../shared/provider-url.ts';
-import { serviceDetail, type CloseVerdict, type ProviderAdapter } from './types.ts';
+import { type CloseVerdict, type ProviderAdapter } from './types.ts';
+import { serviceDetail } from './close-verdicts.ts';
 
 /**
  * What a refused WebSocket upgrade means before the adapter's own judgement (a 401/403 is

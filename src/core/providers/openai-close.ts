@@ -1,4 +1,5 @@
-import { serviceDetail, type CloseVerdict } from './types.ts';
+import { type CloseVerdict } from './types.ts';
+import { serviceDetail } from './close-verdicts.ts';
 
 /** Error codes after which reconnecting cannot help. */
 const FATAL_ERROR_CODES = new Set([

@@ -2,13 +2,13 @@ import type { ProviderId } from '../../shared/session.ts';
 import { TurnDetector } from '../turns/turn-detector.ts';
 import { OpenAiStream } from './openai-stream.ts';
 import {
-  classifyHttpStatus,
   type CloseVerdict,
   type ConnectRequest,
   type ProviderAdapter,
   type ProviderConfig,
   type ProviderStream,
 } from './types.ts';
+import { classifyHttpStatus } from './close-verdicts.ts';
 
 /**
  * How much silence ends a turn. OpenAI's documented default is 500 ms. The local engine ends

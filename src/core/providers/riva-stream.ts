@@ -5,13 +5,12 @@ import {
   pcmBytes,
   protocolWarning,
   readServerMessage,
-  reconnectVerdict,
-  serviceDetail,
   type CloseVerdict,
   type ProviderEvent,
   type ProviderStream,
   type WireMessage,
 } from './types.ts';
+import { reconnectVerdict, serviceDetail } from './close-verdicts.ts';
 
 /**
  * One connection to a Riva ASR NIM realtime endpoint (sources in riva-messages.ts). The server

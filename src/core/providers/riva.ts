@@ -1,13 +1,13 @@
 import { EarshotError } from '../../shared/errors.ts';
 import { RivaStream } from './riva-stream.ts';
 import {
-  classifyHttpStatus,
   type CloseVerdict,
   type ConnectRequest,
   type ProviderAdapter,
   type ProviderConfig,
   type ProviderStream,
 } from './types.ts';
+import { classifyHttpStatus } from './close-verdicts.ts';
 
 /**
  * NVIDIA Riva ASR NIM, realtime WebSocket API (sources in riva-messages.ts). 16 kHz PCM16 is the

@@ -6,13 +6,12 @@ import {
   pcmBytes,
   protocolWarning,
   readServerMessage,
-  reconnectVerdict,
-  serviceDetail,
   type CloseVerdict,
   type ProviderEvent,
   type ProviderStream,
   type WireMessage,
 } from './types.ts';
+import { reconnectVerdict, serviceDetail } from './close-verdicts.ts';
 
 /**
  * One connection to Speaches' `/v1/realtime` in transcription mode (speaches-ai/speaches @

@@ -1,14 +1,13 @@
 import { EarshotError } from '../../shared/errors.ts';
 import { SpeachesStream } from './speaches-stream.ts';
 import {
-  classifyHttpStatus,
-  serviceDetail,
   type CloseVerdict,
   type ConnectRequest,
   type ProviderAdapter,
   type ProviderConfig,
   type ProviderStream,
 } from './types.ts';
+import { classifyHttpStatus, serviceDetail } from './close-verdicts.ts';
 
 /**
  * Speaches (speaches-ai/speaches @ 870e1e16, src/speaches/routers/realtime_ws.py):

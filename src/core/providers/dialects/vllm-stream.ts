@@ -2,7 +2,6 @@ import type { TurnDetector, TurnEnd } from '../../turns/turn-detector.ts';
 import {
   protocolWarning,
   readServerMessage,
-  reconnectVerdict,
   samplesToMs,
   str,
   type CloseVerdict,
@@ -10,6 +9,7 @@ import {
   type ProviderStream,
   type WireMessage,
 } from '../types.ts';
+import { reconnectVerdict } from '../close-verdicts.ts';
 import { HeldAudio } from './vllm-held.ts';
 import { VLLM_FATAL_CODES, vllmAppend, vllmFinal, vllmSessionUpdate, vllmStart } from './vllm-messages.ts';
 

@@ -1,12 +1,12 @@
 import type { TurnDetector } from '../../turns/turn-detector.ts';
 import {
-  classifyHttpStatus,
   type CloseVerdict,
   type ConnectRequest,
   type ProviderAdapter,
   type ProviderConfig,
   type ProviderStream,
 } from '../types.ts';
+import { classifyHttpStatus } from '../close-verdicts.ts';
 import { VLLM_DEFAULT_URL, VLLM_PCM_RATE, vllmUrl } from './vllm-messages.ts';
 import { VllmStream } from './vllm-stream.ts';
 
