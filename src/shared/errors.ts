@@ -1,5 +1,6 @@
 /**
  * Every error a person can see, in one place: what happened and what to do about it.
+ * (Over 300 lines on purpose: one catalog, so no message is written twice or drifts.)
  * Code that fails throws `EarshotError` with one of these codes; boundaries turn it into
  * `{code, message}` data. Add a code here before using it anywhere: its entry needs both the
  * message and the one action the app offers beside it (the type refuses an entry without).

@@ -19,7 +19,8 @@ export interface Checksum {
 }
 
 /**
- * The models Earshot can download: sherpa-onnx's own release archives. An entry is offered
+ * The models Earshot can download: sherpa-onnx's own release archives. Over 300 lines because
+ * it is one table of data, each entry with its size, digest and where they were found. An entry is offered
  * for download only with a `checksum`; then `sizeBytes` is exact too, and both are checked
  * before anything is unpacked. An entry without one is listed but not downloaded
  * (MODEL_UNVERIFIED); a copy already installed or bundled keeps working.

@@ -38,6 +38,10 @@ export interface JournalSync {
  * them, renames are appended to the journal as well, and deleting a session deletes its
  * journal.
  *
+ * One job, the index's whole life (sync, list, search, open, rename, delete), a little over
+ * 300 lines: its schema, rows and database opening already live in history-schema.ts,
+ * history-rows.ts and history-database.ts.
+ *
  * ```ts
  * const history = HistoryStore.open(join(userData, 'history.sqlite'));
  * const { recovered } = history.syncJournals(journalDir); // at app start
