@@ -9,15 +9,17 @@ import { within } from './wait.ts';
 
 /**
  * The end-to-end checks shared by the per-dialect tests whose fakes recognise square-wave words
- * (tests/fakes/word-audio.ts): OpenAI with server VAD, Deepgram, AssemblyAI. Each runs
+ * (tests/fakes/word-audio.ts): OpenAI with server VAD, Deepgram, AssemblyAI, Speaches, Riva. Each runs
  * `bin/earshot transcribe` over a WAV at the rate the service expects, so the fake's ledger can
  * be compared with the file sample for sample.
  */
 export interface DialectCli {
   readonly provider: string;
-  /** The variable holding the key; named with --api-key-env, since the fake is not the provider's host. */
-  readonly keyEnv: string;
-  readonly key: string;
+  /**
+   * The key and the variable holding it, named with --api-key-env since the fake is not the
+   * provider's host. Absent for a server the person runs without a key (Speaches, Riva).
+   */
+  readonly apiKey?: { readonly env: string; readonly value: string };
   readonly extra?: readonly string[];
 }
 
@@ -34,12 +36,13 @@ export async function transcribeSpeech(
   return startCli(
     [
       'transcribe',
-      ...['--provider', dialect.provider, '--url', url, '--api-key-env', dialect.keyEnv],
+      ...['--provider', dialect.provider, '--url', url],
+      ...(dialect.apiKey ? ['--api-key-env', dialect.apiKey.env] : []),
       ...(dialect.extra ?? []),
       ...['--input', wav, '--format', 'jsonl', '--journal-dir', join(dir, 'journal')],
       ...extra,
     ],
-    { [dialect.keyEnv]: dialect.key, XDG_DATA_HOME: join(dir, 'data') },
+    { ...(dialect.apiKey ? { [dialect.apiKey.env]: dialect.apiKey.value } : {}), XDG_DATA_HOME: join(dir, 'data') },
   );
 }
 
@@ -64,6 +67,17 @@ export function expectAccountedOnce(
     'after the file, only silence',
   ).toBe(true);
   expect(accounted.length - same, 'padding after the audio').toBeLessThanOrEqual(maxPad);
+}
+
+/** Each final starts exactly where its utterance's first word starts, on the session's clock, and ends after. */
+export function expectFinalsStartAtUtterances(
+  finals: readonly { readonly [key: string]: unknown }[],
+  speech: SyntheticSpeech,
+  utterances: readonly (readonly number[])[],
+): void {
+  const firstWords = utterances.map((u) => speech.words.find((w) => w.id === u[0])!);
+  expect(finals.map((f) => Math.round(Number(f['startMs'])))).toEqual(firstWords.map((w) => w.startMs));
+  for (const f of finals) expect(Number(f['endMs'])).toBeGreaterThan(Number(f['startMs']));
 }
 
 /** The words of a printed final, read back as word ids ("W13 w14 w15." → 13, 14, 15). */

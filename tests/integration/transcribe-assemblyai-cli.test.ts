@@ -30,7 +30,7 @@ const UTTERANCES = Array.from({ length: 3 }, (_, u) => Array.from({ length: 3 },
 const PAUSES = { pauseMs: 800, tailMs: 500 };
 /** The fake's tolerance (see its `rateLimit`): 1.25× real time after a second of burst. */
 const RATE_RULE = { maxRealtimeFactor: 1.25, burstMs: 1_000 };
-const DIALECT: DialectCli = { provider: 'assemblyai', keyEnv: 'ASSEMBLYAI_API_KEY', key: KEY };
+const DIALECT: DialectCli = { provider: 'assemblyai', apiKey: { env: 'ASSEMBLYAI_API_KEY', value: KEY } };
 /** The adapter pads the stream's last message with silence up to AssemblyAI's 50 ms minimum. */
 const MAX_PAD = (50 * RATE) / 1000;
 

@@ -26,7 +26,7 @@ import {
  */
 const RATE = 16_000;
 const UTTERANCES = Array.from({ length: 5 }, (_, u) => Array.from({ length: 12 }, (_, w) => u * 12 + w + 1));
-const DIALECT: DialectCli = { provider: 'deepgram', keyEnv: 'DEEPGRAM_API_KEY', key: KEY };
+const DIALECT: DialectCli = { provider: 'deepgram', apiKey: { env: 'DEEPGRAM_API_KEY', value: KEY } };
 
 let dir: string;
 let fake: FakeDeepgram | null = null;

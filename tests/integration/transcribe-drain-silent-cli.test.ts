@@ -40,8 +40,7 @@ interface Dialect extends DialectCli {
 const DIALECTS: readonly Dialect[] = [
   {
     provider: 'openai',
-    keyEnv: 'OPENAI_API_KEY',
-    key: KEY,
+    apiKey: { env: 'OPENAI_API_KEY', value: KEY },
     extra: ['--model', 'gpt-4o-transcribe'],
     rate: 24_000,
     maxPad: 0,
@@ -49,8 +48,7 @@ const DIALECTS: readonly Dialect[] = [
   },
   {
     provider: 'assemblyai',
-    keyEnv: 'ASSEMBLYAI_API_KEY',
-    key: KEY,
+    apiKey: { env: 'ASSEMBLYAI_API_KEY', value: KEY },
     rate: 16_000,
     pauses: { pauseMs: 800, tailMs: 500 },
     maxPad: (50 * 16_000) / 1000,

@@ -29,8 +29,7 @@ const PREFIX_PADDING_MS = 300;
 const UTTERANCES = Array.from({ length: 5 }, (_, u) => Array.from({ length: 12 }, (_, w) => u * 12 + w + 1));
 const DIALECT: DialectCli = {
   provider: 'openai',
-  keyEnv: 'OPENAI_API_KEY',
-  key: KEY,
+  apiKey: { env: 'OPENAI_API_KEY', value: KEY },
   extra: ['--model', 'gpt-4o-transcribe'],
 };
 

@@ -2,10 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { writeWav } from '../../src/core/sources/wav.ts';
 import { FakeRiva } from '../fakes/fake-riva.ts';
 import { synthesizeSpeech, wordText, type SyntheticSpeech } from '../fakes/word-audio.ts';
-import { startCli, type CliEvent, type CliProcess } from '../helpers/cli-process.ts';
+import { type CliEvent, type CliProcess } from '../helpers/cli-process.ts';
+import {
+  expectAccountedOnce,
+  expectFinalsStartAtUtterances,
+  transcribeSpeech,
+  type DialectCli,
+} from '../helpers/word-speech-cli.ts';
 
 /**
  * `bin/earshot transcribe --provider riva` end to end against the fake built from NVIDIA's docs
@@ -30,44 +35,12 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+const DIALECT: DialectCli = { provider: 'riva', extra: ['--model', MODEL] };
+
 async function run(speech: SyntheticSpeech, started: FakeRiva): Promise<{ finals: CliEvent[]; code: number | null }> {
-  const wav = join(dir, 'speech.wav');
-  await writeWav(wav, { sampleRate: RATE, channels: 1, samples: speech.samples });
-  cli = startCli([
-    'transcribe',
-    '--provider',
-    'riva',
-    '--url',
-    started.url,
-    '--model',
-    MODEL,
-    '--input',
-    wav,
-    '--fast',
-    '--format',
-    'jsonl',
-    '--journal-dir',
-    join(dir, 'journal'),
-  ]);
+  cli = await transcribeSpeech(dir, speech, started.url, DIALECT);
   const { code } = await cli.exited(60_000);
   return { finals: cli.events.filter((e) => e.type === 'final' && e['text'] !== ''), code };
-}
-
-/** What the fake accounted for: the file, sample for sample (Riva's client adds no silence). */
-function expectAccountedOnce(accounted: Int16Array, speech: SyntheticSpeech): void {
-  const head = accounted.subarray(0, speech.samples.length);
-  expect(head.length).toBe(speech.samples.length);
-  expect(
-    Buffer.compare(Buffer.from(head.buffer, head.byteOffset, head.byteLength), Buffer.from(speech.samples.buffer)),
-  ).toBe(0);
-  expect(accounted.subarray(speech.samples.length).every((s) => s === 0)).toBe(true);
-}
-
-/** Each final starts where its utterance's first word starts, on the session's clock. */
-function expectTimes(finals: readonly CliEvent[], speech: SyntheticSpeech): void {
-  const firstWords = UTTERANCES.map((u) => speech.words.find((w) => w.id === u[0])!);
-  expect(finals.map((f) => Math.round(Number(f['startMs'])))).toEqual(firstWords.map((w) => w.startMs));
-  for (const f of finals) expect(Number(f['endMs'])).toBeGreaterThan(Number(f['startMs']));
 }
 
 describe('earshot transcribe --provider riva', () => {
@@ -78,14 +51,14 @@ describe('earshot transcribe --provider riva', () => {
     expect(code).toBe(0);
     expect(fake.rates).toEqual([RATE]);
     expect(finals.map((f) => f['text'])).toEqual(speech.utterances);
-    expectTimes(finals, speech);
+    expectFinalsStartAtUtterances(finals, speech, UTTERANCES);
     const sent = fake.connections[0]!.messagesIn.map((m) => (JSON.parse(m) as { type: string }).type);
     expect(sent[0]).toBe('transcription_session.update');
     expect(sent.filter((t) => t === 'input_audio_buffer.append').length).toBe(
       sent.filter((t) => t === 'input_audio_buffer.commit').length,
     );
     expect(sent.at(-1)).toBe('input_audio_buffer.done');
-    expectAccountedOnce(fake.accountedAudio(), speech);
+    expectAccountedOnce(fake.accountedAudio(), speech.samples, { maxPad: Number.POSITIVE_INFINITY });
   }, 90_000);
 
   it('loses nothing and repeats nothing when the connection drops in the middle of an utterance', async () => {
@@ -97,8 +70,8 @@ describe('earshot transcribe --provider riva', () => {
     expect(fake.connections.length).toBeGreaterThanOrEqual(2);
     expect(fake.connections[0]!.closed).toBe(true);
     expect(finals.map((f) => f['text'])).toEqual(speech.utterances);
-    expectTimes(finals, speech);
-    expectAccountedOnce(fake.accountedAudio(), speech);
+    expectFinalsStartAtUtterances(finals, speech, UTTERANCES);
+    expectAccountedOnce(fake.accountedAudio(), speech.samples, { maxPad: Number.POSITIVE_INFINITY });
   }, 90_000);
 
   it('a stop in the middle of speech keeps the last utterance (input_audio_buffer.done finalises it)', async () => {
@@ -108,6 +81,6 @@ describe('earshot transcribe --provider riva', () => {
     expect(code).toBe(0);
     expect(finals.map((f) => f['text'])).toEqual(speech.utterances);
     expect(wordText(UTTERANCES[1]!.at(-1)!)).toBe(String(finals.at(-1)!['text']).split(' ').at(-1));
-    expectAccountedOnce(fake.accountedAudio(), speech);
+    expectAccountedOnce(fake.accountedAudio(), speech.samples, { maxPad: Number.POSITIVE_INFINITY });
   }, 90_000);
 });
