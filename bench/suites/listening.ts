@@ -1,22 +1,26 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { decodeDirect } from '../../tests/fixtures/engine/run-session.ts';
+import { decodeDirect, decodeDirectPaced } from '../../tests/fixtures/engine/run-session.ts';
 import { BIN_EARSHOT, STREAMING_TEST_MODEL, VAD_MODEL } from '../../tests/helpers/paths.ts';
 import { heldoutClips } from '../../tests/helpers/speech-clips.ts';
 import { buildProgram, samplesToMs, writeProgram, type Program } from '../../tests/helpers/utterance-timing.ts';
 import { startVirtualMic, virtualMicUnavailableReason } from '../../tests/helpers/virtual-mic.ts';
-import { minus, total, treeCpuMs, type TreeCpu } from '../process-tree.ts';
+import { FRAMES_PER_MESSAGE } from '../../src/capture/frame-batcher.ts';
+import { minus, total, treeCpuMs, treeWakeups, type TreeCpu } from '../process-tree.ts';
 import { round, type BenchContext, type BenchFigures, type BenchSuite } from '../suite.ts';
 
 /**
  * What listening costs, next to its floor, in one run:
  * - floor: sherpa-onnx (the engine's recognizer session, VAD included) decoding the program
- *   directly in this process, CPU per second of audio;
+ *   directly in this process, CPU per second of audio, as fast as it can (the issue's floor);
+ * - paced floor: the same direct decode fed in real time, one capture message's worth of
+ *   frames at a time with the thread asleep in between, as any live app must: what waking up
+ *   25 times a second costs the recognizer alone on this machine;
  * - listening: `earshot transcribe --device <virtual Mic B>` (streaming test model) while the
  *   same program plays in real time: CPU of all its processes together (main, capture,
  *   engine, helpers) from /proc, start-up excluded, per second of audio; the ratio to the
- *   floor (target ≤ 2.5×);
+ *   floor (target ≤ 2.5×) and to the paced floor, and how often each process's threads woke;
  * - start-up: CPU-seconds of all processes and wall time from launch to `streaming`, and from
  *   launch to the first partial (less the silence the program starts with), split by process.
  */
@@ -34,6 +38,16 @@ function floor(program: Program): number {
   decodeDirect(STREAMING_TEST_MODEL, audio);
   const cpu = process.cpuUsage(cpu0);
   return (cpu.user + cpu.system) / 1000;
+}
+
+/** The paced floor: CPU % of one core while the direct decode meets the audio in real time. */
+async function pacedFloor(program: Program): Promise<number> {
+  const audio = { rate: 16_000, pcm: program.samples, spans: [] };
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await decodeDirectPaced(STREAMING_TEST_MODEL, audio, FRAMES_PER_MESSAGE * 20);
+  const cpu = process.cpuUsage(cpu0);
+  return percent((cpu.user + cpu.system) / 1000, performance.now() - t0);
 }
 
 function percent(ms: number, wallMs: number): number {
@@ -60,6 +74,8 @@ async function run(context: BenchContext): Promise<BenchFigures> {
   const floorMs = floor(program);
   const floorPercent = percent(floorMs, programMs);
   context.log(`floor: ${floorMs.toFixed(0)} ms CPU for ${(programMs / 1000).toFixed(1)} s of audio`);
+  const pacedPercent = await pacedFloor(program);
+  context.log(`paced floor: ${pacedPercent}% of one core`);
 
   const mic = await startVirtualMic();
   const launchedAt = performance.now();
@@ -106,10 +122,12 @@ async function run(context: BenchContext): Promise<BenchFigures> {
   try {
     await streaming;
     const cpu0 = treeCpuMs(child.pid!);
+    const wakeups0 = treeWakeups(child.pid!);
     const t0 = performance.now();
     await mic.play(wav, 'b', { timeoutMs: programMs + 30_000 });
     const wallMs = performance.now() - t0;
     const listening = minus(treeCpuMs(child.pid!), cpu0);
+    const wakeups = minus(treeWakeups(child.pid!), wakeups0);
     child.kill('SIGINT');
     if ((await exited) !== 0) throw new Error(`transcribe exited non-zero: ${stderr.join('')}`);
     const start = startupCpu as unknown as TreeCpu;
@@ -122,7 +140,10 @@ async function run(context: BenchContext): Promise<BenchFigures> {
       listeningPercentOfOneCore: listeningPercent,
       ratioToFloor: round(listeningPercent / floorPercent, 1),
       targetRatio: TARGET_RATIO,
+      pacedFloorPercentOfOneCore: pacedPercent,
+      ratioToPacedFloor: round(listeningPercent / pacedPercent, 1),
       listeningByProcessPercent: split(listening, wallMs),
+      wakeupsPerSecondByProcess: perSecond(wakeups, wallMs),
       startup: {
         cpuSeconds: round(total(start) / 1000, 2),
         cpuSecondsByProcess: {
@@ -150,6 +171,10 @@ function cpuProfileEnv(context: BenchContext): Record<string, string> {
   if (!dir) return {};
   context.log(`writing CPU profiles to ${dir}`);
   return { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}` };
+}
+
+function perSecond(counts: TreeCpu, wallMs: number): Record<string, number> {
+  return Object.fromEntries(Object.entries(counts).map(([role, n]) => [role, round((n * 1000) / wallMs, 1)]));
 }
 
 const suite: BenchSuite = {

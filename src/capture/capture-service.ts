@@ -13,8 +13,6 @@ import { StreamSlot, describeStream } from './stream-slot.ts';
 
 type Mode = 'idle' | 'monitoring' | 'capturing';
 
-const TICK_MS = 100;
-
 /**
  * The capture process's state: which device is wanted, which is open, whether frames flow to
  * the session (capturing) or only levels and the pre-roll ring (monitoring), and what to do
@@ -34,7 +32,6 @@ export class CaptureService {
   #preRollMs = 500;
   #fallback = true;
   #stallRecoveries = 0;
-  readonly #ticker: NodeJS.Timeout;
 
   constructor(io: ServiceIo) {
     this.#io = io;
@@ -44,6 +41,7 @@ export class CaptureService {
       frames: this.#frames,
       listDevices: () => this.#watch.list(true),
       onTrouble: (stream, reason) => void this.#queue.run(() => this.#recover(stream, reason)),
+      onTick: (stream) => this.#tick(stream),
     });
     this.#watch = new DeviceWatch({
       backend: io.backend,
@@ -65,8 +63,6 @@ export class CaptureService {
       },
       log: (level, message) => io.log(level, message),
     });
-    this.#ticker = setInterval(() => this.#tick(), TICK_MS);
-    this.#ticker.unref();
   }
 
   /** Runs one request; resolves with the reply value or rejects with an EarshotError. */
@@ -94,7 +90,6 @@ export class CaptureService {
   }
 
   async shutdown(): Promise<void> {
-    clearInterval(this.#ticker);
     this.#watch.dispose();
     await this.#queue.run(() => this.#stop());
   }
@@ -212,9 +207,7 @@ export class CaptureService {
 
   // ── plumbing ──────────────────────────────────────────────────────────────
 
-  #tick(): void {
-    const stream = this.#slot.current;
-    if (!stream) return;
+  #tick(stream: CaptureStream): void {
     stream.tick(wallClockMs());
     // A recovery already queued or running will find out for itself.
     if (stream.stalled && !this.#queue.busy)

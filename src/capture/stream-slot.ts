@@ -10,6 +10,12 @@ import type { ServiceIo } from './service-io.ts';
  * delays do not count: the device queue holds that audio, see CaptureClock.)
  */
 const STALL_GAP_MS = 500;
+/**
+ * How often an open stream's stall watch looks at the wall clock. A stall is a second without
+ * audio, so a quarter second is precise enough; the watch runs only while a stream is open,
+ * so an idle capture process has no timer at all (each wake-up of a sleeping process costs).
+ */
+export const STALL_TICK_MS = 250;
 
 export interface StreamSlotOptions {
   readonly io: ServiceIo;
@@ -18,6 +24,8 @@ export interface StreamSlotOptions {
   readonly listDevices: () => Promise<readonly DeviceInfo[]>;
   /** The open stream paused and resumed, or ended by itself: the service decides what to do. */
   readonly onTrouble: (stream: CaptureStream, reason: string) => void;
+  /** Every STALL_TICK_MS while a stream is open: the wall clock for its stall watch. */
+  readonly onTick: (stream: CaptureStream) => void;
 }
 
 /**
@@ -29,6 +37,7 @@ export class StreamSlot {
   readonly #options: StreamSlotOptions;
   readonly #backend: AudioBackend;
   #stream: CaptureStream | null = null;
+  #ticker: NodeJS.Timeout | null = null;
   /** The rate the session asked for. */
   sessionRate = 16000;
   /** The device rate asked for; undefined: the session's. */
@@ -51,6 +60,9 @@ export class StreamSlot {
       this.#sink(),
     );
     this.#stream = stream;
+    this.#ticker ??= setInterval(() => {
+      if (this.#stream) this.#options.onTick(this.#stream);
+    }, STALL_TICK_MS).unref();
     io.log(
       'info',
       `opened “${stream.device.name}” at ${stream.deviceRate} Hz × ${stream.deviceChannels} → ${stream.sessionRate} Hz`,
@@ -62,6 +74,8 @@ export class StreamSlot {
   async close(): Promise<void> {
     const stream = this.#stream;
     this.#stream = null;
+    if (this.#ticker) clearInterval(this.#ticker);
+    this.#ticker = null;
     const problem = await stream?.close();
     if (problem) this.#options.io.log('warn', problem);
   }

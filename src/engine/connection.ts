@@ -88,6 +88,12 @@ export class EngineConnection {
   #dispatch(event: Record<string, unknown>): void {
     const eventId = typeof event['event_id'] === 'string' ? event['event_id'] : null;
     const type = event['type'];
+    // Audio is 25 messages a second per listener: it skips the schema, whose whole verdict
+    // for an append is "audio is a string" (event_id is already read, extra keys are ignored).
+    if (type === 'input_audio_buffer.append' && typeof event['audio'] === 'string') {
+      this.#append(event['audio'], eventId);
+      return;
+    }
     if (!isClientEventType(type)) {
       const shown = typeof type === 'string' ? `"${type.slice(0, 100)}"` : 'missing';
       this.#send(

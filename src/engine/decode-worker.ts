@@ -35,6 +35,8 @@ try {
 }
 
 const sessions = new Map<number, RecognizerSession>();
+/** Per session: the shared count of input samples decoded (see DecoderRequest 'open'). */
+const decodedCounters = new Map<number, Int32Array>();
 /** Per session: input rate, and when/how much audio arrived, to tell a fast client from an overloaded worker. */
 const pacing = new Map<number, { rate: number; firstSentAt: number; audioMs: number }>();
 /** Audio that waited longer than this in the queue means the worker is overloaded. */
@@ -45,7 +47,7 @@ port.on('message', (request: DecoderRequest) => {
   if (request.type === 'shutdown') {
     for (const session of sessions.values()) session.close();
     sessions.clear();
-    unacked.clear();
+    decodedCounters.clear();
     port.close();
     return;
   }
@@ -59,6 +61,7 @@ port.on('message', (request: DecoderRequest) => {
           createRecognizerSession(loaded, request.settings, { vadModelPath: data.vadModelPath }),
         );
         pacing.set(request.sid, { rate: request.settings.inputRate, firstSentAt: 0, audioMs: 0 });
+        decodedCounters.set(request.sid, new Int32Array(request.decoded));
         return;
       case 'configure':
         session?.configure(request.settings);
@@ -71,7 +74,7 @@ port.on('message', (request: DecoderRequest) => {
         acceptFrames(request.sid, session, request.frames, request.sentAt);
         return;
       case 'commit':
-        if (session) reply(request.sid, session.commit(request.eventId), 0);
+        if (session) reply(request.sid, session.commit(request.eventId));
         return;
       case 'clear':
         session?.clear();
@@ -80,7 +83,7 @@ port.on('message', (request: DecoderRequest) => {
         session?.close();
         sessions.delete(request.sid);
         pacing.delete(request.sid);
-        unacked.delete(request.sid);
+        decodedCounters.delete(request.sid);
         return;
     }
   } catch (error) {
@@ -97,48 +100,25 @@ function acceptFrames(
   frames: readonly Int16Array[],
   sentAt: number,
 ): void {
+  const decoded = decodedCounters.get(sid);
   let done = 0;
   try {
     for (const pcm of frames) {
       // A closed session's late frames still count as processed for the backlog.
       const events = session ? session.acceptAudio(pcm, { partials: wantPartials(sid, pcm.length, sentAt) }) : [];
       done++;
-      reply(sid, events, pcm.length);
+      if (decoded) Atomics.add(decoded, 0, pcm.length);
+      reply(sid, events);
     }
   } finally {
     // On a failure the rest of the batch is not decoded, but it is no longer pending either.
     const rest = frames.slice(done).reduce((n, f) => n + f.length, 0);
-    if (rest > 0) reply(sid, [], rest);
+    if (decoded && rest > 0) Atomics.add(decoded, 0, rest);
   }
 }
 
-/**
- * Samples decoded per session but not yet reported. Events go out at once (with the samples
- * they account for); a frame that produced none is only acknowledged once this worker has
- * handled the messages in hand, so a backlog of N frames costs the socket thread one reply per
- * session instead of N.
- */
-const unacked = new Map<number, number>();
-let flushScheduled = false;
-
-function reply(sid: number, events: readonly RecognizerEvent[], samples: number): void {
-  const total = (unacked.get(sid) ?? 0) + samples;
-  if (events.length > 0) {
-    unacked.delete(sid);
-    post({ type: 'events', sid, events, samples: total });
-    return;
-  }
-  unacked.set(sid, total);
-  if (!flushScheduled) {
-    flushScheduled = true;
-    setImmediate(flushAcks);
-  }
-}
-
-function flushAcks(): void {
-  flushScheduled = false;
-  for (const [sid, samples] of unacked) if (samples > 0) post({ type: 'events', sid, events: [], samples });
-  unacked.clear();
+function reply(sid: number, events: readonly RecognizerEvent[]): void {
+  if (events.length > 0) post({ type: 'events', sid, events });
 }
 
 /**

@@ -41,7 +41,10 @@ interface WorkerSlot {
 
 interface SessionState {
   readonly listener: DecoderListener;
-  pending: number;
+  /** Input samples appended, modulo 2^32 (as the worker's count, so their difference is exact). */
+  appended: number;
+  /** The worker's count of input samples decoded (DecoderRequest 'open'). */
+  readonly decoded: Int32Array;
 }
 
 /**
@@ -85,7 +88,8 @@ export class DecoderPool {
     const slot = this.#slots.filter((s) => s.ready).sort((a, b) => a.sessions.size - b.sessions.size)[0];
     if (!slot) throw new EarshotError('ENGINE_CRASHED', 'No decode worker is running; the engine is restarting them.');
     const sid = this.#nextSid++;
-    const state: SessionState = { listener, pending: 0 };
+    const decoded = new SharedArrayBuffer(4);
+    const state: SessionState = { listener, appended: 0, decoded: new Int32Array(decoded) };
     slot.sessions.set(sid, state);
     // Frames appended during one socket read go to the worker in one message (a flooding
     // client otherwise costs the socket thread a postMessage per 20 ms frame); any other
@@ -105,13 +109,13 @@ export class DecoderPool {
       flush();
       if (slot.sessions.has(sid)) slot.worker.postMessage(request);
     };
-    send({ type: 'open', sid, settings });
+    send({ type: 'open', sid, settings, decoded });
     return {
       get pendingSamples() {
-        return state.pending;
+        return (state.appended - Atomics.load(state.decoded, 0)) | 0;
       },
       append: (pcm) => {
-        state.pending += pcm.length;
+        state.appended = (state.appended + pcm.length) | 0;
         // Copy into a buffer of its own so the transfer cannot detach the caller's memory.
         batch.push(new Int16Array(pcm));
         // Microtasks run once the socket read that delivered this frame has been handled.
@@ -176,9 +180,7 @@ export class DecoderPool {
             return;
           case 'events': {
             const state = slot.sessions.get(reply.sid);
-            if (!state) return;
-            state.pending = Math.max(0, state.pending - reply.samples);
-            if (reply.events.length > 0) state.listener.onEvents(reply.events);
+            state?.listener.onEvents(reply.events);
             return;
           }
           case 'session_failed': {

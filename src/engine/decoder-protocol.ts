@@ -6,7 +6,17 @@ export type { ModelInfo };
 
 /** Socket thread → decode worker. `sid` numbers a connection's session inside the engine. */
 export type DecoderRequest =
-  | { readonly type: 'open'; readonly sid: number; readonly settings: RecognizerSettings }
+  /**
+   * `decoded`: one Int32 the worker adds each frame's input samples to once the recognizer has
+   * taken it (modulo 2^32), so the socket thread knows the session's backlog without a reply
+   * per frame: each reply would wake the socket thread, 25 times a second while listening.
+   */
+  | {
+      readonly type: 'open';
+      readonly sid: number;
+      readonly settings: RecognizerSettings;
+      readonly decoded: SharedArrayBuffer;
+    }
   | { readonly type: 'configure'; readonly sid: number; readonly settings: RecognizerSettings }
   /**
    * The frames a connection appended during one socket read, in order, each still its own
@@ -25,13 +35,8 @@ export type DecoderReply =
   /** `threadPriority`: what the worker did about its scheduling priority (for the log). */
   | { readonly type: 'ready'; readonly model: ModelInfo; readonly threadPriority: string }
   | { readonly type: 'load_failed'; readonly code: string; readonly message: string }
-  /** `samples`: how many input samples this reply accounts for (backlog bookkeeping). */
-  | {
-      readonly type: 'events';
-      readonly sid: number;
-      readonly events: readonly RecognizerEvent[];
-      readonly samples: number;
-    }
+  /** Sent only when there are events (the backlog is counted in `decoded`, see `open`). */
+  | { readonly type: 'events'; readonly sid: number; readonly events: readonly RecognizerEvent[] }
   | { readonly type: 'session_failed'; readonly sid: number; readonly message: string };
 
 export interface DecoderWorkerData {
