@@ -31,13 +31,17 @@ interface Line {
   readonly state?: string;
 }
 
+/** The least of three direct decodes: a floor is what the recognizer needs, not what a disturbed run took. */
 function floor(program: Program): number {
   const audio = { rate: 16_000, pcm: program.samples, spans: [] };
   decodeDirect(STREAMING_TEST_MODEL, { ...audio, pcm: program.samples.subarray(0, 16_000) }); // load outside the timing
-  const cpu0 = process.cpuUsage();
-  decodeDirect(STREAMING_TEST_MODEL, audio);
-  const cpu = process.cpuUsage(cpu0);
-  return (cpu.user + cpu.system) / 1000;
+  const runs = [0, 1, 2].map(() => {
+    const cpu0 = process.cpuUsage();
+    decodeDirect(STREAMING_TEST_MODEL, audio);
+    const cpu = process.cpuUsage(cpu0);
+    return (cpu.user + cpu.system) / 1000;
+  });
+  return Math.min(...runs);
 }
 
 /** The paced floor: CPU % of one core while the direct decode meets the audio in real time. */
