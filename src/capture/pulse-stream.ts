@@ -6,16 +6,14 @@ import { CapturePipeline } from './dsp/capture-pipeline.ts';
 import type { CaptureStream, OpenStreamRequest, StreamSink } from './audio-backend.ts';
 import { pulseSourceName } from './pulse-devices.ts';
 
-/** How long the server may take to create the stream (it answers in milliseconds). */
-const OPEN_TIMEOUT_MS = 5000;
 /**
- * After the server created the stream, how long open waits for the first audio. PulseAudio
- * can take most of a second to deliver a new record stream's first fragment (measured here:
- * 0.65–1 s on null-sink monitors); until it does, the stream is not yet listening, and a
- * session told "streaming" would miss what is said first. A source that stays silent past
- * this is left to the stall watch.
+ * How long open waits for the first audio. PulseAudio can take most of a second to deliver a
+ * new record stream's first fragment (measured here: 0.65–1 s on null-sink monitors); until it
+ * does, the stream is not yet listening, and a session told "streaming" would miss what is said
+ * first. A source that is still silent then (parec running, nothing delivered) is left to the
+ * stall watch; a stream the server refused ends parec with its reason on stderr.
  */
-const FIRST_AUDIO_MS = 2000;
+const FIRST_AUDIO_MS = 3000;
 /** How long `parec` may take to exit once told to, before it is killed. */
 const CLOSE_TIMEOUT_MS = 2000;
 
@@ -96,8 +94,6 @@ export class PulseStream implements CaptureStream {
         '--latency-msec=40',
         '--client-name=Earshot',
         `--stream-name=Earshot: ${device.name}`,
-        // Says "Stream successfully created." on stderr: how the open is confirmed.
-        '--verbose',
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -162,37 +158,35 @@ export class PulseStream implements CaptureStream {
       this.#gotData = true;
       this.#pipeline.push(samples, arrivalMs);
     });
+    // Without --verbose, parec writes to stderr only when something fails. (Verbose, it also
+    // reports its latency about 40 times a second: a wake-up of this process each time.)
     let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (text: string) => {
+      stderr = (stderr + text).slice(-2000);
+    });
     return new Promise((resolve, reject) => {
-      let opened = false;
-      const timer = setTimeout(
-        () => reject(openError(this.device, `the sound server did not start the stream within ${OPEN_TIMEOUT_MS} ms`)),
-        OPEN_TIMEOUT_MS,
-      );
-      child.stderr!.setEncoding('utf8').on('data', (text: string) => {
-        stderr = (stderr + text).slice(-2000);
-        if (!opened && stderr.includes('Stream successfully created')) {
-          opened = true;
-          clearTimeout(timer);
-          const listening = (): void => {
-            firstAudio = () => undefined;
-            clearTimeout(patience);
-            resolve();
-          };
-          const patience = setTimeout(listening, FIRST_AUDIO_MS);
-          if (this.#gotData) listening();
-          else firstAudio = listening;
-        }
-      });
+      let settled = false;
+      const listening = (): void => {
+        firstAudio = () => undefined;
+        clearTimeout(patience);
+        settled = true;
+        resolve();
+      };
+      const patience = setTimeout(listening, FIRST_AUDIO_MS);
+      firstAudio = listening;
       child.once('error', (error) => {
-        clearTimeout(timer);
+        if (settled) return;
+        clearTimeout(patience);
+        settled = true;
         reject(openError(this.device, `parec could not start (${error.message})`));
       });
       child.once('close', (code, signal) => {
-        clearTimeout(timer);
+        clearTimeout(patience);
         const said = lastProblem(stderr) ?? (signal ? `killed by ${signal}` : `exit ${code}`);
-        if (!opened) reject(openError(this.device, said));
-        else if (!this.#closed) sink.ended(new Error(`parec ended: ${said}`));
+        if (!settled) {
+          settled = true;
+          reject(openError(this.device, said));
+        } else if (!this.#closed) sink.ended(new Error(`parec ended: ${said}`));
       });
     });
   }
