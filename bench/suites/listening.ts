@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeDirect, decodeDirectPaced } from '../../tests/fixtures/engine/run-session.ts';
 import { BIN_EARSHOT, STREAMING_TEST_MODEL, VAD_MODEL } from '../../tests/helpers/paths.ts';
 import { heldoutClips } from '../../tests/helpers/speech-clips.ts';
@@ -21,6 +22,7 @@ import { round, type BenchContext, type BenchFigures, type BenchSuite } from '..
  *   same program plays in real time: CPU of all its processes together (main, capture,
  *   engine, helpers) from /proc, start-up excluded, per second of audio; the ratio to the
  *   floor (target ≤ 2.5×) and to the paced floor, and how often each process's threads woke;
+ * - silence: the same, for 30 s of a silent microphone after the program;
  * - start-up: CPU-seconds of all processes and wall time from launch to `streaming`, and from
  *   launch to the first partial (less the silence the program starts with), split by process.
  */
@@ -132,6 +134,7 @@ async function run(context: BenchContext): Promise<BenchFigures> {
     const wallMs = performance.now() - t0;
     const listening = minus(treeCpuMs(child.pid!), cpu0);
     const wakeups = minus(treeWakeups(child.pid!), wakeups0);
+    const silent = await listenToSilence(child.pid!);
     child.kill('SIGINT');
     if ((await exited) !== 0) throw new Error(`transcribe exited non-zero: ${stderr.join('')}`);
     const start = startupCpu as unknown as TreeCpu;
@@ -148,6 +151,7 @@ async function run(context: BenchContext): Promise<BenchFigures> {
       ratioToPacedFloor: round(listeningPercent / pacedPercent, 1),
       listeningByProcessPercent: split(listening, wallMs),
       wakeupsPerSecondByProcess: perSecond(wakeups, wallMs),
+      silence: silent,
       startup: {
         cpuSeconds: round(total(start) / 1000, 2),
         cpuSecondsByProcess: {
@@ -175,6 +179,30 @@ function cpuProfileEnv(context: BenchContext): Record<string, string> {
   if (!dir) return {};
   context.log(`writing CPU profiles to ${dir}`);
   return { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}` };
+}
+
+/** How long the microphone is left silent after the program (it delivers exact zeros). */
+const SILENCE_MS = 30_000;
+
+/**
+ * Listening while nobody speaks, the usual state of a microphone in a call: the same
+ * processes over SILENCE_MS after the program's last final has had time to arrive (the
+ * capture process batches a microphone that is quiet for 2 s, src/capture/frame-batcher.ts).
+ */
+async function listenToSilence(pid: number): Promise<BenchFigures> {
+  await sleep(3000);
+  const cpu0 = treeCpuMs(pid);
+  const wakeups0 = treeWakeups(pid);
+  const t0 = performance.now();
+  await sleep(SILENCE_MS);
+  const wallMs = performance.now() - t0;
+  const cpu = minus(treeCpuMs(pid), cpu0);
+  return {
+    seconds: round(wallMs / 1000, 1),
+    percentOfOneCore: percent(total(cpu), wallMs),
+    byProcessPercent: split(cpu, wallMs),
+    wakeupsPerSecondByProcess: perSecond(minus(treeWakeups(pid), wakeups0), wallMs),
+  };
 }
 
 function perSecond(counts: TreeCpu, wallMs: number): Record<string, number> {
