@@ -3,6 +3,7 @@ import { EXIT_OK, EXIT_USAGE, type CliIo } from './command.ts';
 import { commands } from './commands/index.ts';
 import { reportCliError } from './errors.ts';
 import { installCliLogging } from './logging.ts';
+import { holdYoungGeneration } from '../platform/memory/young-generation.ts';
 
 const require = createRequire(import.meta.url);
 const { version } = require('../../package.json') as { version: string };
@@ -56,6 +57,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 
 /** The process entry used by bin/earshot: wires signals, logging and the exit code. */
 export async function runFromProcess(): Promise<void> {
+  holdYoungGeneration(); // hours of audio at full speed stay flat (platform/memory/young-generation.ts)
   const controller = new AbortController();
   let signals = 0;
   const onSignal = (): void => {

@@ -1,6 +1,7 @@
 import { app, ipcMain, net, powerMonitor, session } from 'electron';
 import type { AppCore } from '../core/app/types.ts';
 import { createLogger } from '../platform/log/logger.ts';
+import { holdYoungGeneration } from '../platform/memory/young-generation.ts';
 import type { SessionSnapshot } from '../shared/session.ts';
 import type { Settings } from '../shared/settings.ts';
 import { setupAppCore } from './app-core.ts';
@@ -24,6 +25,7 @@ import { createMainWindow, type MainWindow } from './window.ts';
 const log = createLogger('main');
 let mainWindow: MainWindow | null = null;
 
+holdYoungGeneration(); // a long session's memory stays flat (platform/memory/young-generation.ts)
 setupUserDataDir();
 const logFile = setupLogging();
 setupAppIdentity();

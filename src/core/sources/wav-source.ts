@@ -1,7 +1,6 @@
 import { createLogger } from '../../platform/log/logger.ts';
-import { FRAME_MS, samplesPerFrame, type AudioFrame, type FrameSource } from '../../shared/audio-frame.ts';
-import { createResampler } from '../../platform/audio/resampler.ts';
-import { float32ToInt16, int16ToFloat32, readWav, type PcmAudio } from './wav.ts';
+import { FRAME_MS, type AudioFrame, type FrameSource } from '../../shared/audio-frame.ts';
+import { WavFrames } from './wav-frames.ts';
 
 /**
  * A WAV file as a FrameSource: the CLI's `--input`, tests and benchmarks. The file is
@@ -36,10 +35,14 @@ export class WavSource implements FrameSource {
   readonly sampleRate: number;
   readonly ended: Promise<void>;
   readonly #o: WavSourceOptions;
-  #frames: Int16Array | null = null;
+  #frames: WavFrames | null = null;
   #next = 0;
   #running = false;
   #timer: NodeJS.Timeout | null = null;
+  /** A turn waiting for the file's next seconds to be read. */
+  #waiting = false;
+  /** The latest start()'s turn, which a finished read resumes. */
+  #resume: (() => void) | null = null;
   #resolveEnded!: () => void;
   #throttledSince: number | null = null;
 
@@ -51,61 +54,70 @@ export class WavSource implements FrameSource {
     });
   }
 
-  /** Duration of the converted audio, known after start(). */
-  get durationMs(): number {
-    return this.#frames ? (this.#frames.length * 1000) / this.sampleRate : 0;
-  }
-
   async start(onFrame: (frame: AudioFrame) => void): Promise<void> {
-    this.#frames ??= await loadFrames(this.#o.path, this.sampleRate);
+    this.#frames ??= await WavFrames.open(this.#o.path, this.sampleRate, this.#next);
+    const frames = this.#frames;
     this.#running = true;
-    const frame = samplesPerFrame(this.sampleRate);
-    const total = this.#frames.length / frame;
     const t0 = performance.now() - this.#next * FRAME_MS;
     const fastOrigin = { wallMs: performance.now(), frame: this.#next };
     const deliver = (): void => {
-      const samples = this.#frames!.slice(this.#next * frame, (this.#next + 1) * frame);
       onFrame({
         seq: this.#next,
         captureTimeMs: performance.timeOrigin + performance.now(),
         sampleRate: this.sampleRate,
-        samples,
+        samples: frames.take(),
       });
       this.#next += 1;
     };
     const finish = (): boolean => {
-      if (this.#next < total) return false;
+      if (!frames.done) return false;
       this.#running = false;
+      if (frames.error)
+        log.error('reading the input stopped early', { path: this.#o.path, message: frames.error.message });
       this.#resolveEnded();
       return true;
     };
     const tick = (): void => {
-      if (!this.#running) return;
+      if (!this.#running || this.#waiting) return;
+      // Read on while delivering; a turn with nothing read yet waits for the read.
+      void frames.fill();
+      if (frames.available === 0 && !frames.done) {
+        this.#waiting = true;
+        void frames.fill().then(() => {
+          this.#waiting = false;
+          this.#resume?.();
+        });
+        return;
+      }
       let delay = 0;
       if (this.#o.pace === 'realtime') {
         const due = Math.floor((performance.now() - t0) / FRAME_MS) + 1;
-        while (this.#running && this.#next < Math.min(due, total)) deliver();
+        while (this.#running && this.#next < due && frames.available > 0) deliver();
         delay = Math.max(1, t0 + this.#next * FRAME_MS - performance.now());
       } else if (this.#holdBack()) {
         delay = THROTTLE_POLL_MS;
       } else {
         const before = this.#next;
         const cap = this.#capped(fastOrigin);
-        while (this.#running && this.#next < Math.min(total, cap) && this.#next < before + FAST_BATCH) deliver();
+        while (this.#running && this.#next < cap && this.#next < before + FAST_BATCH && frames.available > 0) deliver();
         // Held at the service's rate: come back when the next frame is due.
         if (this.#next >= cap) delay = FRAME_MS / this.#o.maxRealtimeFactor!;
       }
       if (finish()) return;
       this.#timer = setTimeout(tick, delay);
     };
+    this.#resume = tick;
     tick();
   }
 
-  stop(): Promise<void> {
+  /** Stops and closes the file; a later start() opens it again where this one stopped. */
+  async stop(): Promise<void> {
     this.#running = false;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
-    return Promise.resolve();
+    const frames = this.#frames;
+    this.#frames = null;
+    await frames?.close();
   }
 
   /** The frame index fast mode may reach by now under `maxRealtimeFactor` (unbounded without one). */
@@ -133,35 +145,4 @@ export class WavSource implements FrameSource {
 
 export function createWavSource(options: WavSourceOptions): WavSource {
   return new WavSource(options);
-}
-
-/** Reads, downmixes, resamples and pads the file to whole 20 ms frames. */
-async function loadFrames(path: string, rate: number): Promise<Int16Array> {
-  const audio = await readWav(path);
-  const mono = downmix(audio);
-  let samples = mono;
-  if (audio.sampleRate !== rate) {
-    const resampler = await createResampler(audio.sampleRate, rate);
-    try {
-      samples = float32ToInt16(resampler.process(int16ToFloat32(mono)));
-    } finally {
-      resampler.dispose();
-    }
-  }
-  const frame = samplesPerFrame(rate);
-  const padded = new Int16Array(Math.max(1, Math.ceil(samples.length / frame)) * frame);
-  padded.set(samples);
-  return padded;
-}
-
-function downmix(audio: PcmAudio): Int16Array {
-  if (audio.channels === 1) return audio.samples;
-  const frames = Math.floor(audio.samples.length / audio.channels);
-  const out = new Int16Array(frames);
-  for (let i = 0; i < frames; i++) {
-    let sum = 0;
-    for (let c = 0; c < audio.channels; c++) sum += audio.samples[i * audio.channels + c]!;
-    out[i] = Math.round(sum / audio.channels);
-  }
-  return out;
 }
