@@ -34,8 +34,6 @@ async function run(context: BenchContext): Promise<BenchFigures> {
     targetGrowthMbPerProcess: TARGET_GROWTH_MB,
     fullSpeed,
     realtime,
-    // glibc's per-thread malloc arenas are most of main's growth at full speed (see README).
-    mallocArenaMax: process.env['MALLOC_ARENA_MAX'] ?? 'glibc default (8 × cores)',
     realtimeMinutesOption: `EARSHOT_BENCH_HOURS_REALTIME_MIN=${realtimeMin} (default 30${context.quick ? '; 2 in quick mode' : ''})`,
   };
 }
