@@ -29,13 +29,12 @@ const CLOSE_TIMEOUT_MS = 2000;
  * a lost server or a killed stream ends the child, which the stream reports as `ended`.
  * Measured here (2-core VM, PulseAudio 16.1, user+sys over 10 s): parec itself costs 0.2–0.3 %
  * of a core at 16 or 48 kHz mono with `--latency-msec=20` (0.4–0.7 % at 10 ms), and the
- * server's buffering adds about that latency before the audio reaches the pipe. At 10 ms
- * PulseAudio dropped the start of speech played into a null sink under load (the engine-kill
- * e2e test's first utterance lost its first words every run). 40 ms, two frames: the capture
- * process sends frames two to a message anyway (frame-batcher.ts), so a fragment of two frames
- * adds no delay on that path, and listening (`npm run bench listening`, per-thread wake-ups
- * from /proc) fell from 61 to 48 pipe reads a second in capture and from 0.9 to 0.6 % of a
- * core in parec.
+ * server's buffering adds about that latency before the audio reaches the pipe. 20 ms, one
+ * frame: at 10 ms PulseAudio dropped the start of speech played into a null sink under load
+ * (the engine-kill e2e test's first utterance lost its first words every run), and so did
+ * 40 ms (renderer-meeting.test.ts's first turn lost its first words in both runs under load,
+ * one of them in CI; both loaded runs at 20 ms kept them). At 20 ms the transcripts match the
+ * PortAudio path's character for character.
  */
 export class PulseStream implements CaptureStream {
   readonly key: string;
@@ -91,7 +90,7 @@ export class PulseStream implements CaptureStream {
         '--format=s16le',
         `--rate=${wantedRate}`,
         '--channels=1',
-        '--latency-msec=40',
+        '--latency-msec=20',
         '--client-name=Earshot',
         `--stream-name=Earshot: ${device.name}`,
       ],
