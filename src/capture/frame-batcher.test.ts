@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { CAPTURE_PROTOCOL_VERSION, type CaptureFrameMessage, type CaptureMessage } from '../shared/capture-protocol.ts';
-import type { DeviceInfo } from '../shared/devices.ts';
-import { mic } from '../shared/testing/devices.ts';
 import { FrameBatcher, FRAMES_PER_MESSAGE, framesPerMessage } from './frame-batcher.ts';
 
 const v = CAPTURE_PROTOCOL_VERSION;
@@ -94,63 +92,5 @@ describe('FrameBatcher', () => {
     expect(framesPerMessage({ EARSHOT_CAPTURE_FRAMES_PER_MESSAGE: '5' })).toBe(5);
     expect(framesPerMessage({ EARSHOT_CAPTURE_FRAMES_PER_MESSAGE: '0' })).toBe(FRAMES_PER_MESSAGE);
     expect(framesPerMessage({ EARSHOT_CAPTURE_FRAMES_PER_MESSAGE: 'many' })).toBe(FRAMES_PER_MESSAGE);
-  });
-});
-
-describe('FrameBatcher on a quiet microphone', () => {
-  const opened = (device: DeviceInfo): CaptureMessage => ({
-    v,
-    type: 'stream-opened',
-    stream: { device, deviceRate: 16000, deviceChannels: 1, sessionRate: 16000 },
-  });
-  const quiet = (seq: number): CaptureFrameMessage => ({
-    ...frame(seq),
-    samples: new Int16Array(320).fill(seq % 2 ? 50 : -50),
-  });
-  const loud = (seq: number): CaptureFrameMessage => ({ ...frame(seq), samples: new Int16Array(320).fill(3000) });
-  /** How many frames each `frames`/`frame` message carried. */
-  const sizes = (posted: unknown[]): number[] =>
-    posted.flatMap((m) => {
-      const message = m as CaptureMessage;
-      if (message.type === 'frames') return [message.frames.length];
-      return message.type === 'frame' ? [1] : [];
-    });
-
-  it('after 2 s of quiet sends 200 ms at a time, and the first loud frame at once with all it held', () => {
-    const posted: unknown[] = [];
-    const batcher = new FrameBatcher((m) => posted.push(m), 2);
-    batcher.post(opened(mic('Mic A', 1)));
-    let seq = 0;
-    while (seq < 100) batcher.post(quiet(seq++)); // 2 s: the normal cadence still
-    expect(sizes(posted).every((n) => n === 2)).toBe(true);
-    posted.length = 0;
-    while (seq < 125) batcher.post(quiet(seq++));
-    expect(sizes(posted)).toEqual([10, 10]); // 20 quiet frames out, 5 held
-    posted.length = 0;
-    batcher.post(loud(seq++));
-    expect(sizes(posted)).toEqual([6]);
-    // Speech: the normal cadence again, and for 2 s after it.
-    posted.length = 0;
-    for (let i = 0; i < 50; i++) batcher.post(loud(seq++));
-    for (let i = 0; i < 100; i++) batcher.post(quiet(seq++));
-    expect(sizes(posted).every((n) => n === 2)).toBe(true);
-    expect(seen(posted.splice(0))).toHaveLength(150);
-  });
-
-  it('never holds system audio longer (the echo gate waits for it)', () => {
-    const posted: unknown[] = [];
-    const batcher = new FrameBatcher((m) => posted.push(m), 2);
-    batcher.post(opened({ ...mic('Speakers', 2), kind: 'system' }));
-    for (let seq = 0; seq < 300; seq++) batcher.post(quiet(seq));
-    expect(sizes(posted).every((n) => n === 2)).toBe(true);
-  });
-
-  it('holds frames in order with other messages, as at the normal cadence', () => {
-    const posted: unknown[] = [];
-    const batcher = new FrameBatcher((m) => posted.push(m), 2);
-    batcher.post(opened(mic('Mic A', 1)));
-    for (let seq = 0; seq < 105; seq++) batcher.post(quiet(seq));
-    batcher.post({ v, type: 'reply', id: 1, ok: true, value: null });
-    expect(seen(posted).slice(-3)).toEqual([103, 104, 'reply']);
   });
 });

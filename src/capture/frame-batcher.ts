@@ -16,46 +16,18 @@ export function framesPerMessage(env: Readonly<Record<string, string | undefined
 }
 
 /**
- * While a microphone is quiet, frames wait until this many are held (200 ms): nobody is
- * speaking, so nothing on screen waits for them, and the parent, the engine and its decoder
- * wake five times a second instead of 25. Speech ends it at once (see QUIET_PEAK).
- */
-export const QUIET_FRAMES_PER_MESSAGE = 10;
-/**
- * A frame whose peak is above this (−46 dBFS) may be speech: it goes out at once with
- * everything held, so the onset of speech is never delayed. Room noise on a laptop mic peaks
- * lower; a noisier room just keeps the normal cadence.
- */
-const QUIET_PEAK = 164;
-/**
- * After the last frame above QUIET_PEAK, the normal cadence holds this long (2 s): the end of
- * an utterance is where a service decides its turn is over (after 0.3–1 s of silence), and the
- * final must not wait for a batch.
- */
-const QUIET_AFTER_FRAMES = 100;
-
-/**
  * Everything the capture process sends to its parent goes through here, in order. Frames wait
  * until `perMessage` of them are held and then go as one `frames` message; level readings
  * taken meanwhile ride along (a meter does not mind 20 ms). Any other message (a reply, a
  * device event, a helper request) first sends what is held, so the parent sees frames in the
  * order it would have seen them one by one. No timer: frames arrive every 20 ms while a stream
  * runs, and when one stops, the event or reply that says so carries the held frames out first.
- *
- * A microphone that has been quiet for 2 s is batched QUIET_FRAMES_PER_MESSAGE at a time.
- * System audio is not: in Meeting mode the echo gate holds the microphone's frames until the
- * system audio of the same moment has arrived, so a late system frame would delay the user.
- * The batcher learns the open device's kind from the `stream-opened` event it carries.
  */
 export class FrameBatcher {
   readonly #post: (message: unknown) => void;
   readonly #perMessage: number;
   #frames: CaptureFrameMessage[] = [];
   #levels: Level[] = [];
-  /** Whether the open stream is a microphone (quiet batching applies). */
-  #microphone = false;
-  /** Frames since the last one above QUIET_PEAK. */
-  #quietFrames = 0;
 
   constructor(post: (message: unknown) => void, perMessage = FRAMES_PER_MESSAGE) {
     this.#post = post;
@@ -66,7 +38,7 @@ export class FrameBatcher {
     if (this.#perMessage > 1) {
       if (message.type === 'frame') {
         this.#frames.push(message);
-        if (this.#frames.length >= this.#heldAtMost(message.samples)) this.flush();
+        if (this.#frames.length >= this.#perMessage) this.flush();
         return;
       }
       // With no frames held (only monitoring: frames go to the pre-roll ring), a level goes at once.
@@ -75,21 +47,8 @@ export class FrameBatcher {
         return;
       }
     }
-    if (message.type === 'stream-opened') {
-      this.#microphone = message.stream.device.kind !== 'system';
-      this.#quietFrames = 0;
-    }
     this.flush();
     this.#post(message);
-  }
-
-  /** How many frames may be held now, given the newest one's samples. */
-  #heldAtMost(samples: Int16Array): number {
-    if (!this.#microphone) return this.#perMessage;
-    let peak = 0;
-    for (let i = 0; i < samples.length; i++) peak = Math.max(peak, Math.abs(samples[i]!));
-    this.#quietFrames = peak > QUIET_PEAK ? 0 : this.#quietFrames + 1;
-    return this.#quietFrames > QUIET_AFTER_FRAMES ? QUIET_FRAMES_PER_MESSAGE : this.#perMessage;
   }
 
   /** Sends what is held now (one frame alone goes as a plain `frame`). */
