@@ -186,8 +186,7 @@ const SILENCE_MS = 30_000;
 
 /**
  * Listening while nobody speaks, the usual state of a microphone in a call: the same
- * processes over SILENCE_MS after the program's last final has had time to arrive (the
- * capture process batches a microphone that is quiet for 2 s, src/capture/frame-batcher.ts).
+ * processes over SILENCE_MS after the program's last final has had time to arrive.
  */
 async function listenToSilence(pid: number): Promise<BenchFigures> {
   await sleep(3000);

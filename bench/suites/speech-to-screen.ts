@@ -44,9 +44,8 @@ import { percentiles, PLOT_KEY, round, type BenchContext, type BenchFigures, typ
  * p50 < 800 ms.
  */
 /**
- * The pause between utterances, EARSHOT_BENCH_GAP_MS (default 1500). Past 2 s of quiet the
- * capture process batches a microphone's frames 200 ms at a time (src/capture/frame-batcher.ts):
- * a pause of 3000 measures speech that starts from that state.
+ * The pause between utterances, EARSHOT_BENCH_GAP_MS (default 1500): how latency depends on
+ * what came before an utterance (a long silence, a short pause).
  */
 function pauseMs(): number {
   const text = process.env['EARSHOT_BENCH_GAP_MS'];
