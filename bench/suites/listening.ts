@@ -127,13 +127,11 @@ async function run(context: BenchContext): Promise<BenchFigures> {
   });
   try {
     await streaming;
-    const cpu0 = treeCpuMs(child.pid!);
-    const wakeups0 = treeWakeups(child.pid!);
-    const t0 = performance.now();
-    await mic.play(wav, 'b', { timeoutMs: programMs + 30_000 });
-    const wallMs = performance.now() - t0;
-    const listening = minus(treeCpuMs(child.pid!), cpu0);
-    const wakeups = minus(treeWakeups(child.pid!), wakeups0);
+    const {
+      cpu: listening,
+      wakeups,
+      wallMs,
+    } = await measure(child.pid!, () => mic.play(wav, 'b', { timeoutMs: programMs + 30_000 }));
     const silent = await listenToSilence(child.pid!);
     child.kill('SIGINT');
     if ((await exited) !== 0) throw new Error(`transcribe exited non-zero: ${stderr.join('')}`);
@@ -190,18 +188,26 @@ const SILENCE_MS = 30_000;
  */
 async function listenToSilence(pid: number): Promise<BenchFigures> {
   await sleep(3000);
-  const cpu0 = treeCpuMs(pid);
-  const wakeups0 = treeWakeups(pid);
-  const t0 = performance.now();
-  await sleep(SILENCE_MS);
-  const wallMs = performance.now() - t0;
-  const cpu = minus(treeCpuMs(pid), cpu0);
+  const { cpu, wakeups, wallMs } = await measure(pid, () => sleep(SILENCE_MS));
   return {
     seconds: round(wallMs / 1000, 1),
     percentOfOneCore: percent(total(cpu), wallMs),
     byProcessPercent: split(cpu, wallMs),
-    wakeupsPerSecondByProcess: perSecond(minus(treeWakeups(pid), wakeups0), wallMs),
+    wakeupsPerSecondByProcess: perSecond(wakeups, wallMs),
   };
+}
+
+/** CPU (ms) and wake-ups of `pid`'s process tree, by role, while `during` runs, and its wall time. */
+async function measure(
+  pid: number,
+  during: () => Promise<unknown>,
+): Promise<{ cpu: TreeCpu; wakeups: TreeCpu; wallMs: number }> {
+  const cpu0 = treeCpuMs(pid);
+  const wakeups0 = treeWakeups(pid);
+  const t0 = performance.now();
+  await during();
+  const wallMs = performance.now() - t0;
+  return { cpu: minus(treeCpuMs(pid), cpu0), wakeups: minus(treeWakeups(pid), wakeups0), wallMs };
 }
 
 function perSecond(counts: TreeCpu, wallMs: number): Record<string, number> {

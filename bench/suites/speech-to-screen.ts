@@ -43,6 +43,10 @@ import { percentiles, PLOT_KEY, round, type BenchContext, type BenchFigures, typ
  * Targets (2 cores, test model): speech-to-screen p50 < 700 ms, p95 < 1.2 s; first partial
  * p50 < 800 ms.
  */
+const TARGETS = { speechToScreen: { p50: 700, p95: 1200 }, firstPartial: { p50: 800 } } as const;
+/** The end-of-turn silence the session asks the local engine for. */
+const SILENCE_DURATION_MS = LOCAL_TURN_SILENCE_MS;
+
 /**
  * The pause between utterances, EARSHOT_BENCH_GAP_MS (default 1500): how latency depends on
  * what came before an utterance (a long silence, a short pause).
@@ -54,10 +58,6 @@ function pauseMs(): number {
     throw new Error(`EARSHOT_BENCH_GAP_MS must be a whole number of ms from 500 to 20000, not "${text}"`);
   return value;
 }
-
-const TARGETS = { speechToScreen: { p50: 700, p95: 1200 }, firstPartial: { p50: 800 } } as const;
-/** The end-of-turn silence the session asks the local engine for. */
-const SILENCE_DURATION_MS = LOCAL_TURN_SILENCE_MS;
 
 async function run(context: BenchContext): Promise<BenchFigures> {
   const reason = virtualMicUnavailableReason();
